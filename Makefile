@@ -1,0 +1,146 @@
+# Dongting -- GNU make.  `make` builds bin/dongting; `make run` and `make test`
+# are the two commands a new user needs (see README.md).
+#
+#   make SANITIZER=address,undefined   build with sanitizers into build/san/
+#   make V=1                           show compiler command lines
+
+CC       ?= cc
+PKGS     := libevent hiredis jansson libcrypto libcurl proj
+SANITIZER ?=
+
+ifeq ($(SANITIZER),)
+  BUILD := build/release
+  BIN   := bin
+  OPT   := -O2 -g
+else
+  BUILD := build/san
+  BIN   := build/san/bin
+  OPT   := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZER) -fno-sanitize-recover=all
+endif
+
+WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Wwrite-strings -Werror
+CFLAGS_ALL  = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -I. \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LDLIBS_ALL  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(LDLIBS)
+LDFLAGS_ALL = $(if $(SANITIZER),-fsanitize=$(SANITIZER)) $(LDFLAGS)
+
+ifeq ($(V),1)
+  Q :=
+else
+  Q := @
+endif
+
+# Library layers: pure C, no libevent/hiredis (checked by scripts/checksrc.sh).
+LIB_SRC    := $(wildcard routing/*.c carriers/*.c geodata/*.c)
+SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ   := $(BUILD)/server/main.o
+CORE_A     := $(BUILD)/libdongting.a
+
+UNIT_SRC   := $(shell find test/unit -name '*.c' 2>/dev/null)
+INTEG_SRC  := $(filter-out test/integration/harness.c,$(wildcard test/integration/*.c))
+UNIT_BIN   := $(BUILD)/test/unit_tests
+INTEG_BIN  := $(BUILD)/test/integration_tests
+HARNESS_OBJ := $(BUILD)/test/integration/harness.o
+
+.PHONY: all deps run test test-release test-san check unit integration fuzz \
+        fuzz-regress bench clean format
+
+all: deps $(BIN)/dongting
+
+deps:
+	@scripts/deps.sh
+
+# Rebuild everything when the flags change (Redis' src/Makefile does the same).
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW   := $(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)
+$(shell mkdir -p $(BUILD); echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || echo '$(FLAGS_NOW)' > $(FLAGS_STAMP))
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(CORE_A): $(SERVER_OBJ) $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BIN)/dongting: $(MAIN_OBJ) $(CORE_A)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/%.o) $(CORE_A)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcriterion
+
+$(INTEG_BIN): $(INTEG_SRC:%.c=$(BUILD)/%.o) $(HARNESS_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lhiredis -lcriterion
+
+# ---- tests -----------------------------------------------------------------
+# `make test`: lint, then the whole suite twice: a release build and a build
+# with AddressSanitizer + UndefinedBehaviorSanitizer; then the fuzz targets
+# over their seed corpora.  Every integration test starts its own
+# redis-server and bin/dongting on free loopback ports.
+test: deps check
+	$(MAKE) --no-print-directory test-build-run
+	$(MAKE) --no-print-directory test-build-run SANITIZER=address,undefined
+	$(MAKE) --no-print-directory fuzz-regress
+
+test-build-run: $(BIN)/dongting $(UNIT_BIN) $(INTEG_BIN)
+	@echo "== unit tests ($(BUILD))"
+	$(Q)DONGTING_SRC=$(CURDIR) $(UNIT_BIN) --jobs 2
+	@echo "== integration tests ($(BUILD))"
+	$(Q)DONGTING_BIN=$(CURDIR)/$(BIN)/dongting DONGTING_SRC=$(CURDIR) $(INTEG_BIN) --jobs 2
+
+unit: deps $(UNIT_BIN)
+	DONGTING_SRC=$(CURDIR) $(UNIT_BIN)
+
+integration: deps $(BIN)/dongting $(INTEG_BIN)
+	DONGTING_BIN=$(CURDIR)/$(BIN)/dongting DONGTING_SRC=$(CURDIR) $(INTEG_BIN)
+
+check:
+	@scripts/checksrc.sh
+
+# ---- fuzzing (clang + libFuzzer) -------------------------------------------
+FUZZ_SRC   := $(wildcard test/fuzz/fuzz_*.c)
+FUZZ_BUILD := build/fuzz
+FUZZ_BIN   := $(FUZZ_SRC:test/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIBSRC := $(SERVER_SRC) $(LIB_SRC)
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
+$(FUZZ_BUILD)/%: test/fuzz/%.c $(FUZZ_LIBSRC) $(wildcard server/*.h routing/*.h carriers/*.h geodata/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIBSRC) $(LDLIBS_ALL)
+
+# Replays each target's seed corpus (quick; part of `make test`).
+fuzz-regress: deps $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); \
+	  echo "== fuzz regression $$n"; \
+	  $$f -runs=0 test/fuzz/corpus/$$n >/dev/null 2>&1 || { $$f -runs=0 test/fuzz/corpus/$$n; exit 1; }; \
+	  $$f -max_total_time=5 -max_len=4096 test/fuzz/corpus/$$n $(FUZZ_BUILD)/no-new-corpus-dir 2>/dev/null >/dev/null || true; \
+	done; echo "fuzz regression: $(words $(FUZZ_BIN)) targets replayed"
+
+# Longer runs for a developer: make fuzz FUZZ_SECONDS=300
+FUZZ_SECONDS ?= 60
+fuzz: deps $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) $(FUZZ_BUILD)/corpus/$$n test/fuzz/corpus/$$n || exit 1; done
+
+# ---- run and bench ---------------------------------------------------------
+run: all
+	@scripts/run.sh
+
+bench: all
+	@scripts/bench.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

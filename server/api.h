@@ -1,0 +1,25 @@
+/* api.h -- the endpoint handlers named in the route table (routes.c).
+ * api_system.c: health, readiness, metrics, whoami; api_keys.c: API keys. */
+#ifndef DT_API_H
+#define DT_API_H
+
+#include "routes.h"
+
+#include <jansson.h>
+
+srv_handler api_healthz;
+srv_handler api_readyz;
+srv_handler api_metrics;
+srv_handler api_whoami;
+srv_handler api_keys_create;
+srv_handler api_keys_get;
+srv_handler api_keys_delete;
+
+struct store_apikey;
+
+/* Validate a POST /v1/keys body into K.  0, or -1 after replying 422 naming
+ * the field (R may be NULL: validate only, as the fuzzer does). */
+int api_keys_parse_or_reply(struct srv_req *r, json_t *body,
+                            struct store_apikey *k);
+
+#endif

@@ -1,0 +1,72 @@
+/* config.h -- Dongting's options: one table drives the command line, the
+ * DONGTING_* environment variables and the config file.
+ *
+ * Precedence, lowest first: built-in defaults, config file, environment,
+ * command line.  This module is pure C (no libevent, no hiredis) so that it
+ * can be unit-tested and fuzzed alone. */
+#ifndef DT_CONFIG_H
+#define DT_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CFG_ERR_LEN 256
+
+struct srv_config {
+    char listen_host[64];
+    int listen_port;
+    char redis_host[64];
+    int redis_port;
+    char admin_key[128];        /* secret: never logged, never printed */
+    char config_file[512];
+    long max_body_bytes;
+    long max_header_bytes;
+    long max_connections;
+    long idle_timeout_s;        /* keep-alive / between bytes */
+    long request_timeout_s;     /* whole request must arrive within this */
+    long redis_timeout_ms;      /* per command */
+    long redis_connect_timeout_ms;
+    long shutdown_grace_s;
+    long rate_limit_rps;        /* per API key, 0 = off */
+    long rate_limit_burst;
+};
+
+enum cfg_result { CFG_OK = 0, CFG_ERROR = -1, CFG_EXIT = 1 };
+
+/* Fill cfg with the built-in defaults. */
+void cfg_defaults(struct srv_config *cfg);
+
+/* Set option NAME (config-file spelling, e.g. "max_body_bytes") to VALUE.
+ * Returns 0, or -1 with a message in err naming the option and the value. */
+int cfg_set(struct srv_config *cfg, const char *name, const char *value,
+            char *err, size_t errlen);
+
+/* Parse a config file's bytes (LEN bytes, need not be NUL-terminated).
+ * Format: "name = value" lines, '#' comments, blank lines.  SOURCE names the
+ * input in messages ("dongting.conf:12: ...").  Returns 0 or -1 with err set;
+ * options set before the bad line stay set. */
+int cfg_parse_buffer(struct srv_config *cfg, const char *buf, size_t len,
+                     const char *source, char *err, size_t errlen);
+
+/* Read and parse the file at PATH (at most 1 MiB).  0 or -1 with err set. */
+int cfg_load_file(struct srv_config *cfg, const char *path,
+                  char *err, size_t errlen);
+
+/* Apply DONGTING_* variables from ENVP (NULL-terminated "K=V" strings).
+ * 0 or -1 with err set. */
+int cfg_apply_env(struct srv_config *cfg, char **envp, char *err, size_t errlen);
+
+/* Full start-up parse: defaults, --config / DONGTING_CONFIG, env, argv.
+ * Returns CFG_OK, CFG_EXIT after printing --help or --version to OUT,
+ * or CFG_ERROR with a one-line message in err. */
+int cfg_from_args(struct srv_config *cfg, int argc, char **argv, char **envp,
+                  char *err, size_t errlen);
+
+/* Split "HOST:PORT" into host (at most hostlen-1 bytes) and port 1..65535.
+ * Accepts "[v6]:PORT".  0 or -1. */
+int cfg_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
+
+/* Print the --help text to OUT. */
+void cfg_usage(FILE *out);
+
+#endif

@@ -1,0 +1,18 @@
+/* crypto.h -- hashing, random tokens and constant-time comparison
+ * (OpenSSL libcrypto). */
+#ifndef DT_CRYPTO_H
+#define DT_CRYPTO_H
+
+#include <stddef.h>
+
+/* SHA-256 of DATA as 64 lowercase hex digits plus NUL in out[65]. */
+void crypto_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* NBYTES random bytes as 2*NBYTES hex digits plus NUL in out.  0 or -1. */
+int crypto_random_hex(size_t nbytes, char *out, size_t outlen);
+
+/* 1 if the two NUL-terminated strings are equal, in time independent of
+ * where they differ (lengths may leak). */
+int crypto_equal(const char *a, const char *b);
+
+#endif

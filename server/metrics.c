@@ -1,0 +1,206 @@
+/* metrics.c -- in-process counters, rendered in the Prometheus text format
+ * (version 0.0.4).  Label values come only from the route table and a fixed
+ * list of methods, so a client cannot grow the series without bound. */
+#include "metrics.h"
+#include "http.h"
+#include "routes.h"
+#include "store.h"
+#include "version.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SERIES 512
+#define N_BUCKETS 14
+#define MAX_ROUTES 128
+
+static const double bucket_le[N_BUCKETS - 1] = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH",
+                                      "DELETE", "OPTIONS", "OTHER"};
+#define N_METHODS (sizeof(methods) / sizeof(methods[0]))
+
+struct series {                 /* one requests_total{route,method,status} */
+    int route;                  /* index in route table, -1 = unmatched */
+    int method;                 /* index in methods[] */
+    int status;
+    unsigned long long count;
+};
+
+struct histogram {
+    unsigned long long bucket[N_BUCKETS];  /* last = +Inf */
+    unsigned long long count;
+    double sum;
+};
+
+static struct series series[MAX_SERIES];
+static int n_series;
+static unsigned long long series_overflow;
+static struct histogram hist[MAX_ROUTES + 1];  /* [0] = unmatched */
+static unsigned long long redis_errors, redis_reconnects, conn_rejected,
+    rate_limited;
+
+static int method_index(const char *m) {
+    for (size_t i = 0; i + 1 < N_METHODS; i++)
+        if (strcmp(methods[i], m) == 0) return (int)i;
+    return (int)N_METHODS - 1;
+}
+
+static int route_index(const struct srv_route *route) {
+    size_t n;
+    const struct srv_route *t = route_table(&n);
+    if (route == NULL || route < t || route >= t + n || n > MAX_ROUTES) return -1;
+    return (int)(route - t);
+}
+
+void metrics_request(const struct srv_route *route, const char *method,
+                     int status, uint64_t duration_us) {
+    int ri = route_index(route), mi = method_index(method), i;
+    double secs = (double)duration_us / 1e6;
+    struct histogram *h = &hist[ri + 1];
+
+    for (i = 0; i < n_series; i++) {
+        if (series[i].route == ri && series[i].method == mi &&
+            series[i].status == status)
+            break;
+    }
+    if (i == n_series) {
+        if (n_series == MAX_SERIES) {
+            series_overflow++;
+            i = -1;
+        } else {
+            series[n_series++] = (struct series){ri, mi, status, 0};
+        }
+    }
+    if (i >= 0) series[i].count++;
+
+    for (i = 0; i < N_BUCKETS - 1 && secs > bucket_le[i]; i++)
+        ;
+    h->bucket[i]++;
+    h->count++;
+    h->sum += secs;
+}
+
+void metrics_redis_error(void) { redis_errors++; }
+void metrics_redis_reconnect(void) { redis_reconnects++; }
+void metrics_conn_rejected(void) { conn_rejected++; }
+void metrics_rate_limited(void) { rate_limited++; }
+
+/* A growable output buffer with a hard cap. */
+struct out {
+    char *buf;
+    size_t len, cap;
+    int failed;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...) {
+    va_list ap;
+    int w;
+    if (o->failed) return;
+    for (;;) {
+        va_start(ap, fmt);
+        w = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+        va_end(ap);
+        if (w < 0) { o->failed = 1; return; }
+        if ((size_t)w < o->cap - o->len) { o->len += (size_t)w; return; }
+        if (o->cap >= (8u << 20)) { o->failed = 1; return; }
+        {
+            char *nb = realloc(o->buf, o->cap * 2);
+            if (nb == NULL) { o->failed = 1; return; }
+            o->buf = nb;
+            o->cap *= 2;
+        }
+    }
+}
+
+static const char *route_label(int ri) {
+    size_t n;
+    const struct srv_route *t = route_table(&n);
+    return ri < 0 ? "unmatched" : t[ri].pattern;
+}
+
+char *metrics_render(size_t *len) {
+    struct out o = {malloc(16384), 0, 16384, 0};
+    size_t nroutes;
+
+    if (o.buf == NULL) return NULL;
+    route_table(&nroutes);
+    if (nroutes > MAX_ROUTES) nroutes = MAX_ROUTES;
+
+    put(&o, "# HELP dongting_build_info Build information.\n"
+            "# TYPE dongting_build_info gauge\n"
+            "dongting_build_info{version=\"%s\"} 1\n", DONGTING_VERSION);
+
+    put(&o, "# HELP dongting_http_requests_total HTTP requests by route, "
+            "method and status.\n# TYPE dongting_http_requests_total counter\n");
+    for (int i = 0; i < n_series; i++)
+        put(&o, "dongting_http_requests_total{route=\"%s\",method=\"%s\","
+                "status=\"%d\"} %llu\n", route_label(series[i].route),
+            methods[series[i].method], series[i].status, series[i].count);
+    put(&o, "# HELP dongting_http_series_dropped_total Requests not counted "
+            "by route because the series table was full.\n"
+            "# TYPE dongting_http_series_dropped_total counter\n"
+            "dongting_http_series_dropped_total %llu\n", series_overflow);
+
+    put(&o, "# HELP dongting_http_request_duration_seconds Time from request "
+            "dispatch to reply.\n"
+            "# TYPE dongting_http_request_duration_seconds histogram\n");
+    for (int ri = -1; ri < (int)nroutes; ri++) {
+        const struct histogram *h = &hist[ri + 1];
+        unsigned long long cum = 0;
+        if (h->count == 0) continue;
+        for (int b = 0; b < N_BUCKETS; b++) {
+            cum += h->bucket[b];
+            if (b < N_BUCKETS - 1)
+                put(&o, "dongting_http_request_duration_seconds_bucket{route=\"%s\","
+                        "le=\"%g\"} %llu\n", route_label(ri), bucket_le[b], cum);
+            else
+                put(&o, "dongting_http_request_duration_seconds_bucket{route=\"%s\","
+                        "le=\"+Inf\"} %llu\n", route_label(ri), cum);
+        }
+        put(&o, "dongting_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+                "dongting_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+            route_label(ri), h->sum, route_label(ri), h->count);
+    }
+
+    put(&o, "# HELP dongting_http_connections_open Client connections open now.\n"
+            "# TYPE dongting_http_connections_open gauge\n"
+            "dongting_http_connections_open %d\n"
+            "# HELP dongting_http_requests_in_flight Requests being handled now.\n"
+            "# TYPE dongting_http_requests_in_flight gauge\n"
+            "dongting_http_requests_in_flight %d\n"
+            "# HELP dongting_http_connections_rejected_total Connections closed "
+            "at accept because max_connections were open.\n"
+            "# TYPE dongting_http_connections_rejected_total counter\n"
+            "dongting_http_connections_rejected_total %llu\n"
+            "# HELP dongting_http_rate_limited_total Requests answered 429.\n"
+            "# TYPE dongting_http_rate_limited_total counter\n"
+            "dongting_http_rate_limited_total %llu\n",
+        http_open_connections(), http_inflight(), conn_rejected, rate_limited);
+
+    put(&o, "# HELP dongting_redis_up 1 while Redis answers.\n"
+            "# TYPE dongting_redis_up gauge\n"
+            "dongting_redis_up %d\n"
+            "# HELP dongting_redis_errors_total Failed Redis commands and "
+            "connections (errors, timeouts, disconnects).\n"
+            "# TYPE dongting_redis_errors_total counter\n"
+            "dongting_redis_errors_total %llu\n"
+            "# HELP dongting_redis_reconnects_total Successful connects after "
+            "the first.\n"
+            "# TYPE dongting_redis_reconnects_total counter\n"
+            "dongting_redis_reconnects_total %llu\n",
+        store_ready(), redis_errors, redis_reconnects);
+
+    if (o.failed) {
+        free(o.buf);
+        return NULL;
+    }
+    *len = o.len;
+    return o.buf;
+}

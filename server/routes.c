@@ -1,0 +1,102 @@
+/* routes.c -- the route table: every endpoint, its roles, in one place.
+ * docs/openapi.yaml must describe each row (test/unit/server/test_openapi.c
+ * fails otherwise). */
+#include "routes.h"
+#include "api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct srv_route routes[] = {
+    /* method  pattern            roles        flags  handler  summary */
+    {"GET", "/healthz", ROLE_PUBLIC, 0, api_healthz, "process is alive"},
+    {"GET", "/readyz", ROLE_PUBLIC, 0, api_readyz, "Redis answers and data is loaded"},
+    {"GET", "/metrics", ROLE_ADMIN, 0, api_metrics, "Prometheus metrics"},
+    {"GET", "/v1/whoami", ROLE_ANY, 0, api_whoami, "the caller's role and tenant"},
+    {"POST", "/v1/keys", ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_keys_create, "issue an API key"},
+    {"GET", "/v1/keys/{id}", ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_keys_get, "an API key's metadata"},
+    {"DELETE", "/v1/keys/{id}", ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_keys_delete, "revoke an API key"},
+};
+
+const struct srv_route *route_table(size_t *n) {
+    *n = sizeof(routes) / sizeof(routes[0]);
+    return routes;
+}
+
+/* Match PATH against PATTERN segment by segment; "{x}" matches one
+ * non-empty segment, copied into params.  1 on match. */
+static int match(const char *pattern, const char *path, char params[][128],
+                 int maxparams, int *nparams) {
+    const char *p = pattern, *s = path;
+    int np = 0;
+
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *pend = strchr(p, '}');
+            size_t seg = strcspn(s, "/");
+            if (pend == NULL || seg == 0 || seg >= 128) return 0;
+            if (params != NULL && np < maxparams) {
+                memcpy(params[np], s, seg);
+                params[np][seg] = '\0';
+            }
+            np++;
+            p = pend + 1;
+            s += seg;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else {
+            return 0;
+        }
+    }
+    if (*p || *s) return 0;
+    if (nparams != NULL) *nparams = np < maxparams ? np : maxparams;
+    return 1;
+}
+
+enum route_match route_find(const char *method, const char *path,
+                            const struct srv_route **out, char params[][128],
+                            int maxparams, int *nparams, char *allow,
+                            size_t allowlen) {
+    size_t n = sizeof(routes) / sizeof(routes[0]), used = 0;
+    int path_known = 0;
+
+    if (allow != NULL && allowlen > 0) allow[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (!match(routes[i].pattern, path, NULL, 0, NULL)) continue;
+        if (strcmp(routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0)) {
+            match(routes[i].pattern, path, params, maxparams, nparams);
+            *out = &routes[i];
+            return ROUTE_FOUND;
+        }
+        path_known = 1;
+        if (allow != NULL && used < allowlen) {
+            int w = snprintf(allow + used, allowlen - used, "%s%s",
+                             used ? ", " : "", routes[i].method);
+            if (w > 0) used += (size_t)w;
+        }
+    }
+    return path_known ? ROUTE_NO_METHOD : ROUTE_NO_PATH;
+}
+
+static const struct {
+    int role;
+    const char *name;
+} role_names[] = {
+    {ROLE_ADMIN, "admin"},         {ROLE_FORWARDER, "forwarder"},
+    {ROLE_CARRIER, "carrier"},     {ROLE_CUSTOMS, "customs"},
+    {ROLE_CONSIGNEE, "consignee"},
+};
+
+const char *role_name(int role) {
+    for (size_t i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+        if (role_names[i].role == role) return role_names[i].name;
+    return "anonymous";
+}
+
+int role_from_name(const char *name) {
+    for (size_t i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
+        if (strcmp(role_names[i].name, name) == 0) return role_names[i].role;
+    return ROLE_NONE;
+}

@@ -1,0 +1,24 @@
+/* server.c -- the configuration in force and the event loop, set once by
+ * main() and read by the modules. */
+#include "server.h"
+#include "config.h"
+
+static struct srv_config config;
+static struct event_base *loop;
+static int have_config;
+
+void srv_init(const struct srv_config *cfg, struct event_base *base) {
+    config = *cfg;
+    loop = base;
+    have_config = 1;
+}
+
+const struct srv_config *srv_cfg(void) {
+    if (!have_config) {           /* unit tests and fuzzers: the defaults */
+        cfg_defaults(&config);
+        have_config = 1;
+    }
+    return &config;
+}
+
+struct event_base *srv_base(void) { return loop; }

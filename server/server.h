@@ -1,0 +1,15 @@
+/* server.h -- process-wide state owned by main.c: the configuration in force
+ * and the event loop. */
+#ifndef DT_SERVER_H
+#define DT_SERVER_H
+
+struct srv_config;
+struct event_base;
+
+/* Keep a copy of CFG and BASE for the modules that need them. */
+void srv_init(const struct srv_config *cfg, struct event_base *base);
+
+const struct srv_config *srv_cfg(void);
+struct event_base *srv_base(void);
+
+#endif

@@ -1,0 +1,477 @@
+/* store.c -- every Redis command Dongting sends, over one hiredis async
+ * connection driven by the libevent loop.
+ *
+ * hiredis 0.14 has no connect or command timeouts, so each command carries
+ * its own evtimer (as h2o does).  A command that times out is answered
+ * STORE_DOWN at once and the connection is dropped: anything queued behind
+ * it would wait on the same stuck server.  Reconnects run from a timer with
+ * backoff, never from inside a hiredis callback, and the connection counts
+ * as ready only after a PING has answered on it. */
+#include "store.h"
+#include "config.h"
+#include "log.h"
+#include "metrics.h"
+
+#include <arpa/inet.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <hiredis/adapters/libevent.h>
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+#define PROBE_INTERVAL_MS 1000
+#define MAX_ARGS 32
+
+struct store_cmd;
+typedef void finish_fn(struct store_cmd *c, int status, redisReply *reply);
+
+struct store_cmd {
+    struct event timer;
+    int answered;            /* the caller has had its callback */
+    finish_fn *finish;
+    union {
+        store_apikey_cb *apikey;
+        store_done_cb *done;
+        void (*probe)(int status);
+    } cb;
+    void *arg;
+};
+
+static struct {
+    struct event_base *base;
+    char host[INET6_ADDRSTRLEN];
+    int port;
+    long timeout_ms, connect_timeout_ms;
+    redisAsyncContext *ac;
+    int connected;           /* TCP up, hiredis context live */
+    int ready;               /* connected and a PING has answered */
+    int ever_ready;
+    int stopping;
+    long backoff_ms;
+    struct event *reconnect_ev, *connect_timeout_ev, *probe_ev;
+    char reason[256];
+} st;
+
+static void schedule_reconnect(void);
+static void drop_connection(const char *why);
+
+static void set_reason(const char *state, const char *detail) {
+    snprintf(st.reason, sizeof(st.reason), "Redis at %s:%d %s%s", st.host,
+             st.port, state, detail);
+}
+
+static struct timeval ms_tv(long ms) {
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    return tv;
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static void cmd_free(struct store_cmd *c) {
+    event_del(&c->timer);
+    free(c);
+}
+
+/* Answer the caller once, whatever happens later to the command. */
+static void cmd_answer(struct store_cmd *c, int status, redisReply *reply) {
+    if (c->answered) return;
+    c->answered = 1;
+    if (status == STORE_DOWN || status == STORE_ERROR) metrics_redis_error();
+    c->finish(c, status, reply);
+}
+
+static void cmd_reply_cb(redisAsyncContext *ac, void *r, void *privdata) {
+    struct store_cmd *c = privdata;
+    redisReply *reply = r;
+    if (reply == NULL) {
+        /* The connection is going away: say so before the caller asks. */
+        if (st.ready && !st.stopping) {
+            st.ready = 0;
+            set_reason("is unavailable: ",
+                       ac->errstr[0] ? ac->errstr : "connection lost");
+        }
+        cmd_answer(c, STORE_DOWN, NULL);
+    }
+    else if (reply->type == REDIS_REPLY_ERROR)
+        cmd_answer(c, STORE_ERROR, reply);
+    else
+        cmd_answer(c, STORE_OK, reply);
+    cmd_free(c);
+}
+
+static void cmd_timeout_cb(evutil_socket_t fd, short what, void *arg) {
+    struct store_cmd *c = arg;
+    char why[96];
+    (void)fd;
+    (void)what;
+    snprintf(why, sizeof(why), "a command took longer than %ld ms", st.timeout_ms);
+    /* Answer first: drop_connection frees every pending command, this one
+     * included (its reply callback runs with NULL and frees it). */
+    st.ready = 0;
+    set_reason("is unavailable: ", why);
+    cmd_answer(c, STORE_DOWN, NULL);
+    drop_connection(why);
+}
+
+/* Send ARGV; FINISH is called exactly once, possibly before this returns. */
+static void command(finish_fn *finish, void *cb, void *arg, int argc,
+                    const char **argv, const size_t *lens) {
+    struct store_cmd *c = calloc(1, sizeof(*c));
+    struct timeval tv = ms_tv(st.timeout_ms);
+
+    if (c == NULL) {
+        struct store_cmd tmp = {.finish = finish, .arg = arg};
+        tmp.cb.done = cb;
+        finish(&tmp, STORE_ERROR, NULL);
+        return;
+    }
+    c->finish = finish;
+    c->cb.done = cb;
+    c->arg = arg;
+    if (!st.ready || st.ac == NULL) {
+        cmd_answer(c, STORE_DOWN, NULL);
+        free(c);
+        return;
+    }
+    evtimer_assign(&c->timer, st.base, cmd_timeout_cb, c);
+    if (redisAsyncCommandArgv(st.ac, cmd_reply_cb, c, argc, argv, lens) != REDIS_OK) {
+        cmd_answer(c, STORE_DOWN, NULL);
+        free(c);
+        return;
+    }
+    evtimer_add(&c->timer, &tv);
+}
+
+/* ---- connection ---------------------------------------------------------- */
+
+static void probe_done(int status) {
+    if (status == STORE_OK) {
+        if (!st.ready) {
+            if (st.ever_ready) metrics_redis_reconnect();
+            log_event("info", "redis_ready", "Redis at %s:%d answers", st.host,
+                      st.port);
+        }
+        st.ready = 1;
+        st.ever_ready = 1;
+        st.backoff_ms = BACKOFF_MIN_MS;
+        st.reason[0] = '\0';
+    }
+}
+
+static void probe_finish(struct store_cmd *c, int status, redisReply *reply) {
+    if (status == STORE_OK && reply->type == REDIS_REPLY_STATUS &&
+        strcmp(reply->str, "PONG") == 0)
+        c->cb.probe(STORE_OK);
+    else
+        c->cb.probe(status == STORE_OK ? STORE_ERROR : status);
+}
+
+/* PING on the raw connection: used before ready, so it bypasses command()'s
+ * readiness check but has the same timeout. */
+static void send_probe(void) {
+    struct store_cmd *c;
+    struct timeval tv = ms_tv(st.timeout_ms);
+    if (st.ac == NULL || !st.connected) return;
+    c = calloc(1, sizeof(*c));
+    if (c == NULL) return;
+    c->finish = probe_finish;
+    c->cb.probe = probe_done;
+    evtimer_assign(&c->timer, st.base, cmd_timeout_cb, c);
+    if (redisAsyncCommand(st.ac, cmd_reply_cb, c, "PING") != REDIS_OK) {
+        free(c);
+        return;
+    }
+    evtimer_add(&c->timer, &tv);
+}
+
+static void probe_tick(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    (void)arg;
+    send_probe();
+}
+
+static void connect_cb(const redisAsyncContext *ac, int status) {
+    event_del(st.connect_timeout_ev);
+    if (status != REDIS_OK) {
+        /* hiredis frees the context after this callback returns. */
+        set_reason("is unavailable: ",
+                   ac->errstr[0] ? ac->errstr : "connect failed");
+        st.ac = NULL;
+        st.connected = 0;
+        metrics_redis_error();
+        schedule_reconnect();
+        return;
+    }
+    st.connected = 1;
+    set_reason("is connected but has not answered PING yet", "");
+    send_probe();
+}
+
+static void disconnect_cb(const redisAsyncContext *ac, int status) {
+    st.ac = NULL;
+    st.connected = 0;
+    st.ready = 0;
+    if (st.stopping) return;
+    if (status != REDIS_OK || st.reason[0] == '\0')
+        set_reason("is unavailable: ",
+                   ac->errstr[0] ? ac->errstr : "connection closed");
+    metrics_redis_error();
+    log_event("warn", "redis_down", "%s", st.reason);
+    schedule_reconnect();
+}
+
+/* Free the connection from outside any hiredis callback: pending commands
+ * are answered STORE_DOWN, disconnect_cb schedules the reconnect. */
+static void drop_connection(const char *why) {
+    redisAsyncContext *ac = st.ac;
+    int was_connected = st.connected;
+    if (ac == NULL) return;
+    log_event("warn", "redis_drop", "dropping the Redis connection: %s", why);
+    redisAsyncFree(ac);
+    st.ac = NULL;
+    st.connected = 0;
+    st.ready = 0;
+    /* disconnect_cb ran only if the connection had been established. */
+    if (!was_connected && !st.stopping) schedule_reconnect();
+}
+
+static void connect_timeout_cb(evutil_socket_t fd, short what, void *arg) {
+    char why[96];
+    (void)fd;
+    (void)what;
+    (void)arg;
+    snprintf(why, sizeof(why), "connect took longer than %ld ms",
+             st.connect_timeout_ms);
+    set_reason("is unavailable: ", why);
+    metrics_redis_error();
+    drop_connection(why);
+}
+
+static void do_connect(void) {
+    redisAsyncContext *ac;
+    struct timeval tv = ms_tv(st.connect_timeout_ms);
+
+    if (st.stopping || st.ac != NULL) return;
+    ac = redisAsyncConnect(st.host, st.port);
+    if (ac == NULL || ac->err) {
+        set_reason("is unavailable: ",
+                   ac ? ac->errstr : "out of memory");
+        if (ac) redisAsyncFree(ac);
+        metrics_redis_error();
+        schedule_reconnect();
+        return;
+    }
+    st.ac = ac;
+    redisLibeventAttach(ac, st.base);
+    redisAsyncSetConnectCallback(ac, connect_cb);
+    redisAsyncSetDisconnectCallback(ac, disconnect_cb);
+    event_add(st.connect_timeout_ev, &tv);
+}
+
+static void reconnect_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    (void)arg;
+    do_connect();
+}
+
+static void schedule_reconnect(void) {
+    struct timeval tv = ms_tv(st.backoff_ms);
+    if (st.stopping || evtimer_pending(st.reconnect_ev, NULL)) return;
+    evtimer_add(st.reconnect_ev, &tv);
+    st.backoff_ms = st.backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+                                                        : st.backoff_ms * 2;
+}
+
+/* Resolve HOST once, at start-up: hiredis' own resolution would block the
+ * event loop on every reconnect. */
+static int resolve(const char *host, char *out, size_t outlen) {
+    struct addrinfo hints, *res = NULL;
+    int rc;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    rc = getaddrinfo(host, NULL, &hints, &res);
+    if (rc != 0 || res == NULL) return -1;
+    inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr,
+              out, (socklen_t)outlen);
+    freeaddrinfo(res);
+    return 0;
+}
+
+int store_start(struct event_base *base, const struct srv_config *cfg) {
+    struct timeval probe = ms_tv(PROBE_INTERVAL_MS);
+    memset(&st, 0, sizeof(st));
+    st.base = base;
+    st.port = cfg->redis_port;
+    st.timeout_ms = cfg->redis_timeout_ms;
+    st.connect_timeout_ms = cfg->redis_connect_timeout_ms;
+    st.backoff_ms = BACKOFF_MIN_MS;
+    if (resolve(cfg->redis_host, st.host, sizeof(st.host)) != 0) {
+        fprintf(stderr, "dongting: cannot resolve Redis host '%s'\n",
+                cfg->redis_host);
+        return -1;
+    }
+    st.reconnect_ev = evtimer_new(base, reconnect_cb, NULL);
+    st.connect_timeout_ev = evtimer_new(base, connect_timeout_cb, NULL);
+    st.probe_ev = event_new(base, -1, EV_PERSIST, probe_tick, NULL);
+    if (!st.reconnect_ev || !st.connect_timeout_ev || !st.probe_ev) return -1;
+    event_add(st.probe_ev, &probe);
+    set_reason("is not connected yet", "");
+    do_connect();
+    return 0;
+}
+
+void store_stop(void) {
+    st.stopping = 1;
+    if (st.ac != NULL) {
+        redisAsyncContext *ac = st.ac;
+        st.ac = NULL;
+        redisAsyncFree(ac);
+    }
+    st.connected = st.ready = 0;
+    if (st.reconnect_ev) event_free(st.reconnect_ev);
+    if (st.connect_timeout_ev) event_free(st.connect_timeout_ev);
+    if (st.probe_ev) event_free(st.probe_ev);
+    st.reconnect_ev = st.connect_timeout_ev = st.probe_ev = NULL;
+}
+
+int store_ready(void) { return st.ready; }
+
+const char *store_error_text(int status) {
+    switch (status) {
+    case STORE_DOWN: return st.reason[0] ? st.reason : "Redis is unavailable";
+    case STORE_ERROR: return "Redis answered an error";
+    case STORE_NOT_FOUND: return "not found";
+    case STORE_CONFLICT: return "already exists";
+    default: return "ok";
+    }
+}
+
+const char *store_reason(void) { return st.ready ? "" : st.reason; }
+
+/* ---- API keys ------------------------------------------------------------ */
+
+#define APIKEY_KEY(buf, id) snprintf(buf, sizeof(buf), "apikey:{%s}", id)
+
+static void copy_field(char *dst, size_t dstlen, const redisReply *v) {
+    size_t n = v->len < dstlen - 1 ? v->len : dstlen - 1;
+    memcpy(dst, v->str, n);
+    dst[n] = '\0';
+}
+
+static void apikey_get_finish(struct store_cmd *c, int status, redisReply *r) {
+    struct store_apikey k;
+    if (status != STORE_OK) {
+        c->cb.apikey(status, NULL, c->arg);
+        return;
+    }
+    if (r->type != REDIS_REPLY_ARRAY || r->elements % 2 != 0) {
+        c->cb.apikey(STORE_ERROR, NULL, c->arg);
+        return;
+    }
+    if (r->elements == 0) {
+        c->cb.apikey(STORE_NOT_FOUND, NULL, c->arg);
+        return;
+    }
+    memset(&k, 0, sizeof(k));
+    for (size_t i = 0; i + 1 < r->elements; i += 2) {
+        const redisReply *f = r->element[i], *v = r->element[i + 1];
+        if (f->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) continue;
+        if (strcmp(f->str, "id") == 0) copy_field(k.id, sizeof(k.id), v);
+        else if (strcmp(f->str, "hash") == 0) copy_field(k.hash, sizeof(k.hash), v);
+        else if (strcmp(f->str, "role") == 0) copy_field(k.role, sizeof(k.role), v);
+        else if (strcmp(f->str, "tenant") == 0) copy_field(k.tenant, sizeof(k.tenant), v);
+        else if (strcmp(f->str, "name") == 0) copy_field(k.name, sizeof(k.name), v);
+        else if (strcmp(f->str, "created_at") == 0) k.created_at = strtoll(v->str, NULL, 10);
+        else if (strcmp(f->str, "revoked_at") == 0) k.revoked_at = strtoll(v->str, NULL, 10);
+    }
+    c->cb.apikey(STORE_OK, &k, c->arg);
+}
+
+void store_apikey_get(const char *id, store_apikey_cb *cb, void *arg) {
+    char key[96];
+    const char *argv[2];
+    size_t lens[2];
+    APIKEY_KEY(key, id);
+    argv[0] = "HGETALL";
+    argv[1] = key;
+    lens[0] = 7;
+    lens[1] = strlen(key);
+    command(apikey_get_finish, (void *)cb, arg, 2, argv, lens);
+}
+
+/* Integer reply 1 = OK, 0 = the script's "no" (conflict or not found). */
+static void int_finish(struct store_cmd *c, int status, redisReply *r,
+                       int zero_status) {
+    if (status == STORE_OK)
+        status = r->type != REDIS_REPLY_INTEGER ? STORE_ERROR
+                 : r->integer == 1             ? STORE_OK
+                                               : zero_status;
+    c->cb.done(status, c->arg);
+}
+
+static void create_finish(struct store_cmd *c, int status, redisReply *r) {
+    int_finish(c, status, r, STORE_CONFLICT);
+}
+
+static void revoke_finish(struct store_cmd *c, int status, redisReply *r) {
+    int_finish(c, status, r, STORE_NOT_FOUND);
+}
+
+/* One key, one script: atomic, and Cluster-safe (a single hash slot). */
+static const char create_lua[] =
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
+    "redis.call('HSET', KEYS[1], unpack(ARGV)) return 1";
+
+static const char revoke_lua[] =
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+    "if redis.call('HGET', KEYS[1], 'revoked_at') == '0' then "
+    "redis.call('HSET', KEYS[1], 'revoked_at', ARGV[1]) end return 1";
+
+void store_apikey_create(const struct store_apikey *k, store_done_cb *cb, void *arg) {
+    char key[96], created[24];
+    const char *argv[MAX_ARGS];
+    size_t lens[MAX_ARGS];
+    int n = 0;
+
+    APIKEY_KEY(key, k->id);
+    snprintf(created, sizeof(created), "%lld", k->created_at);
+    argv[n++] = "EVAL";
+    argv[n++] = create_lua;
+    argv[n++] = "1";
+    argv[n++] = key;
+    argv[n++] = "id";         argv[n++] = k->id;
+    argv[n++] = "hash";       argv[n++] = k->hash;
+    argv[n++] = "role";       argv[n++] = k->role;
+    argv[n++] = "tenant";     argv[n++] = k->tenant;
+    argv[n++] = "name";       argv[n++] = k->name;
+    argv[n++] = "created_at"; argv[n++] = created;
+    argv[n++] = "revoked_at"; argv[n++] = "0";
+    for (int i = 0; i < n; i++) lens[i] = strlen(argv[i]);
+    command(create_finish, (void *)cb, arg, n, argv, lens);
+}
+
+void store_apikey_revoke(const char *id, long long when, store_done_cb *cb,
+                         void *arg) {
+    char key[96], at[24];
+    const char *argv[5];
+    size_t lens[5];
+    APIKEY_KEY(key, id);
+    snprintf(at, sizeof(at), "%lld", when);
+    argv[0] = "EVAL";
+    argv[1] = revoke_lua;
+    argv[2] = "1";
+    argv[3] = key;
+    argv[4] = at;
+    for (int i = 0; i < 5; i++) lens[i] = strlen(argv[i]);
+    command(revoke_finish, (void *)cb, arg, 5, argv, lens);
+}
