@@ -66,7 +66,7 @@ int auth_new_key(char *key, size_t keylen, char *id, size_t idlen) {
 #define RL_PROBE 8
 
 struct bucket {
-    char id[40];
+    char id[72];
     double tokens;
     double last;     /* monotonic seconds */
 };
@@ -123,27 +123,35 @@ struct pending {
     char hash[65];
 };
 
-/* Role and rate checks once the caller is known. */
-static void authorised_or_reply(struct srv_req *r, void (*next)(struct srv_req *r)) {
+/* Rate check: per API key, or per client address on public routes.
+ * 0, or -1 after replying 429. */
+static int rate_or_reply(struct srv_req *r, const char *who) {
     int wait;
     char retry[16];
 
+    if (r->route->flags & ROUTE_UNLIMITED) return 0;
+    if ((wait = rate_take(who)) > 0) {
+        metrics_rate_limited();
+        snprintf(retry, sizeof(retry), "%d", wait);
+        srv_add_header(r, "Retry-After", retry);
+        srv_reply_error(r, 429, "rate_limited",
+                        "more than %ld requests per second from this %s; retry "
+                        "in %d s", srv_cfg()->rate_limit_rps,
+                        r->who.role ? "key" : "address", wait);
+        return -1;
+    }
+    return 0;
+}
+
+/* Role and rate checks once the caller is known. */
+static void authorised_or_reply(struct srv_req *r, void (*next)(struct srv_req *r)) {
     if ((r->route->roles & r->who.role) == 0) {
         srv_reply_error(r, 403, "forbidden",
                         "role %s may not call %s %s", role_name(r->who.role),
                         r->route->method, r->route->pattern);
         return;
     }
-    if ((wait = rate_take(r->who.key_id)) > 0) {
-        metrics_rate_limited();
-        snprintf(retry, sizeof(retry), "%d", wait);
-        srv_add_header(r, "Retry-After", retry);
-        srv_reply_error(r, 429, "rate_limited",
-                        "more than %ld requests per second for this key; retry "
-                        "in %d s", srv_cfg()->rate_limit_rps, wait);
-        return;
-    }
-    next(r);
+    if (rate_or_reply(r, r->who.key_id) == 0) next(r);
 }
 
 static void unauthorised(struct srv_req *r, const char *why) {
@@ -187,7 +195,9 @@ void auth_check_or_reply(struct srv_req *r, void (*next)(struct srv_req *r)) {
     struct pending *p;
 
     if (r->route->roles == ROLE_PUBLIC) {
-        next(r);
+        char who[80];
+        snprintf(who, sizeof(who), "addr:%s", r->peer);
+        if (rate_or_reply(r, who) == 0) next(r);
         return;
     }
     if (h == NULL) {

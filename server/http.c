@@ -413,7 +413,14 @@ static void on_request(struct evhttp_request *ev, void *arg) {
     h.inflight++;
     r->ev = ev;
     r->start_us = now_us();
-    r->conn = conn_find(evhttp_request_get_connection(ev));
+    {
+        struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        if (evcon != NULL) evhttp_connection_get_peer(evcon, &addr, &port);
+        snprintf(r->peer, sizeof(r->peer), "%s", addr ? addr : "unknown");
+        r->conn = conn_find(evcon);
+    }
     if (r->conn != NULL) {
         r->conn->active = r;
         event_del(&r->conn->deadline);

@@ -33,6 +33,7 @@ struct srv_req {
     char method[8];
     char path[256];             /* decoded path, no query string */
     char request_id[SRV_REQID_LEN + 1];
+    char peer[64];              /* client address, for per-address limits */
     char params[SRV_MAX_PARAMS][128];   /* {name} segments of the route */
     int nparams;
     struct srv_principal who;

@@ -9,8 +9,8 @@
 
 static const struct srv_route routes[] = {
     /* method  pattern            roles        flags  handler  summary */
-    {"GET", "/healthz", ROLE_PUBLIC, 0, api_healthz, "process is alive"},
-    {"GET", "/readyz", ROLE_PUBLIC, 0, api_readyz, "Redis answers and data is loaded"},
+    {"GET", "/healthz", ROLE_PUBLIC, ROUTE_UNLIMITED, api_healthz, "process is alive"},
+    {"GET", "/readyz", ROLE_PUBLIC, ROUTE_UNLIMITED, api_readyz, "Redis answers and data is loaded"},
     {"GET", "/metrics", ROLE_ADMIN, 0, api_metrics, "Prometheus metrics"},
     {"GET", "/v1/whoami", ROLE_ANY, 0, api_whoami, "the caller's role and tenant"},
     {"POST", "/v1/keys", ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_keys_create, "issue an API key"},

@@ -19,6 +19,7 @@ enum srv_role {
 #define ROLE_ANY (ROLE_ADMIN | ROLE_FORWARDER | ROLE_CARRIER | ROLE_CUSTOMS | ROLE_CONSIGNEE)
 
 #define ROUTE_NEEDS_REDIS 1  /* answer 503 at once while Redis is down */
+#define ROUTE_UNLIMITED 2    /* exempt from the rate limit (health probes) */
 
 typedef void srv_handler(struct srv_req *r);
 
