@@ -134,8 +134,10 @@ fuzz: deps $(FUZZ_BIN)
 	  $$f -max_total_time=$(FUZZ_SECONDS) $(FUZZ_BUILD)/corpus/$$n test/fuzz/corpus/$$n || exit 1; done
 
 # ---- run and bench ---------------------------------------------------------
+PORT ?= 8080
+REDIS_PORT ?= 6380
 run: all
-	@scripts/run.sh
+	@PORT=$(PORT) REDIS_PORT=$(REDIS_PORT) scripts/run.sh
 
 bench: all
 	@scripts/bench.sh

@@ -3,13 +3,14 @@
 # bin/dongting on 127.0.0.1:8080.  Ctrl-C stops the server first (it finishes
 # in-flight requests), then Redis (which writes its AOF and exits).
 #
-# Environment: DONGTING_PORT (8080), DONGTING_REDIS_PORT (6380),
-# DONGTING_ADMIN_KEY (default: generated once, kept in var/admin.key).
+# `make run PORT=8081 REDIS_PORT=6381` picks other ports (defaults 8080 and
+# 6380, so a system Redis on 6379 is left alone).  The admin key is
+# DONGTING_ADMIN_KEY if set, else one generated once and kept in var/admin.key.
 set -eu
 cd "$(dirname "$0")/.."
 
-port=${DONGTING_PORT:-8080}
-rport=${DONGTING_REDIS_PORT:-6380}
+port=${PORT:-8080}
+rport=${REDIS_PORT:-6380}
 var=$PWD/var
 mkdir -p "$var/redis"
 chmod 700 "$var"
@@ -23,7 +24,7 @@ fi
 export DONGTING_ADMIN_KEY
 
 if redis-cli -h 127.0.0.1 -p "$rport" ping >/dev/null 2>&1; then
-    echo "run.sh: something already answers on 127.0.0.1:$rport; set DONGTING_REDIS_PORT" >&2
+    echo "run.sh: something already answers on 127.0.0.1:$rport; try make run REDIS_PORT=6381" >&2
     exit 1
 fi
 

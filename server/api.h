@@ -14,6 +14,10 @@ srv_handler api_whoami;
 srv_handler api_keys_create;
 srv_handler api_keys_get;
 srv_handler api_keys_delete;
+srv_handler api_nodes_list;
+srv_handler api_nodes_get;
+srv_handler api_distance;
+srv_handler api_lanes;
 
 struct store_apikey;
 

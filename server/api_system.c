@@ -1,7 +1,9 @@
 /* api_system.c -- health, readiness, metrics, whoami. */
 #include "api.h"
 #include "http.h"
+#include "geodata/network.h"
 #include "metrics.h"
+#include "server.h"
 #include "store.h"
 #include "version.h"
 
@@ -13,12 +15,17 @@ void api_healthz(struct srv_req *r) {
                                      DONGTING_VERSION));
 }
 
-/* Ready to serve: Redis answers.  Later data loaders add their checks here. */
+/* Ready to serve: Redis answers and the network data is loaded. */
 void api_readyz(struct srv_req *r) {
     json_t *checks = json_object();
-    int ready = store_ready();
+    const struct geo_network *net = srv_network();
+    int ready = store_ready() && net != NULL;
 
-    json_object_set_new(checks, "redis", json_string(ready ? "ok" : store_reason()));
+    json_object_set_new(checks, "redis", json_string(store_ready() ? "ok" : store_reason()));
+    json_object_set_new(checks, "network", net ? json_pack("{s:I, s:f}", "nodes",
+                                                           (json_int_t)net->nodes.n,
+                                                           "load_ms", net->load_ms)
+                                               : json_string("not loaded"));
     if (ready) {
         srv_reply_json(r, 200, json_pack("{s:s, s:o}", "status", "ready",
                                          "checks", checks));
@@ -26,7 +33,8 @@ void api_readyz(struct srv_req *r) {
     }
     srv_reply_json(r, 503,
                    json_pack("{s:{s:s, s:s}, s:s, s:o}", "error", "code",
-                             "not_ready", "message", store_reason(), "status",
+                             "not_ready", "message",
+                             net ? store_reason() : "the network data is not loaded", "status",
                              "not_ready", "checks", checks));
 }
 

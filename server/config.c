@@ -38,6 +38,8 @@ static const struct cfg_option cfg_options[] = {
      "Redis HOST:PORT, an IP address (default 127.0.0.1:6379)"},
     {"admin_key", OPT_STRING, OFF(admin_key), SZ(admin_key), 0, 0,
      "bootstrap admin API key (16..127 printable characters)"},
+    {"data_dir", OPT_STRING, OFF(data_dir), SZ(data_dir), 0, 0,
+     "directory of the network data (default geodata/data)"},
     {"max_body_bytes", OPT_LONG, OFF(max_body_bytes), 0, 1024, 1L << 30,
      "largest request body accepted (default 1048576)"},
     {"max_header_bytes", OPT_LONG, OFF(max_header_bytes), 0, 1024, 1L << 20,
@@ -79,6 +81,7 @@ void cfg_defaults(struct srv_config *cfg) {
     cfg->listen_port = 8080;
     snprintf(cfg->redis_host, sizeof(cfg->redis_host), "127.0.0.1");
     cfg->redis_port = 6379;
+    snprintf(cfg->data_dir, sizeof(cfg->data_dir), "geodata/data");
     cfg->max_body_bytes = 1024 * 1024;
     cfg->max_header_bytes = 16 * 1024;
     cfg->max_connections = 1024;
@@ -461,7 +464,11 @@ int cfg_from_args(struct srv_config *cfg, int argc, char **argv, char **envp,
             char why[CFG_ERR_LEN];
             if (set_option(cfg, &cfg_options[c - 1000], optarg, why,
                            sizeof(why)) != 0) {
-                set_err(err, errlen, "--%s: %s", names[c - 1000], why);
+                /* "name: reason" -> "--cli-name: reason" */
+                const char *n = cfg_options[c - 1000].name, *rest = why;
+                if (strncmp(why, n, strlen(n)) == 0 && why[strlen(n)] == ':')
+                    rest = why + strlen(n) + 2;
+                set_err(err, errlen, "--%s: %s", names[c - 1000], rest);
                 return CFG_ERROR;
             }
         }

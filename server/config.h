@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CFG_ERR_LEN 256
+#define CFG_ERR_LEN 640
 
 struct srv_config {
     char listen_host[64];
@@ -19,6 +19,7 @@ struct srv_config {
     int redis_port;
     char admin_key[128];        /* secret: never logged, never printed */
     char config_file[512];
+    char data_dir[512];         /* network data (nodes, lanes) */
     long max_body_bytes;
     long max_header_bytes;
     long max_connections;

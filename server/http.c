@@ -213,8 +213,16 @@ static uint64_t now_us(void) {
 
 static void req_free(struct srv_req *r) {
     if (r->conn != NULL) {
-        r->conn->active = NULL;
+        struct srv_conn *c = r->conn;
+        c->active = NULL;
         r->conn = NULL;
+        /* Bytes of a pipelined next request arrived while this one was
+         * handled: its deadline starts now. */
+        if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 &&
+            !evtimer_pending(&c->deadline, NULL)) {
+            struct timeval tv = {h.cfg->request_timeout_s, 0};
+            evtimer_add(&c->deadline, &tv);
+        }
     }
     h.inflight--;
     free(r);
@@ -236,19 +244,30 @@ void srv_add_header(struct srv_req *r, const char *name, const char *value) {
     evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
 }
 
+/* libevent 2.1 knows no phrase for these ("Client Error"). */
+static const char *reason_phrase(int status) {
+    switch (status) {
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    default: return NULL;   /* libevent's own */
+    }
+}
+
 /* Common ending of every reply: headers, send, count, log, free. */
 static void finish(struct srv_req *r, int status, const char *content_type,
                    struct evbuffer *body) {
     struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
     uint64_t dur = now_us() - r->start_us;
 
-    evhttp_add_header(out, "Content-Type", content_type);
+    if (body != NULL) evhttp_add_header(out, "Content-Type", content_type);
     evhttp_add_header(out, "X-Request-Id", r->request_id);
     evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
     evhttp_add_header(out, "Cache-Control", "no-store");
     if (h.draining) evhttp_add_header(out, "Connection", "close");
     r->status = status;
-    evhttp_send_reply(r->ev, status, NULL, body);
+    evhttp_send_reply(r->ev, status, reason_phrase(status), body);
     metrics_request(r->route, r->method, status, dur);
     log_access(r->method, r->path, status, dur, r->request_id,
                r->who.role ? role_name(r->who.role) : NULL, r->who.key_id);
@@ -266,7 +285,7 @@ void srv_reply_raw(struct srv_req *r, int status, const char *content_type,
 void srv_reply_json(struct srv_req *r, int status, json_t *body) {
     char *s = NULL;
     if (body != NULL) {
-        s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
         json_decref(body);
     }
     if (body != NULL && s == NULL) {
@@ -331,7 +350,8 @@ json_t *srv_body_json_or_reply(struct srv_req *r) {
     json_error_t jerr;
     json_t *j;
 
-    if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0) {
+    if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
         srv_reply_error(r, 415, "unsupported_media_type",
                         "the body must be JSON (Content-Type: application/json)");
         return NULL;
@@ -387,6 +407,22 @@ static int valid_request_id(const char *s) {
     return 1;
 }
 
+/* Percent-decode the {param} segments in place.  0, or -1 after a 400. */
+static int decode_params_or_reply(struct srv_req *r) {
+    for (int i = 0; i < r->nparams; i++) {
+        size_t n = 0;
+        char *d = evhttp_uridecode(r->params[i], 0, &n);
+        if (d == NULL || n != strlen(d) || n >= sizeof(r->params[i])) {
+            free(d);
+            srv_reply_error(r, 400, "bad_request", "malformed path segment");
+            return -1;
+        }
+        memcpy(r->params[i], d, n + 1);
+        free(d);
+    }
+    return 0;
+}
+
 /* After auth: the route's handler, unless it needs Redis and Redis is down. */
 static void dispatch(struct srv_req *r) {
     if ((r->route->flags & ROUTE_NEEDS_REDIS) && !store_ready()) {
@@ -433,7 +469,9 @@ static void on_request(struct evhttp_request *ev, void *arg) {
     else if (crypto_random_hex(16, r->request_id, sizeof(r->request_id)) != 0)
         snprintf(r->request_id, sizeof(r->request_id), "unavailable");
 
-    /* Request smuggling guards (libevent 2.1 prefers chunked silently). */
+    /* Request smuggling guards.  libevent 2.1.12 already answers both
+     * cases 400 before dispatch; kept so a libevent that does not stays
+     * safe. */
     if (te != NULL && evhttp_find_header(in, "Content-Length") != NULL) {
         srv_reply_error(r, 400, "bad_request",
                         "a request may not carry both Content-Length and "
@@ -466,6 +504,7 @@ static void on_request(struct evhttp_request *ev, void *arg) {
     case ROUTE_FOUND:
         break;
     }
+    if (decode_params_or_reply(r) != 0) return;
     auth_check_or_reply(r, dispatch);
 }
 
@@ -491,7 +530,8 @@ int http_start(struct event_base *base, const struct srv_config *cfg) {
     evhttp_set_allowed_methods(h.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
                                            EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-                                           EVHTTP_REQ_PATCH);
+                                           EVHTTP_REQ_PATCH | EVHTTP_REQ_TRACE |
+                                           EVHTTP_REQ_CONNECT);
     evhttp_set_bevcb(h.http, conn_new_bev, NULL);
     evhttp_set_gencb(h.http, on_request, NULL);
 

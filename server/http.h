@@ -31,10 +31,10 @@ struct srv_req {
     struct evhttp_request *ev;
     const struct srv_route *route;
     char method[8];
-    char path[256];             /* decoded path, no query string */
+    char path[256];             /* path as sent (not decoded), no query */
     char request_id[SRV_REQID_LEN + 1];
     char peer[64];              /* client address, for per-address limits */
-    char params[SRV_MAX_PARAMS][128];   /* {name} segments of the route */
+    char params[SRV_MAX_PARAMS][128];   /* {name} segments, percent-decoded */
     int nparams;
     struct srv_principal who;
     uint64_t start_us;          /* monotonic */

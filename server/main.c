@@ -4,6 +4,7 @@
  * SIGTERM/SIGINT start a graceful stop: no new connections, in-flight
  * requests finish (bounded by shutdown_grace), Redis closes, exit 0. */
 #include "auth.h"
+#include "geodata/network.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -19,6 +20,7 @@
 extern char **environ;
 
 static struct event_base *base;
+static struct geo_network network;
 
 static void drained(void) {
     store_stop();
@@ -65,6 +67,18 @@ int main(int argc, char **argv) {
     memset(cfg.admin_key, 0, sizeof(cfg.admin_key));
     srv_init(&cfg, base);
 
+    /* The network data must load, or nothing else makes sense. */
+    if (geo_crs_init(err, sizeof(err)) != 0 ||
+        geo_network_load(&network, cfg.data_dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dongting: %s\n", err);
+        return 2;
+    }
+    srv_set_network(&network);
+    log_event("info", "network_loaded", "%zu nodes, %d/%d/%d sea/river/rail lane "
+              "edges from %s in %.1f ms", network.nodes.n, network.graph[MODE_SEA].nedges,
+              network.graph[MODE_RIVER].nedges, network.graph[MODE_RAIL].nedges,
+              cfg.data_dir, network.load_ms);
+
     if (store_start(base, srv_cfg()) != 0) return 2;
     if (http_start(base, srv_cfg()) != 0) return 1;
 
@@ -84,6 +98,8 @@ int main(int argc, char **argv) {
     event_free(sigterm);
     event_free(sigint);
     event_base_free(base);
+    geo_network_free(&network);
+    geo_crs_free();
     log_event("info", "stopped", "dongting stopped");
     return 0;
 }

@@ -39,7 +39,8 @@ struct histogram {
 static struct series series[MAX_SERIES];
 static int n_series;
 static unsigned long long series_overflow;
-static struct histogram hist[MAX_ROUTES + 1];  /* [0] = unmatched */
+/* [(route + 1) * N_METHODS + method]; route -1 = unmatched */
+static struct histogram hist[(MAX_ROUTES + 1) * N_METHODS];
 static unsigned long long redis_errors, redis_reconnects, conn_rejected,
     rate_limited;
 
@@ -60,8 +61,9 @@ void metrics_request(const struct srv_route *route, const char *method,
                      int status, uint64_t duration_us) {
     int ri = route_index(route), mi = method_index(method), i;
     double secs = (double)duration_us / 1e6;
-    struct histogram *h = &hist[ri + 1];
+    struct histogram *h;
 
+    h = &hist[(ri + 1) * (int)N_METHODS + mi];
     for (i = 0; i < n_series; i++) {
         if (series[i].route == ri && series[i].method == mi &&
             series[i].status == status)
@@ -152,21 +154,24 @@ char *metrics_render(size_t *len) {
             "dispatch to reply.\n"
             "# TYPE dongting_http_request_duration_seconds histogram\n");
     for (int ri = -1; ri < (int)nroutes; ri++) {
-        const struct histogram *h = &hist[ri + 1];
-        unsigned long long cum = 0;
-        if (h->count == 0) continue;
-        for (int b = 0; b < N_BUCKETS; b++) {
-            cum += h->bucket[b];
-            if (b < N_BUCKETS - 1)
-                put(&o, "dongting_http_request_duration_seconds_bucket{route=\"%s\","
-                        "le=\"%g\"} %llu\n", route_label(ri), bucket_le[b], cum);
-            else
-                put(&o, "dongting_http_request_duration_seconds_bucket{route=\"%s\","
-                        "le=\"+Inf\"} %llu\n", route_label(ri), cum);
+        for (int mi = 0; mi < (int)N_METHODS; mi++) {
+            const struct histogram *h = &hist[(ri + 1) * (int)N_METHODS + mi];
+            const char *rl = route_label(ri), *ml = methods[mi];
+            unsigned long long cum = 0;
+            if (h->count == 0) continue;
+            for (int b = 0; b < N_BUCKETS; b++) {
+                cum += h->bucket[b];
+                if (b < N_BUCKETS - 1)
+                    put(&o, "dongting_http_request_duration_seconds_bucket{route=\"%s\","
+                            "method=\"%s\",le=\"%g\"} %llu\n", rl, ml, bucket_le[b], cum);
+                else
+                    put(&o, "dongting_http_request_duration_seconds_bucket{route=\"%s\","
+                            "method=\"%s\",le=\"+Inf\"} %llu\n", rl, ml, cum);
+            }
+            put(&o, "dongting_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} "
+                    "%.6f\ndongting_http_request_duration_seconds_count{route=\"%s\","
+                    "method=\"%s\"} %llu\n", rl, ml, h->sum, rl, ml, h->count);
         }
-        put(&o, "dongting_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-                "dongting_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-            route_label(ri), h->sum, route_label(ri), h->count);
     }
 
     put(&o, "# HELP dongting_http_connections_open Client connections open now.\n"

@@ -16,6 +16,10 @@ static const struct srv_route routes[] = {
     {"POST", "/v1/keys", ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_keys_create, "issue an API key"},
     {"GET", "/v1/keys/{id}", ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_keys_get, "an API key's metadata"},
     {"DELETE", "/v1/keys/{id}", ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_keys_delete, "revoke an API key"},
+    {"GET", "/v1/nodes", ROLE_PUBLIC, 0, api_nodes_list, "places of the network"},
+    {"GET", "/v1/nodes/{code}", ROLE_PUBLIC, 0, api_nodes_get, "one place"},
+    {"GET", "/v1/distance", ROLE_PUBLIC, 0, api_distance, "distance and line between two places by a mode"},
+    {"GET", "/v1/lanes", ROLE_PUBLIC, 0, api_lanes, "sea, river and rail lanes as GeoJSON"},
 };
 
 const struct srv_route *route_table(size_t *n) {
@@ -72,8 +76,9 @@ enum route_match route_find(const char *method, const char *path,
         }
         path_known = 1;
         if (allow != NULL && used < allowlen) {
-            int w = snprintf(allow + used, allowlen - used, "%s%s",
-                             used ? ", " : "", routes[i].method);
+            int w = snprintf(allow + used, allowlen - used, "%s%s%s",
+                             used ? ", " : "", routes[i].method,
+                             strcmp(routes[i].method, "GET") == 0 ? ", HEAD" : "");
             if (w > 0) used += (size_t)w;
         }
     }

@@ -22,3 +22,8 @@ const struct srv_config *srv_cfg(void) {
 }
 
 struct event_base *srv_base(void) { return loop; }
+
+static const struct geo_network *network;
+
+const struct geo_network *srv_network(void) { return network; }
+void srv_set_network(const struct geo_network *net) { network = net; }

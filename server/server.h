@@ -5,11 +5,16 @@
 
 struct srv_config;
 struct event_base;
+struct geo_network;
 
 /* Keep a copy of CFG and BASE for the modules that need them. */
 void srv_init(const struct srv_config *cfg, struct event_base *base);
 
 const struct srv_config *srv_cfg(void);
 struct event_base *srv_base(void);
+
+/* The transport network loaded at start-up (geodata/), or NULL. */
+const struct geo_network *srv_network(void);
+void srv_set_network(const struct geo_network *net);
 
 #endif

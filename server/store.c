@@ -152,6 +152,12 @@ static void command(finish_fn *finish, void *cb, void *arg, int argc,
 /* ---- connection ---------------------------------------------------------- */
 
 static void probe_done(int status) {
+    if (status == STORE_ERROR && st.ready) {
+        /* e.g. LOADING while Redis replays its AOF: up, but not usable */
+        st.ready = 0;
+        set_reason("is unavailable: ", "PING answered an error (loading?)");
+        log_event("warn", "redis_not_ready", "%s", st.reason);
+    }
     if (status == STORE_OK) {
         if (!st.ready) {
             if (st.ever_ready) metrics_redis_reconnect();
@@ -296,15 +302,19 @@ static void schedule_reconnect(void) {
 static int resolve(const char *host, char *out, size_t outlen) {
     struct addrinfo hints, *res = NULL;
     int rc;
+    const void *addr;
     memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_INET;
+    hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     rc = getaddrinfo(host, NULL, &hints, &res);
     if (rc != 0 || res == NULL) return -1;
-    inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr,
-              out, (socklen_t)outlen);
+    if (res->ai_family == AF_INET6)
+        addr = &((struct sockaddr_in6 *)(void *)res->ai_addr)->sin6_addr;
+    else
+        addr = &((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
+    rc = inet_ntop(res->ai_family, addr, out, (socklen_t)outlen) ? 0 : -1;
     freeaddrinfo(res);
-    return 0;
+    return rc;
 }
 
 int store_start(struct event_base *base, const struct srv_config *cfg) {

@@ -24,8 +24,8 @@ static int n_ops;
 
 static int roles_from_list(const char *s) {
     int roles = 0;
-    char buf[256];
-    snprintf(buf, sizeof(buf), "%s", s);
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%.1000s", s);
     for (char *p = buf; *p; p++)
         if (*p == '[' || *p == ']' || *p == ',') *p = ' ';
     for (char *save = NULL, *t = strtok_r(buf, " \t\r\n", &save); t;
