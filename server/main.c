@@ -92,6 +92,9 @@ int main(int argc, char **argv) {
               cfg.redis_host, cfg.redis_port,
               have_admin ? ", bootstrap admin key set" : "");
     event_base_dispatch(base);
+    /* Past this point a late signal must not kill the process mid-cleanup. */
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
 
     http_stop();
     store_stop();
