@@ -107,6 +107,7 @@ int cfg_parse_hostport(const char *s, char *host, size_t hostlen, int *port) {
         h = s + 1;
         hl = (size_t)(close - h);
         colon = close + 1;
+        if (memchr(h, ':', hl) == NULL) return -1;   /* [..] is for IPv6 */
     } else {
         colon = strrchr(s, ':');
         if (colon == NULL) return -1;
@@ -119,6 +120,7 @@ int cfg_parse_hostport(const char *s, char *host, size_t hostlen, int *port) {
         if (!(isalnum(c) || c == '.' || c == '-' || c == ':' || c == '_'))
             return -1;
     }
+    if (!isdigit((unsigned char)colon[1])) return -1;   /* no " 80", "+80" */
     errno = 0;
     p = strtol(colon + 1, &end, 10);
     if (errno || end == colon + 1 || *end != '\0' || p < 1 || p > 65535)
@@ -262,7 +264,8 @@ int cfg_parse_buffer(struct srv_config *cfg, const char *buf, size_t len,
         v = eq + 1;
         vl = ll - (size_t)(v - line);
         while (vl > 0 && is_blank(*v)) { v++; vl--; }
-        /* "value" may be quoted to keep leading or trailing spaces or '#'. */
+        /* "value" may be quoted to keep leading or trailing spaces.  There
+         * are no end-of-line comments: '#' only starts a comment line. */
         if (vl >= 2 && v[0] == '"' && v[vl - 1] == '"') { v++; vl -= 2; }
 
         if (kl == 0) {
@@ -422,7 +425,7 @@ int cfg_from_args(struct srv_config *cfg, int argc, char **argv, char **envp,
     /* First pass: find --config, --help, --version; the file must be read
      * before the environment and the other flags are applied over it. */
     opterr = 0;
-    optind = 1;
+    optind = 0;   /* 0, not 1: glibc then also forgets a half-read "-xy" */
     while ((c = getopt_long(argc, argv, ":", longopts, &idx)) != -1) {
         if (c == 'h') {
             cfg_usage(stdout);
@@ -433,8 +436,16 @@ int cfg_from_args(struct srv_config *cfg, int argc, char **argv, char **envp,
         } else if (c == 'c') {
             config_path = optarg;
         } else if (c == '?') {
-            set_err(err, errlen, "unknown option '%.80s' (try --help)",
-                    argv[optind - 1]);
+            /* Name only the option, never a value: "--admin-keyy=SECRET"
+             * is shown as "--admin-keyy", a short option as "-x" (inside
+             * "-xy" getopt has not moved optind yet). */
+            if (optopt != 0) {
+                set_err(err, errlen, "unknown option '-%c' (try --help)", optopt);
+            } else {
+                const char *a = argv[optind - 1];
+                set_err(err, errlen, "unknown option '%.*s' (try --help)",
+                        (int)strcspn(a, "="), a);
+            }
             return CFG_ERROR;
         } else if (c == ':') {
             set_err(err, errlen, "option '%.80s' needs a value",
@@ -458,7 +469,7 @@ int cfg_from_args(struct srv_config *cfg, int argc, char **argv, char **envp,
     }
     if (cfg_apply_env(cfg, envp, err, errlen) != 0) return CFG_ERROR;
 
-    optind = 1;
+    optind = 0;
     while ((c = getopt_long(argc, argv, ":", longopts, &idx)) != -1) {
         if (c >= 1000 && c < 1000 + (int)N_OPTIONS) {
             char why[CFG_ERR_LEN];

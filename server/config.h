@@ -58,7 +58,7 @@ int cfg_load_file(struct srv_config *cfg, const char *path,
 int cfg_apply_env(struct srv_config *cfg, char **envp, char *err, size_t errlen);
 
 /* Full start-up parse: defaults, --config / DONGTING_CONFIG, env, argv.
- * Returns CFG_OK, CFG_EXIT after printing --help or --version to OUT,
+ * Returns CFG_OK, CFG_EXIT after printing --help or --version to stdout,
  * or CFG_ERROR with a one-line message in err. */
 int cfg_from_args(struct srv_config *cfg, int argc, char **argv, char **envp,
                   char *err, size_t errlen);

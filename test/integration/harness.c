@@ -62,6 +62,7 @@ static struct {
     int n_used_ports;
     int n_runs;                   /* names h_run_server_binary's output files */
     char data_env[PATH_MAX + 32]; /* "DONGTING_DATA_DIR=..." (build_env) */
+    int shipped_data;             /* h_use_shipped_data(): no fixture */
 } hs;
 
 /* ---- errors -------------------------------------------------------------- */
@@ -238,7 +239,7 @@ static char **build_env(const char *const *extra) {
         if (strncmp(environ[i], "DONGTING_", 9) != 0) env[k++] = environ[i];
     for (size_t i = 0; i < m; i++)
         env[k++] = (char *)(uintptr_t)extra[i];
-    if (!extra_has_data && src != NULL && *src != '\0' &&
+    if (!extra_has_data && !hs.shipped_data && src != NULL && *src != '\0' &&
         (size_t)snprintf(hs.data_env, sizeof(hs.data_env),
                          "DONGTING_DATA_DIR=%s/test/fixtures/geodata",
                          src) < sizeof(hs.data_env) &&
@@ -247,6 +248,8 @@ static char **build_env(const char *const *extra) {
     env[k] = NULL;
     return env;
 }
+
+void h_use_shipped_data(void) { hs.shipped_data = 1; }
 
 /* fork + exec FILE (searched in PATH if it has no '/') with ARGV and ENVP
  * in directory CWD (NULL: this one); stdout goes to OUT_PATH and stderr to

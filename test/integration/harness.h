@@ -43,6 +43,11 @@ void h_teardown(void);
  * fails the test with the reason (cr_assert). */
 void h_start(const char *const *extra_args);
 
+/* Start servers without pointing them at test/fixtures/geodata: they load
+ * the network shipped in the repository, as a user's would (call before
+ * h_start). */
+void h_use_shipped_data(void);
+
 /* The last failure's description (never NULL; "" if none). */
 const char *h_error(void);
 
