@@ -26,7 +26,7 @@ int geo_mode_parse(const char *s) {
 
 static int valid_point_id(const char *s) {
     size_t n = strlen(s);
-    if (n == 0 || n >= 40) return 0;
+    if (n == 0 || n >= 48) return 0;
     for (size_t i = 0; i < n; i++)
         if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_'))
             return 0;
@@ -77,7 +77,7 @@ static int load_points(struct geo_graph *g, struct csv_reader *r, int *cap) {
         if (r->nfields != r->nheader)
             return csv_error(r, "%d fields, the header has %d", r->nfields, r->nheader);
         if (!valid_point_id(id))
-            return csv_error(r, "point id '%.40s' must be 1-39 of a-z, 0-9, '_'", id);
+            return csv_error(r, "point id '%.48s' must be 1-47 of a-z, 0-9, '_'", id);
         if (parse_deg(csv_field(r, clat), -90, 90, &v.lat) != 0)
             return csv_error(r, "%s: lat '%.40s' is not a latitude", id, csv_field(r, clat));
         if (parse_deg(csv_field(r, clon), -180, 180, &v.lon) != 0)
@@ -115,7 +115,7 @@ static int resolve(struct geo_graph *g, int *cap, const struct idx *ids, int nid
 
 static int load_edges(struct geo_graph *g, struct csv_reader *r, int *cap,
                       const struct geo_nodes *nodes) {
-    int ca, cb, rc, nids = g->nv, ecap = 0;
+    int ca, cb, cf, rc, nids = g->nv, ecap = 0;
     struct idx *ids = malloc(sizeof(*ids) * (size_t)(nids ? nids : 1));
 
     if (ids == NULL) return csv_error(r, "out of memory");
@@ -134,6 +134,7 @@ static int load_edges(struct geo_graph *g, struct csv_reader *r, int *cap,
         free(ids);
         return -1;
     }
+    cf = csv_column(r, "factor");    /* optional */
     while ((rc = csv_next(r)) == 1) {
         const char *a = csv_field(r, ca), *b = csv_field(r, cb);
         int va, vb;
@@ -154,10 +155,20 @@ static int load_edges(struct geo_graph *g, struct csv_reader *r, int *cap,
         }
         if (g->nedges == ecap) {
             int (*ne)[2];
+            double *nf;
             ecap = ecap ? ecap * 2 : 256;
             ne = realloc(g->edge, (size_t)ecap * sizeof(*ne));
-            if (ne == NULL) { rc = csv_error(r, "out of memory"); break; }
-            g->edge = ne;
+            if (ne != NULL) g->edge = ne;
+            nf = realloc(g->factor, (size_t)ecap * sizeof(*nf));
+            if (nf != NULL) g->factor = nf;
+            if (ne == NULL || nf == NULL) { rc = csv_error(r, "out of memory"); break; }
+        }
+        g->factor[g->nedges] = 1.0;
+        if (cf >= 0 && csv_field(r, cf)[0] != '\0' &&
+            parse_deg(csv_field(r, cf), 1.0, 3.0, &g->factor[g->nedges]) != 0) {
+            rc = csv_error(r, "%s-%s: factor '%.20s' is not a number in 1..3", a, b,
+                           csv_field(r, cf));
+            break;
         }
         g->edge[g->nedges][0] = va;
         g->edge[g->nedges][1] = vb;
@@ -186,7 +197,7 @@ static int build_adjacency(struct geo_graph *g) {
     for (int e = 0; e < g->nedges; e++) {
         int a = g->edge[e][0], b = g->edge[e][1];
         double m = geo_inverse(g->v[a].lat, g->v[a].lon, g->v[b].lat, g->v[b].lon,
-                               NULL, NULL);
+                               NULL, NULL) * g->factor[e];
         int ia = g->start[a] + fill[a]++, ib = g->start[b] + fill[b]++;
         g->to[ia] = b;
         g->w[ia] = m;
@@ -272,6 +283,7 @@ void geo_graph_free(struct geo_graph *g) {
     free(g->to);
     free(g->w);
     free(g->edge);
+    free(g->factor);
     free(g->node_vertex);
     memset(g, 0, sizeof(*g));
 }

@@ -1,9 +1,11 @@
 /* lanes.h -- lane graphs (sea, river, rail) and shortest paths over them.
  *
  * A graph is loaded from two CSV files: MODE_points.csv (id,lat,lon,name,
- * source) and MODE_edges.csv (a,b,note), where an edge end is a point id
- * (lowercase) or a node code from nodes.csv.  Each edge is travelled along
- * the WGS84 geodesic between its ends; its weight is that length. */
+ * source) and MODE_edges.csv (a,b,factor,note), where an edge end is a point
+ * id (lowercase) or a node code from nodes.csv.  Each edge is drawn along
+ * the WGS84 geodesic between its ends; its length is that geodesic times
+ * the edge's factor (1 when empty): the bends of a river or a track between
+ * two sampled points, fitted to a published stretch length named in note. */
 #ifndef DT_LANES_H
 #define DT_LANES_H
 
@@ -17,7 +19,7 @@ int geo_mode_parse(const char *s);      /* -1 if unknown */
 struct geo_vertex {
     double lat, lon;
     int node;                 /* index into the node table, or -1 */
-    char id[40];              /* point id or node code */
+    char id[48];              /* point id or node code */
 };
 
 struct geo_graph {
@@ -27,6 +29,7 @@ struct geo_graph {
     int *start, *to;          /* adjacency (CSR): neighbours of i are */
     double *w;                /* to[start[i] .. start[i+1]-1], metres */
     int (*edge)[2];           /* undirected edges as loaded */
+    double *factor;           /* per edge: length / geodesic length */
     int nedges;
     int *node_vertex;         /* node index -> vertex, or -1 */
     size_t nnodes;

@@ -54,10 +54,11 @@ i=0
 while [ $i -lt "$rounds" ]; do
     run healthz "http://127.0.0.1:$port/healthz"
     run whoami_redis_auth -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/whoami"
+    run distance_sea "http://127.0.0.1:$port/v1/distance?from=CNSHA&to=NLRTM&mode=sea"
     i=$((i + 1))
 done
 printf '%-20s %12s %10s %10s  %s\n' case "median req/s" "p50" "p99" "errors"
-for name in healthz whoami_redis_auth; do
+for name in healthz whoami_redis_auth distance_sea; do
     grep "^$name " "$tmp/results" | sort -k2 -n | awk -v n="$rounds" -v name="$name" '
         NR == int((n + 1) / 2) { printf "%-20s %12s %10s %10s  ", name, $2, $3, $4;
                                  for (i = 5; i <= NF; i++) printf "%s ", $i; printf "\n" }'
@@ -65,3 +66,18 @@ done
 echo "(all rounds:)"; cat "$tmp/results"
 rss=$(awk '/VmHWM/ {print $2 " " $3}' "/proc/$spid/status")
 echo "dongting peak RSS: $rss"
+
+# Network data load time at start-up, as the server measures and logs it:
+# median of 7 starts (no Redis needed for this).
+i=0
+: > "$tmp/load_ms"
+while [ $i -lt 7 ]; do
+    p=$(free_port)
+    bin/dongting --listen "127.0.0.1:$p" --redis "127.0.0.1:$rport" 2>"$tmp/start.log" &
+    lpid=$!
+    until grep -q network_loaded "$tmp/start.log" 2>/dev/null; do sleep 0.05; done
+    kill "$lpid"; wait "$lpid" 2>/dev/null || true
+    sed -n 's/.* in \([0-9.]*\) ms.*/\1/p' "$tmp/start.log" | head -1 >> "$tmp/load_ms"
+    i=$((i + 1))
+done
+echo "network load at start-up (geodata/data, 7 starts): median $(sort -n "$tmp/load_ms" | sed -n 4p) ms, all: $(tr '\n' ' ' < "$tmp/load_ms")"

@@ -248,7 +248,7 @@ static void add_lane_features(json_t *features, const struct geo_network *net, i
     for (int e = 0; e < g->nedges; e++) {
         const struct geo_vertex *a = &g->v[g->edge[e][0]], *b = &g->v[g->edge[e][1]];
         struct geo_line line = {0};
-        double m = geo_inverse(a->lat, a->lon, b->lat, b->lon, NULL, NULL);
+        double m = geo_inverse(a->lat, a->lon, b->lat, b->lon, NULL, NULL) * g->factor[e];
         if (geo_line_geodesic(&line, a->lat, a->lon, b->lat, b->lon, step) != 0) {
             geo_line_free(&line);
             continue;

@@ -162,3 +162,25 @@ Test(lanes_errors, unknown_endpoint_and_self_loop) {
     cr_assert(strstr(err, "points:2: point id 'P1'"), "%s", err);
     geo_nodes_free(&t);
 }
+
+Test(network, edge_factor_lengthens_only_its_edge) {
+    struct geo_route r;
+    char why[256];
+    double want = geo_inverse(1, 0, 0.5, 0, NULL, NULL) * 1.5 + geo_inverse(0.5, 0, 0, 0, NULL, NULL);
+    cr_assert_eq(geo_network_route(&net, "XXCCC", "XXAAA", MODE_RIVER, &r, why, sizeof(why)), GEO_OK, "%s", why);
+    cr_assert_float_eq(r.metres, want, 1e-6);
+    geo_route_free(&r);
+}
+
+Test(lanes_errors, factor_out_of_range) {
+    struct geo_nodes t;
+    struct geo_graph g;
+    const char *nodes = "code,kind,name_en,name_zh,lat,lon,tz,country,customs,source\n"
+                        "CNSHA,seaport,a,b,1,1,Asia/Shanghai,CN,,s\n";
+    const char *pts = "id,lat,lon,name,source\np1,1,2,x,y\n";
+    const char *e = "a,b,factor,note\np1,CNSHA,0.5,\n";
+    cr_assert_eq(geo_nodes_parse(&t, nodes, strlen(nodes), "n", err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(geo_graph_parse(&g, MODE_RIVER, &t, pts, strlen(pts), e, strlen(e), err, sizeof(err)), -1);
+    cr_assert(strstr(err, "edges:2: p1-CNSHA: factor '0.5'"), "%s", err);
+    geo_nodes_free(&t);
+}
