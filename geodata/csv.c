@@ -2,6 +2,7 @@
 #include "csv.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,16 @@ int csv_error(struct csv_reader *r, const char *fmt, ...) {
     va_end(ap);
     snprintf(r->err, sizeof(r->err), "%s:%d: %s", r->source, r->line, why);
     return -1;
+}
+
+int csv_double(const char *s, double lo, double hi, double *out) {
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end != '\0' || !isfinite(v) || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
 }
 
 static int init(struct csv_reader *r, const char *source) {

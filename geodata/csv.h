@@ -50,6 +50,10 @@ int csv_column(const struct csv_reader *r, const char *name);
 /* Field I of the current record, "" when the record is shorter. */
 const char *csv_field(const struct csv_reader *r, int i);
 
+/* Parse all of S as a finite decimal number within LO..HI.  0 with *out
+ * set, or -1 (empty, trailing bytes, out of range, NaN). */
+int csv_double(const char *s, double lo, double hi, double *out);
+
 /* Set r->err to "SOURCE:LINE: " + the formatted reason; returns -1. */
 int csv_error(struct csv_reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -4,7 +4,6 @@
 #include "geodesy.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,16 +30,6 @@ static int valid_point_id(const char *s) {
         if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '_'))
             return 0;
     return 1;
-}
-
-static int parse_deg(const char *s, double lo, double hi, double *out) {
-    char *end;
-    double v;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || *end != '\0' || !isfinite(v) || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
 }
 
 /* Sorted view of the point vertices by id, for edge resolution. */
@@ -78,9 +67,9 @@ static int load_points(struct geo_graph *g, struct csv_reader *r, int *cap) {
             return csv_error(r, "%d fields, the header has %d", r->nfields, r->nheader);
         if (!valid_point_id(id))
             return csv_error(r, "point id '%.48s' must be 1-47 of a-z, 0-9, '_'", id);
-        if (parse_deg(csv_field(r, clat), -90, 90, &v.lat) != 0)
+        if (csv_double(csv_field(r, clat), -90, 90, &v.lat) != 0)
             return csv_error(r, "%s: lat '%.40s' is not a latitude", id, csv_field(r, clat));
-        if (parse_deg(csv_field(r, clon), -180, 180, &v.lon) != 0)
+        if (csv_double(csv_field(r, clon), -180, 180, &v.lon) != 0)
             return csv_error(r, "%s: lon '%.40s' is not a longitude", id, csv_field(r, clon));
         v.node = -1;
         snprintf(v.id, sizeof(v.id), "%s", id);
@@ -165,7 +154,7 @@ static int load_edges(struct geo_graph *g, struct csv_reader *r, int *cap,
         }
         g->factor[g->nedges] = 1.0;
         if (cf >= 0 && csv_field(r, cf)[0] != '\0' &&
-            parse_deg(csv_field(r, cf), 1.0, 3.0, &g->factor[g->nedges]) != 0) {
+            csv_double(csv_field(r, cf), 1.0, 3.0, &g->factor[g->nedges]) != 0) {
             rc = csv_error(r, "%s-%s: factor '%.20s' is not a number in 1..3", a, b,
                            csv_field(r, cf));
             break;

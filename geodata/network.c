@@ -2,8 +2,6 @@
 #include "network.h"
 #include "csv.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,16 +40,9 @@ static int parse_params(struct geo_params *p, const char *path, char *err,
             csv_error(&r, "unknown parameter '%.40s'", k);
             goto fail;
         }
-        {
-            char *end;
-            double d;
-            errno = 0;
-            d = strtod(v, &end);
-            if (errno || end == v || *end || !isfinite(d) || d < lo || d > hi) {
-                csv_error(&r, "%s: '%.40s' is not a number in %g..%g", k, v, lo, hi);
-                goto fail;
-            }
-            *num = d;
+        if (csv_double(v, lo, hi, num) != 0) {
+            csv_error(&r, "%s: '%.40s' is not a number in %g..%g", k, v, lo, hi);
+            goto fail;
         }
     }
     if (rc < 0) goto fail;

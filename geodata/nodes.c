@@ -3,8 +3,6 @@
 #include "csv.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,17 +46,6 @@ static int valid_code(const char *s) {
     for (i = 6; i < n; i++)
         if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i])) return 0;
     return 1;
-}
-
-static int parse_degrees(const char *s, double lo, double hi, double *out) {
-    char *end;
-    double v;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || *end != '\0' || !isfinite(v) || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 static int valid_tz(const char *s) {
@@ -135,10 +122,10 @@ static int parse_rows(struct geo_nodes *t, struct csv_reader *r) {
         if (copy_field(r, nd.name_en, sizeof(nd.name_en), csv_field(r, col[2]), "name_en", 1) ||
             copy_field(r, nd.name_zh, sizeof(nd.name_zh), csv_field(r, col[3]), "name_zh", 1))
             return -1;
-        if (parse_degrees(csv_field(r, col[4]), -90, 90, &nd.lat) != 0)
+        if (csv_double(csv_field(r, col[4]), -90, 90, &nd.lat) != 0)
             return csv_error(r, "%s: lat '%.40s' is not a latitude in -90..90",
                              nd.code, csv_field(r, col[4]));
-        if (parse_degrees(csv_field(r, col[5]), -180, 180, &nd.lon) != 0)
+        if (csv_double(csv_field(r, col[5]), -180, 180, &nd.lon) != 0)
             return csv_error(r, "%s: lon '%.40s' is not a longitude in -180..180",
                              nd.code, csv_field(r, col[5]));
         if (!valid_tz(csv_field(r, col[6])))

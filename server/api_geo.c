@@ -1,12 +1,12 @@
 /* api_geo.c -- the network's places and distances: /v1/nodes,
  * /v1/nodes/{code}, /v1/distance, /v1/lanes (public, rate-limited). */
 #include "api.h"
+#include "geodata/csv.h"
 #include "geodata/network.h"
 #include "http.h"
 #include "server.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,16 +75,6 @@ static int contains_ci(const char *hay, const char *needle) {
     return n == 0;
 }
 
-static int parse_number(const char *s, double lo, double hi, double *out) {
-    char *end;
-    double v;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 struct hit { const struct geo_node *nd; double km; };
 
 static int by_km(const void *a, const void *b) {
@@ -127,7 +117,7 @@ void api_nodes_list(struct srv_req *r) {
             goto done;
         }
         *comma = '\0';
-        if (parse_number(near_s, -90, 90, &lat) || parse_number(comma + 1, -180, 180, &lon)) {
+        if (csv_double(near_s, -90, 90, &lat) || csv_double(comma + 1, -180, 180, &lon)) {
             srv_reply_error(r, 400, "bad_request",
                             "near: expected LAT,LON in decimal degrees (-90..90, -180..180)");
             goto done;
@@ -138,7 +128,7 @@ void api_nodes_list(struct srv_req *r) {
         }
         have_near = 1;
     }
-    if (radius_s && parse_number(radius_s, 0, 20040, &radius) != 0) {
+    if (radius_s && csv_double(radius_s, 0, 20040, &radius) != 0) {
         srv_reply_error(r, 400, "bad_request", "radius_km '%.40s': a number 0..20040",
                         radius_s);
         goto done;
