@@ -5,7 +5,7 @@
 #   make V=1                           show compiler command lines
 
 CC       ?= cc
-PKGS     := libevent hiredis jansson libcrypto libcurl proj
+PKGS     := libevent hiredis jansson libcrypto libcurl proj libzip
 SANITIZER ?=
 
 ifeq ($(SANITIZER),)
