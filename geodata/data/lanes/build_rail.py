@@ -5,15 +5,23 @@ Beijing-Guangzhou line).
 Stdlib only:  python3 geodata/data/lanes/build_rail.py  (then check_lanes.py)
 
 LINES lists each railway as a sequence of stops: node codes from nodes.csv
-(uppercase) or points defined here with p(id, lat, lon, name).  Station
-positions are approximate, from memory of the lines (not surveyed).  A
-polyline through stations 50-150 km apart under-measures the track, which
-curves through valleys and passes; for the sections in CAL, whose published
-lengths are known, the builder splits every station-to-station chord into
-~12 km pieces and offsets the joints alternately left and right by one
-amount per section, solved so the section measures its published length.
-Sections not in CAL stay station-to-station chords (they read short).
-Edit LINES or CAL and re-run; do not edit the CSVs by hand.
+(uppercase) or points defined here with p(id, lat, lon, name).  Every point
+is a place on the line (a station, a junction, a pass), at its position as
+remembered (not surveyed, not digitised from a map); consecutive stops are
+joined by an edge drawn along the geodesic between them.  There are no
+other points: nothing is offset from the line.
+
+A chord between stations 50-150 km apart is shorter than the track, which
+curves through valleys and passes.  For each section in CAL, whose
+published length is known, every edge of the section (the shortest station
+path between its ends) gets the same factor = published length / sum of the
+geodesic lengths of those edges, rounded to 4 decimals; the loader
+multiplies an edge's geodesic length by its factor (geodata/lanes.h).  A
+section therefore measures its published length by construction.  Edges
+outside every CAL section have no factor (they read short).  A factor above
+1.5 (check_lanes.py warns) means the stops are too sparse to follow the
+line: add stops rather than accept it.  Edit LINES or CAL and re-run; do not
+edit the CSVs by hand.
 """
 import csv, io, math, os, sys
 sys.dont_write_bytecode = True
@@ -445,8 +453,8 @@ line("Warsaw - Katowice - Zilina - Budapest", "approximate alignment from memory
  "HUBUD",
 ])
 
-# Published section lengths (km; recalled public railway figures) used to
-# calibrate the polylines: a polyline through stations under-measures the track.
+# Published section lengths (km; public railway figures as recalled, not
+# looked up) that set the factors: (from, to, km, what the figure is).
 CAL = [
  ("cn_guangzhou_n", "cn_changsha", 680, "Jingguang railway Guangzhou-Changsha 707 km, less ~27 km Guangzhou station-Huadu"),
  ("cn_changsha", "cn_wuchang", 362, "Jingguang railway Changsha-Wuchang 362 km"),
@@ -486,70 +494,44 @@ nodes = {}
 for r in csv.DictReader(open(os.path.join(HERE, '..', 'nodes.csv'), encoding='utf-8')):
     nodes[r['code']] = (float(r['lat']), float(r['lon']))
 def pos(s): return P[s][:2] if s in P else nodes[s]
-def lid(s): return s.lower().replace('-', '_')
-def zig(u, v, amp, piece=12.0):
-    (la1, lo1), (la2, lo2) = pos(u), pos(v)
-    d = c.vincenty_km(la1, lo1, la2, lo2)
-    k = max(1, round(d / piece))
-    if amp == 0 or k < 2: return []
-    la = (la1 + la2) / 2; kx = 111.32 * math.cos(math.radians(la)); ky = 110.57
-    dx = (lo2 - lo1) * kx; dy = (la2 - la1) * ky; n = math.hypot(dx, dy)
-    px, py = -dy / n, dx / n
-    out = []
-    for i in range(1, k):
-        f = i / k; s = amp if i % 2 else -amp
-        out.append((la1 + (la2 - la1) * f + py * s / ky, lo1 + (lo2 - lo1) * f + px * s / kx))
-    return out
-def chain_len(stops, amp):
-    tot = 0
+
+# Edges: consecutive stops of every line, each once.
+E = []; seen = set(); adj = {}
+for name, src, stops in LINES:
     for u, v in zip(stops, stops[1:]):
-        pts = [pos(u)] + zig(u, v, amp) + [pos(v)]
-        tot += sum(c.vincenty_km(*a, *b) for a, b in zip(pts, pts[1:]))
-    return tot
-edge_amp = {}  # (u,v) -> (amp, note)
+        k = frozenset((u, v))
+        if k in seen: continue
+        seen.add(k)
+        d = c.vincenty_km(*pos(u), *pos(v))
+        E.append([u, v, name, d])
+        adj.setdefault(u, []).append((v, d)); adj.setdefault(v, []).append((u, d))
+# Factors: one per CAL section, = published length / geodesic length of the
+# section's edges (its shortest station path), rounded to 4 decimals.
+factor = {}
 for a, b, tgt, note in CAL:
-    sadj = {}
-    for name, src, stops in LINES:
-        for u, v in zip(stops, stops[1:]):
-            w = c.vincenty_km(*pos(u), *pos(v))
-            sadj.setdefault(u, []).append((v, w)); sadj.setdefault(v, []).append((u, w))
-    _, span = c.dijkstra(sadj, a, b)
+    geo, span = c.dijkstra(adj, a, b)
     if not span: sys.exit(f'no path {a} {b}')
-    base = chain_len(span, 0)
-    lo, hi = 0.0, 30.0
-    if base < tgt:
-        for _ in range(50):
-            m = (lo + hi) / 2
-            if chain_len(span, m) < tgt: lo = m
-            else: hi = m
-    amp = lo if base < tgt else 0.0
-    print(f'{a} - {b}: stations polyline {base:.0f} km, published {tgt}, offset {amp:.1f} km', file=sys.stderr)
+    f = round(tgt / geo, 4)
+    if not 1.0 <= f <= 3.0: sys.exit(f'{a}-{b}: factor {f} outside 1..3 ({geo:.0f} km of chords)')
     for u, v in zip(span, span[1:]):
-        edge_amp[(u, v)] = edge_amp[(v, u)] = (amp, f'{a}-{b} {tgt} km ({note})', a, b, tgt)
+        k = frozenset((u, v))
+        if k in factor: sys.exit(f'edge {u}-{v} is in two CAL sections')
+        factor[k] = (f, f'sinuosity: {note} (published figure as recalled)')
+    print(f'{a} - {b}: {len(span) - 1} edges, {geo:.0f} km of chords, published {tgt} km, '
+          f'factor {f:.4f}', file=sys.stderr)
 rows = []; srcs = {}
 for name, src, stops in LINES:
     for s in stops:
         if s in P and s not in srcs: srcs[s] = src
 for i, (la, lo, nm) in P.items():
+    if len(i) > 47 or not all(ch.islower() or ch.isdigit() or ch == '_' for ch in i):
+        sys.exit(f'bad point id {i!r}')
     rows.append([i, '%.3f' % la, '%.3f' % lo, nm, srcs[i]])
-E = []; seen = set()
-for name, src, stops in LINES:
-    for u, v in zip(stops, stops[1:]):
-        k = tuple(sorted((u, v)))
-        if k in seen: continue
-        seen.add(k)
-        amp, note, a, b, tgt = edge_amp.get((u, v), (0, '', '', '', 0))
-        mids = zig(u, v, amp)
-        ids = []
-        for n, (la, lo) in enumerate(mids, 1):
-            pid = f'{lid(u)}__{lid(v)}_{n}'
-            ids.append(pid)
-            rows.append([pid, '%.4f' % la, '%.4f' % lo, f'{name}: track between {u} and {v} ({n}/{len(mids)})',
-                         f'curvature point offset {amp:.1f} km from the station chord so that {a}-{b} measures the published {tgt} km'])
-        seq = [u] + ids + [v]
-        for x, y in zip(seq, seq[1:]):
-            E.append([x, y, name])
+out = []
+for u, v, name, d in E:
+    f, note = factor.get(frozenset((u, v)), (None, name))
+    out.append([u, v, '%.4f' % f if f else '', note])
 f = io.StringIO(); w = csv.writer(f, lineterminator='\n'); w.writerow(['id', 'lat', 'lon', 'name', 'source']); w.writerows(rows)
 open(os.path.join(HERE, 'rail_points.csv'), 'w').write(f.getvalue())
-f = io.StringIO(); w = csv.writer(f, lineterminator='\n'); w.writerow(['a', 'b', 'note']); w.writerows(E)
+f = io.StringIO(); w = csv.writer(f, lineterminator='\n'); w.writerow(['a', 'b', 'factor', 'note']); w.writerows(out)
 open(os.path.join(HERE, 'rail_edges.csv'), 'w').write(f.getvalue())

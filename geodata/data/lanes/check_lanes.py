@@ -4,17 +4,24 @@
 Stdlib only.  Run from anywhere:  python3 geodata/data/lanes/check_lanes.py
 
 Checks, per mode (sea, river, rail):
-  * header lines exactly as specified; ids lowercase [a-z0-9_]+, unique;
+  * header lines exactly as specified (points id,lat,lon,name,source; edges
+    a,b,factor,note); ids lowercase [a-z0-9_]+, 1-47 characters, unique;
     lat/lon numbers in range; every row has a source;
   * every edge end resolves to a lane point of that mode or to a node code;
     no self-loops, no duplicate edges, no unused points;
+  * factor: empty (= 1) or a number in 1..3 (errors otherwise); a factor
+    above 1.5 is a warning (the points are too sparse to follow the line);
+    sea edges must have none (the sea lanes are not fitted);
   * the graph is connected over all node codes it references (every node of
     the mode reaches every other);
   * edge lengths on the WGS84 ellipsoid (Vincenty inverse): open-sea edges
     over 1500 km are errors; river edges over 40 km and rail edges over
     200 km are warnings (the polylines should follow the bends);
-and prints shortest-path lengths (Dijkstra over the geodesic edge lengths)
-for the accuracy pairs, beside the published reference values.
+and prints the fitted stretches and shortest-path lengths for the accuracy
+pairs beside the published reference values.  As in the C loader
+(geodata/lanes.h), an edge's length is its geodesic length times its factor.
+A pair whose path runs over fitted edges is marked "fitted": its length was
+made to match published figures, so it is no independent check.
 
 Exit status 0 when there are no errors (warnings do not fail the run).
 """
@@ -29,7 +36,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NODES = os.path.join(HERE, "..", "nodes.csv")
 MODES = ("sea", "river", "rail")
 POINT_HEADER = ["id", "lat", "lon", "name", "source"]
-EDGE_HEADER = ["a", "b", "note"]
+EDGE_HEADER = ["a", "b", "factor", "note"]
+MAX_ID = 47
+FACTOR_MIN, FACTOR_MAX, FACTOR_WARN = 1.0, 3.0, 1.5
 ID_RE = re.compile(r"^[a-z0-9_]+$")
 CODE_RE = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
 
@@ -61,8 +70,10 @@ ACCURACY = [
      "Chenglingji-Wuhan Yangluo port: 230 km to Hankou + ~32 km Hankou-Yangluo"),
     ("river", "CNJIU", "CNSHA", 856, "km", 0.05,
      "Jiujiang-Shanghai, Yangtze sailing distance (856 km; 269 km above to Wuhan)"),
-    ("rail", "CNCSX-XN", "DEDUI", 11800, "km", 0.10,
-     "Changsha-Duisburg via Alashankou, published corridor length (~11,800 km)"),
+    ("river", "CNCLJ", "CNSHA", 1355, "km", 0.10,
+     "Chenglingji-Shanghai, Yangtze sailing distance (230 + 1,125 km)"),
+    ("rail", "CNCSX-XN", "DEDUI", 11808, "km", 0.10,
+     "Changsha-Duisburg via Alashankou, published corridor length (11,808 km)"),
     ("rail", "CNCSX-XN", "DEHAM-BIL", 11905, "km", 0.10,
      "Changsha-Hamburg, published corridor length via Manzhouli (11,905 km; DOMAIN.md)"),
 ]
@@ -77,8 +88,8 @@ VIA_ACCURACY = [
      "Changsha-Hamburg via Manzhouli (11,905 km; DOMAIN.md)"),
     ("rail", "CNCSX-XN", "CNHRB-MZL", "DEDUI", 11905, "km", 0.10,
      "Changsha-Duisburg via Manzhouli (11,905 km; DOMAIN.md)"),
-    ("rail", "CNCSX-XN", "CNURC-AKS", "DEDUI", 11800, "km", 0.10,
-     "Changsha-Duisburg via Alashankou (~11,800 km)"),
+    ("rail", "CNCSX-XN", "CNURC-AKS", "DEDUI", 11808, "km", 0.10,
+     "Changsha-Duisburg via Alashankou (11,808 km)"),
 ]
 
 # Informational paths (printed, not judged).
@@ -213,6 +224,8 @@ def load_mode(mode, nodes):
         where = f"{mode}_points.csv:{line}"
         if not ID_RE.match(pid):
             err(f"{where}: id {pid!r} is not lowercase [a-z0-9_]+")
+        if len(pid) > MAX_ID:
+            err(f"{where}: id {pid!r} is {len(pid)} characters (at most {MAX_ID})")
         if pid in points:
             err(f"{where}: duplicate id {pid!r}")
         try:
@@ -230,8 +243,24 @@ def load_mode(mode, nodes):
     used = set()
     codes = set()
     edges = []
-    for line, (a, b, note) in read_csv(epath, EDGE_HEADER):
+    for line, (a, b, factor, note) in read_csv(epath, EDGE_HEADER):
         where = f"{mode}_edges.csv:{line}"
+        f = 1.0
+        if factor.strip():
+            try:
+                f = float(factor)
+            except ValueError:
+                f = math.nan
+            if not FACTOR_MIN <= f <= FACTOR_MAX:
+                err(f"{where}: factor {factor!r} is not a number in {FACTOR_MIN:g}..{FACTOR_MAX:g}")
+                f = 1.0
+            elif mode == "sea":
+                err(f"{where}: sea edge {a}-{b} has factor {factor}; the sea lanes are not fitted")
+            elif f > FACTOR_WARN:
+                warn(f"{where}: edge {a}-{b} factor {f:g} > {FACTOR_WARN:g}: add points along "
+                     f"the line")
+            if not note.strip():
+                err(f"{where}: edge {a}-{b} has a factor but no note naming the published figure")
         ends = []
         for e in (a, b):
             if e in points:
@@ -259,9 +288,9 @@ def load_mode(mode, nodes):
             err(f"{where}: edge {a}-{b} is {d:.0f} km (> {MAX_EDGE_ERR[mode]:.0f} km)")
         elif d > MAX_EDGE_WARN[mode]:
             warn(f"{where}: edge {a}-{b} is {d:.0f} km (> {MAX_EDGE_WARN[mode]:.0f} km)")
-        adj.setdefault(a, []).append((b, d))
-        adj.setdefault(b, []).append((a, d))
-        edges.append((a, b, d))
+        adj.setdefault(a, []).append((b, d * f))
+        adj.setdefault(b, []).append((a, d * f))
+        edges.append((a, b, d, f, note))
     for pid in points:
         if pid not in used:
             warn(f"{mode}_points.csv: point {pid!r} is used by no edge")
@@ -308,9 +337,19 @@ def main():
     verbose = "-v" in sys.argv
     nodes = load_nodes()
     graphs = {}
+    einfo = {}      # mode -> {frozenset((a, b)): (geodesic km, factor)}
+    stretches = []  # (mode, note, factor, edges, geodesic km)
     for mode in MODES:
         points, adj, codes, edges = load_mode(mode, nodes)
         graphs[mode] = adj
+        einfo[mode] = {frozenset((a, b)): (d, f) for a, b, d, f, _ in edges}
+        fitted = {}
+        for a, b, d, f, note in edges:
+            if f != 1.0:
+                k = fitted.setdefault((note, f), [0, 0.0])
+                k[0] += 1
+                k[1] += d
+        stretches += [(mode, note, f, n, g) for (note, f), (n, g) in fitted.items()]
         clash = set(points) & set(nodes)
         if clash:
             err(f"{mode}: point ids clash with node codes: {sorted(clash)}")
@@ -323,15 +362,34 @@ def main():
             lonely = sorted(p for p in points if p in adj and p not in reach)
             if lonely:
                 err(f"{mode}: points not connected to the node network: {lonely}")
-        total = sum(d for _, _, d in edges)
+        total = sum(d * f for _, _, d, f, _ in edges)
+        geo = sum(d for _, _, d, _, _ in edges)
+        nfit = sum(1 for e in edges if e[3] != 1.0)
         longest = max(edges, key=lambda e: e[2]) if edges else None
-        print(f"{mode}: {len(points)} points, {len(edges)} edges, {len(codes)} node codes, "
-              f"{total:,.0f} km of lanes; longest edge "
-              f"{longest[0]}-{longest[1]} {longest[2]:.0f} km" if longest else "")
+        print(f"{mode}: {len(points)} points, {len(edges)} edges ({nfit} with a factor), "
+              f"{len(codes)} node codes, {total:,.0f} km of lanes ({geo:,.0f} km geodesic); "
+              f"longest edge {longest[0]}-{longest[1]} {longest[2]:.0f} km" if longest else "")
         print(f"  nodes: {' '.join(sorted(codes))}")
 
     print()
-    print(f"{'mode':5} {'pair':27} {'km':>9} {'nmi':>8} {'published':>10} {'err%':>7}  ok")
+    print("fitted stretches (factor = published length / geodesic length of the stretch):")
+    for mode, note, f, n, g in stretches:
+        print(f"  {mode:5} {f:6.4f} x {g:7,.1f} km = {f * g:7,.0f} km over {n:3} edges  [{note}]")
+
+    def fitted_share(mode, path):
+        """Fraction of the path's length that lies on edges with a factor."""
+        tot = fit = 0.0
+        for u, v in zip(path, path[1:]):
+            d, f = einfo[mode][frozenset((u, v))]
+            tot += d * f
+            fit += d * f if f != 1.0 else 0.0
+        return fit / tot if tot else 0.0
+
+    print()
+    print("fit% = share of the path's length on fitted edges (made to match published")
+    print("lengths, so not an independent check); 0% = an independent check")
+    print(f"{'mode':5} {'pair':27} {'km':>9} {'nmi':>8} {'published':>10} {'err%':>7} "
+          f"{'fit%':>5}  ok")
     for mode, a, b, ref, unit, tol, note in ACCURACY:
         d, path = dijkstra(graphs[mode], a, b)
         if d is None:
@@ -343,7 +401,7 @@ def main():
         if not ok:
             err(f"{mode} {a}-{b}: {val:.0f} {unit} vs published {ref} {unit} ({e:+.1%})")
         print(f"{mode:5} {a + '-' + b:27} {d:9,.0f} {d / NM:8,.0f} {ref:>7,} {unit:2} "
-              f"{e:+7.1%}  {'yes' if ok else 'NO'}   [{note}]")
+              f"{e:+7.1%} {fitted_share(mode, path):5.0%}  {'yes' if ok else 'NO'}   [{note}]")
         if verbose:
             print("       via " + " ".join(path))
     for mode, a, via, b, ref, unit, tol, note in VIA_ACCURACY:
@@ -359,8 +417,9 @@ def main():
         if not ok:
             err(f"{mode} {a}-{b} via {via}: {val:.0f} {unit} vs published {ref} {unit} ({e:+.1%})")
         label = f"{a}-{b} via {via}"
+        share = (fitted_share(mode, p1) * d1 + fitted_share(mode, p2) * d2) / d
         print(f"{mode:5} {label:27} {d:9,.0f} {d / NM:8,.0f} {ref:>7,} {unit:2} "
-              f"{e:+7.1%}  {'yes' if ok else 'NO'}   [{note}]")
+              f"{e:+7.1%} {share:5.0%}  {'yes' if ok else 'NO'}   [{note}]")
     print()
     for mode, a, b in EXTRA:
         if a not in nodes or b not in nodes:
