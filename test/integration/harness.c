@@ -1369,3 +1369,20 @@ int h_read_response_status(int fd, int timeout_ms) {
     free(b.data);
     return (int)status;
 }
+
+void h_assert_down_but_alive(void) {
+    struct h_resp r;
+    json_t *j;
+    h_http("GET", "/readyz", NULL, NULL, NULL, &r);
+    H_ASSERT_ERROR(&r, 503, "not_ready");
+    j = h_resp_json(&r);
+    cr_assert_not_null(j, "not JSON: %s", r.body);
+    cr_assert_not_null(strcasestr(h_jstr(json_object_get(j, "error"), "message"), "redis"),
+                       "not_ready message should mention Redis: %s", r.body);
+    json_decref(j);
+    h_resp_free(&r);
+
+    h_http("GET", "/healthz", NULL, NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    h_resp_free(&r);
+}

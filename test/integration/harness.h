@@ -258,6 +258,9 @@ int h_write_file(const char *name, const char *text, char *path, size_t pathlen)
 
 /* End a test that left the server running: SIGTERM must make it exit 0
  * (under a sanitizer build, a leak or a runtime error makes this fail). */
+/* While Redis is away: /readyz is 503 not_ready naming Redis, /healthz 200. */
+void h_assert_down_but_alive(void);
+
 #define H_ASSERT_CLEAN_EXIT()                                                          \
     do {                                                                               \
         int h_st_ = h_server_stop(SIGTERM, H_STOP_DEADLINE_MS);                        \

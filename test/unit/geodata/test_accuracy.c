@@ -5,6 +5,8 @@
 #include "geodata/csv.h"
 #include "geodata/network.h"
 
+#include "../support.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,15 +16,8 @@
 static struct geo_network net;
 static char err[640];
 
-static const char *src(void) {
-    const char *s = getenv("DONGTING_SRC");
-    return s ? s : ".";
-}
-
 static void load(void) {
-    char dir[1024];
-    snprintf(dir, sizeof(dir), "%s/geodata/data", src());
-    cr_assert_eq(geo_network_load(&net, dir, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(geo_network_load(&net, ut_path("geodata/data"), err, sizeof(err)), 0, "%s", err);
 }
 
 static void unload(void) { geo_network_free(&net); }
@@ -33,9 +28,8 @@ TestSuite(accuracy, .init = load, .fini = unload);
  * from nodes.csv (see docs/geodata-sources.md). */
 Test(accuracy, nodes_within_2_km_of_published_positions) {
     struct csv_reader r;
-    char path[1024];
+    const char *path = ut_path("test/unit/geodata/reference_positions.csv");
     int n = 0, rc;
-    snprintf(path, sizeof(path), "%s/test/unit/geodata/reference_positions.csv", src());
     cr_assert_eq(csv_open_file(&r, path, 1 << 20), 0, "%s", r.err);
     cr_assert_eq(csv_read_header(&r), 0, "%s", r.err);
     while ((rc = csv_next(&r)) == 1) {

@@ -2,6 +2,8 @@
  * test/fixtures/geodata, and the loaders' error messages. */
 #include "geodata/network.h"
 
+#include "../support.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,12 +13,7 @@
 static struct geo_network net;
 static char err[640];
 
-static const char *fixture(void) {
-    static char dir[1024];
-    const char *src = getenv("DONGTING_SRC");
-    snprintf(dir, sizeof(dir), "%s/test/fixtures/geodata", src ? src : ".");
-    return dir;
-}
+static const char *fixture(void) { return ut_path("test/fixtures/geodata"); }
 
 static void load(void) {
     cr_assert_eq(geo_network_load(&net, fixture(), err, sizeof(err)), 0, "%s", err);

@@ -6,6 +6,8 @@
  * worked out by hand in the comment above it. */
 #include "routing/gtfs.h"
 
+#include "../support.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,10 +18,9 @@ static struct rt_timetable tt;
 static struct rt_load_report rep;
 
 static const char *fixture(const char *name) {
-    static char dir[1024];
-    const char *src = getenv("DONGTING_SRC");
-    snprintf(dir, sizeof(dir), "%s/test/fixtures/gtfs/%s", src ? src : ".", name);
-    return dir;
+    static char rel[256];
+    snprintf(rel, sizeof(rel), "test/fixtures/gtfs/%s", name);
+    return ut_path(rel);
 }
 
 static void load_basic(void) {

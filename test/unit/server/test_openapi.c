@@ -4,6 +4,8 @@
  * four, x-roles at six (docs/openapi.yaml keeps to that layout). */
 #include "server/routes.h"
 
+#include "../support.h"
+
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -38,12 +40,11 @@ static int roles_from_list(const char *s) {
 }
 
 static void load_doc(void) {
-    const char *src = getenv("DONGTING_SRC");
-    char path[1024], line[1024], cur[128] = "";
+    const char *path = ut_path("docs/openapi.yaml");
+    char line[1024], cur[128] = "";
     int in_paths = 0;
     FILE *f;
 
-    snprintf(path, sizeof(path), "%s/docs/openapi.yaml", src ? src : ".");
     f = fopen(path, "r");
     cr_assert_not_null(f, "cannot open %s", path);
     n_ops = 0;
