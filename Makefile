@@ -48,7 +48,7 @@ HARNESS_OBJ := $(BUILD)/test/integration/harness.o
 .PHONY: all deps run test test-build-run check unit integration fuzz \
         fuzz-regress bench clean format
 
-all: deps $(BIN)/dongting
+all: deps $(BIN)/dongting $(BIN)/dongting-route
 
 deps:
 	@scripts/deps.sh
@@ -71,6 +71,12 @@ $(BIN)/dongting: $(MAIN_OBJ) $(CORE_A)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
+# Batch router (issue 4): routing/cli/ holds its main(); the library is shared.
+$(BIN)/dongting-route: $(BUILD)/routing/cli/dongting_route.o $(CORE_A)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
 $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/%.o) $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcriterion
@@ -89,9 +95,9 @@ test: deps check
 	$(MAKE) --no-print-directory test-build-run SANITIZER=address,undefined
 	$(MAKE) --no-print-directory fuzz-regress
 
-test-build-run: $(BIN)/dongting $(UNIT_BIN) $(INTEG_BIN)
+test-build-run: $(BIN)/dongting $(BIN)/dongting-route $(UNIT_BIN) $(INTEG_BIN)
 	@echo "== unit tests ($(BUILD))"
-	$(Q)DONGTING_SRC=$(CURDIR) $(UNIT_BIN) --jobs 2
+	$(Q)DONGTING_SRC=$(CURDIR) DONGTING_ROUTE_BIN=$(CURDIR)/$(BIN)/dongting-route $(UNIT_BIN) --jobs 2
 	@echo "== integration tests ($(BUILD))"
 	$(Q)DONGTING_BIN=$(CURDIR)/$(BIN)/dongting DONGTING_SRC=$(CURDIR) $(INTEG_BIN) --jobs 2
 

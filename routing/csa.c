@@ -1,0 +1,306 @@
+/* csa.c -- earliest arrival by Connection Scan; see csa.h and
+ * docs/routing-timetables.md ("Earliest arrival (CSA)").
+ *
+ * Three labels per stop, all timetable seconds:
+ *   arr   -- earliest arrival by any means (what the target reports);
+ *   varr  -- earliest arrival leaving a vehicle (footpaths start from it);
+ *   ready -- earliest time a new vehicle can be boarded here: a vehicle
+ *            arrival plus the stop's min_transfer, a footpath arrival, or
+ *            the departure time at the origin.
+ * Each of arr and ready keeps where it came from (the last hop ridden and
+ * the stop walked from), so a journey is rebuilt by walking back. */
+#include "csa.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define INF UINT32_MAX
+
+struct src {
+    uint32_t conn;  /* index of the last hop ridden; RT_NONE: from the origin */
+    uint32_t board; /* index of the first hop of that ride */
+    uint32_t via;   /* stop a footpath started from, or RT_NONE */
+};
+
+struct rt_csa_ws {
+    const struct rt_timetable *tt;
+    uint32_t nstops, nruns;
+    uint32_t gen;
+    uint32_t *stop_gen, *arr, *varr, *ready, *target_gen;
+    struct src *arr_src, *ready_src;
+    uint32_t *run_gen, *run_board;
+    uint8_t *no_change;               /* transfer_type 3 from the stop to itself */
+    uint32_t *child_index, *children; /* CSR: stops whose parent is the stop */
+};
+
+void rt_csa_ws_free(struct rt_csa_ws *ws) {
+    if (!ws) return;
+    free(ws->stop_gen);
+    free(ws->arr);
+    free(ws->varr);
+    free(ws->ready);
+    free(ws->target_gen);
+    free(ws->arr_src);
+    free(ws->ready_src);
+    free(ws->run_gen);
+    free(ws->run_board);
+    free(ws->no_change);
+    free(ws->child_index);
+    free(ws->children);
+    free(ws);
+}
+
+struct rt_csa_ws *rt_csa_ws_new(const struct rt_timetable *tt) {
+    struct rt_csa_ws *ws = calloc(1, sizeof(*ws));
+    if (!ws) return NULL;
+    size_t ns = tt->nstops ? tt->nstops : 1, nr = tt->nruns ? tt->nruns : 1;
+    ws->tt = tt;
+    ws->nstops = tt->nstops;
+    ws->nruns = tt->nruns;
+    ws->stop_gen = calloc(ns, sizeof(uint32_t));
+    ws->target_gen = calloc(ns, sizeof(uint32_t));
+    ws->arr = malloc(ns * sizeof(uint32_t));
+    ws->varr = malloc(ns * sizeof(uint32_t));
+    ws->ready = malloc(ns * sizeof(uint32_t));
+    ws->arr_src = malloc(ns * sizeof(struct src));
+    ws->ready_src = malloc(ns * sizeof(struct src));
+    ws->run_gen = calloc(nr, sizeof(uint32_t));
+    ws->run_board = malloc(nr * sizeof(uint32_t));
+    ws->no_change = calloc(ns, 1);
+    ws->child_index = calloc(ns + 1, sizeof(uint32_t));
+    ws->children = malloc(ns * sizeof(uint32_t));
+    if (!ws->stop_gen || !ws->target_gen || !ws->arr || !ws->varr || !ws->ready ||
+        !ws->arr_src || !ws->ready_src || !ws->run_gen || !ws->run_board ||
+        !ws->no_change || !ws->child_index || !ws->children) {
+        rt_csa_ws_free(ws);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < tt->nforbidden; i++)
+        if (tt->forbidden[i].from == tt->forbidden[i].to &&
+            tt->forbidden[i].from < tt->nstops)
+            ws->no_change[tt->forbidden[i].from] = 1;
+    /* Children of each station, by counting sort on parent. */
+    for (uint32_t s = 0; s < tt->nstops; s++) {
+        uint32_t p = tt->stops[s].parent;
+        if (p != RT_NONE && p < tt->nstops) ws->child_index[p + 1]++;
+    }
+    for (uint32_t s = 0; s < tt->nstops; s++)
+        ws->child_index[s + 1] += ws->child_index[s];
+    /* arr is free scratch until the first query: the next slot per parent. */
+    memcpy(ws->arr, ws->child_index, tt->nstops * sizeof(uint32_t));
+    for (uint32_t s = 0; s < tt->nstops; s++) {
+        uint32_t p = tt->stops[s].parent;
+        if (p != RT_NONE && p < tt->nstops) ws->children[ws->arr[p]++] = s;
+    }
+    return ws;
+}
+
+static uint32_t sat_add(uint32_t a, uint32_t b) {
+    uint64_t r = (uint64_t)a + b;
+    return r >= INF ? INF : (uint32_t)r;
+}
+
+/* Make stop S's labels current for this query (infinite until set). */
+static void touch(struct rt_csa_ws *ws, uint32_t s) {
+    if (ws->stop_gen[s] != ws->gen) {
+        ws->stop_gen[s] = ws->gen;
+        ws->arr[s] = ws->varr[s] = ws->ready[s] = INF;
+    }
+}
+
+static int is_target(const struct rt_csa_ws *ws, uint32_t s) {
+    return ws->target_gen[s] == ws->gen;
+}
+
+/* First connection departing at or after T. */
+static uint32_t first_conn(const struct rt_timetable *tt, uint32_t t) {
+    uint32_t lo = 0, hi = tt->nconns;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (tt->conns[mid].dep < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+struct scan {
+    uint32_t best, best_stop;
+};
+
+/* Set stop B's arrival and boarding labels to A (reached from SRC) where
+ * that improves them.  1 when ready[b] became T (a zero-time chain that
+ * may enable a connection already scanned at T). */
+static int reach(struct rt_csa_ws *ws, struct scan *sc, uint32_t b, uint32_t a,
+                 uint32_t ready_at, struct src src, uint32_t t) {
+    int again = 0;
+    touch(ws, b);
+    if (a < ws->arr[b]) {
+        ws->arr[b] = a;
+        ws->arr_src[b] = src;
+        if (is_target(ws, b) && a < sc->best) {
+            sc->best = a;
+            sc->best_stop = b;
+        }
+    }
+    if (ready_at < ws->ready[b]) {
+        ws->ready[b] = ready_at;
+        ws->ready_src[b] = src;
+        again = ready_at == t;
+    }
+    return again;
+}
+
+/* Scan connection K.  1 when it set a boarding label to its own departure
+ * time (see reach). */
+static int scan_one(const struct rt_timetable *tt, struct rt_csa_ws *ws,
+                    struct scan *sc, uint32_t k) {
+    const struct rt_connection *c = &tt->conns[k];
+    /* Aboard when the run was boarded at or before this hop.  A rescan of
+     * one second's connections (see rt_csa_earliest) may meet hops before
+     * the boarding point, and may board there: the label keeps the board
+     * hop it was reached with, so journeys never loop. */
+    if (ws->run_gen[c->run] != ws->gen ||
+        tt->conns[ws->run_board[c->run]].seq > c->seq) {
+        if (!(c->flags & RT_CONN_PICKUP)) return 0;
+        touch(ws, c->from);
+        if (ws->ready[c->from] > c->dep) return 0;
+        ws->run_gen[c->run] = ws->gen;
+        ws->run_board[c->run] = k;
+    }
+    if (!(c->flags & RT_CONN_DROPOFF)) return 0;
+    uint32_t s = c->to;
+    touch(ws, s);
+    if (c->arr >= ws->varr[s]) return 0;
+    ws->varr[s] = c->arr;
+    struct src here = {k, ws->run_board[c->run], RT_NONE};
+    uint32_t ready_at =
+        ws->no_change[s] ? INF : sat_add(c->arr, tt->stops[s].min_transfer);
+    int again = reach(ws, sc, s, c->arr, ready_at, here, c->dep);
+    uint32_t n;
+    const struct rt_footpath *fp = rt_footpaths(tt, s, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        if (tt->nforbidden && rt_transfer_forbidden(tt, s, fp[i].to)) continue;
+        uint32_t a = sat_add(c->arr, fp[i].seconds);
+        struct src walk = {k, ws->run_board[c->run], s};
+        again |= reach(ws, sc, fp[i].to, a, a, walk, c->dep);
+    }
+    return again;
+}
+
+static void next_gen(struct rt_csa_ws *ws) {
+    if (++ws->gen == 0) {
+        memset(ws->stop_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        memset(ws->target_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
+        ws->gen = 1;
+    }
+}
+
+/* Origin: stop O itself can be boarded from DEPART, and its footpaths
+ * walked (no vehicle left, so no forbidden pair applies). */
+static void start_at(const struct rt_timetable *tt, struct rt_csa_ws *ws,
+                     struct scan *sc, uint32_t o, uint32_t depart) {
+    struct src origin = {RT_NONE, RT_NONE, RT_NONE};
+    reach(ws, sc, o, depart, depart, origin, depart);
+    uint32_t n;
+    const struct rt_footpath *fp = rt_footpaths(tt, o, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t a = sat_add(depart, fp[i].seconds);
+        struct src walk = {RT_NONE, RT_NONE, o};
+        reach(ws, sc, fp[i].to, a, a, walk, depart);
+    }
+}
+
+/* Walk back from the target; with LEGS NULL only count.  Returns the number
+ * of legs; writes leg j (from the start) when j < RT_CSA_MAX_LEGS. */
+static uint32_t rebuild(const struct rt_timetable *tt, const struct rt_csa_ws *ws,
+                        uint32_t depart, uint32_t stop, uint32_t nlegs,
+                        struct rt_leg *legs) {
+    uint32_t count = 0, guard = 2 * tt->nruns + 4;
+    struct src l = ws->arr_src[stop];
+    uint32_t at = ws->arr[stop];
+    while (guard--) {
+        if (l.via != RT_NONE) {
+            if (legs && nlegs - 1 - count < RT_CSA_MAX_LEGS) {
+                struct rt_leg *g = &legs[nlegs - 1 - count];
+                g->kind = RT_LEG_WALK;
+                g->from = l.via;
+                g->to = stop;
+                g->dep = l.conn == RT_NONE ? depart : tt->conns[l.conn].arr;
+                g->arr = at;
+                g->run = g->board = g->alight = RT_NONE;
+            }
+            count++;
+            stop = l.via;
+        }
+        if (l.conn == RT_NONE) break;
+        const struct rt_connection *a = &tt->conns[l.conn];
+        uint32_t b = l.board;
+        if (legs && nlegs - 1 - count < RT_CSA_MAX_LEGS) {
+            struct rt_leg *g = &legs[nlegs - 1 - count];
+            g->kind = RT_LEG_RIDE;
+            g->from = tt->conns[b].from;
+            g->to = a->to;
+            g->dep = tt->conns[b].dep;
+            g->arr = a->arr;
+            g->run = a->run;
+            g->board = b;
+            g->alight = l.conn;
+        }
+        count++;
+        stop = tt->conns[b].from;
+        l = ws->ready_src[stop];
+        at = ws->ready[stop];
+    }
+    return count;
+}
+
+int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
+                    uint32_t from_stop, uint32_t to_stop, uint32_t depart,
+                    struct rt_csa_result *out) {
+    out->arrival = INF;
+    out->target_stop = RT_NONE;
+    out->nlegs = 0;
+    out->truncated = 0;
+    out->scanned = 0;
+    if (from_stop >= tt->nstops || to_stop >= tt->nstops || ws->tt != tt ||
+        ws->nstops != tt->nstops || ws->nruns != tt->nruns)
+        return -1;
+    next_gen(ws);
+    struct scan sc = {INF, RT_NONE};
+    ws->target_gen[to_stop] = ws->gen;
+    for (uint32_t i = ws->child_index[to_stop]; i < ws->child_index[to_stop + 1]; i++)
+        ws->target_gen[ws->children[i]] = ws->gen;
+    start_at(tt, ws, &sc, from_stop, depart);
+    for (uint32_t i = ws->child_index[from_stop]; i < ws->child_index[from_stop + 1];
+         i++)
+        start_at(tt, ws, &sc, ws->children[i], depart);
+
+    uint32_t i = first_conn(tt, depart), scanned = 0;
+    while (i < tt->nconns && tt->conns[i].dep < sc.best) {
+        uint32_t t = tt->conns[i].dep, k;
+        int again;
+        /* Connections departing at one second are scanned until nothing
+         * changes: a zero-duration hop sorts by run, so it may reach a stop
+         * after a connection leaving there at that second was scanned. */
+        do {
+            again = 0;
+            for (k = i; k < tt->nconns && tt->conns[k].dep == t; k++) {
+                again |= scan_one(tt, ws, &sc, k);
+                scanned++;
+            }
+        } while (again);
+        i = k;
+    }
+    out->scanned = scanned;
+    if (sc.best == INF) return 1;
+    out->arrival = sc.best;
+    out->target_stop = sc.best_stop;
+    uint32_t n = rebuild(tt, ws, depart, sc.best_stop, 0, NULL);
+    out->nlegs = n < RT_CSA_MAX_LEGS ? n : RT_CSA_MAX_LEGS;
+    out->truncated = n > RT_CSA_MAX_LEGS;
+    rebuild(tt, ws, depart, sc.best_stop, n, out->legs);
+    return 0;
+}
