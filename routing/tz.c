@@ -45,14 +45,14 @@ int rt_tz_check(const char *name, char *why, size_t whylen) {
     return 0;
 }
 
-int rt_tz_day_starts(const char *name, int32_t first_day, uint32_t n, int64_t *out,
-                     char *why, size_t whylen) {
-    char *saved = NULL, tz[80];
+/* Switch the process to zone NAME; *saved gets the old TZ (or NULL) for
+ * tz_leave().  0, or -1 with WHY set. */
+static int tz_enter(const char *name, char **saved, char *why, size_t whylen) {
     const char *old = getenv("TZ");
-    int rc = 0;
-
+    char tz[80];
+    *saved = NULL;
     if (rt_tz_check(name, why, whylen) != 0) return -1;
-    if (old != NULL && (saved = strdup(old)) == NULL) {
+    if (old != NULL && (*saved = strdup(old)) == NULL) {
         snprintf(why, whylen, "out of memory");
         return -1;
     }
@@ -60,10 +60,30 @@ int rt_tz_day_starts(const char *name, int32_t first_day, uint32_t n, int64_t *o
     snprintf(tz, sizeof(tz), ":%s", name);
     if (setenv("TZ", tz, 1) != 0) {
         snprintf(why, whylen, "setenv TZ: %s", strerror(errno));
-        free(saved);
+        free(*saved);
+        *saved = NULL;
         return -1;
     }
     tzset();
+    return 0;
+}
+
+static void tz_leave(char *saved) {
+    if (saved != NULL) {
+        setenv("TZ", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("TZ");
+    }
+    tzset();
+}
+
+int rt_tz_day_starts(const char *name, int32_t first_day, uint32_t n, int64_t *out,
+                     char *why, size_t whylen) {
+    char *saved;
+    int rc = 0;
+
+    if (tz_enter(name, &saved, why, whylen) != 0) return -1;
     for (uint32_t i = 0; i < n; i++) {
         int ymd = rt_date_from_days(first_day + (int32_t)i);
         struct tm tm;
@@ -82,12 +102,23 @@ int rt_tz_day_starts(const char *name, int32_t first_day, uint32_t n, int64_t *o
         }
         out[i] = (int64_t)t - 43200;
     }
-    if (saved != NULL) {
-        setenv("TZ", saved, 1);
-        free(saved);
+    tz_leave(saved);
+    return rc;
+}
+
+int rt_tz_offset(const char *name, int64_t utc, int *offset_s, char *why, size_t whylen) {
+    char *saved;
+    time_t t = (time_t)utc;
+    struct tm tm;
+    int rc = 0;
+
+    if (tz_enter(name, &saved, why, whylen) != 0) return -1;
+    if (localtime_r(&t, &tm) == NULL) {
+        snprintf(why, whylen, "time zone '%s': no local time for %lld", name, (long long)utc);
+        rc = -1;
     } else {
-        unsetenv("TZ");
+        *offset_s = (int)tm.tm_gmtoff;
     }
-    tzset();
+    tz_leave(saved);
     return rc;
 }

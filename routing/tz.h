@@ -22,4 +22,8 @@ int rt_tz_check(const char *name, char *why, size_t whylen);
 int rt_tz_day_starts(const char *name, int32_t first_day, uint32_t n, int64_t *out,
                      char *why, size_t whylen);
 
+/* UTC offset in seconds of zone NAME at Unix time UTC (east positive, DST
+ * included).  0, or -1 with WHY set. */
+int rt_tz_offset(const char *name, int64_t utc, int *offset_s, char *why, size_t whylen);
+
 #endif

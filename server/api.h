@@ -18,6 +18,7 @@ srv_handler api_nodes_list;
 srv_handler api_nodes_get;
 srv_handler api_distance;
 srv_handler api_lanes;
+srv_handler api_routes;
 
 struct store_apikey;
 

@@ -20,6 +20,7 @@ struct srv_config {
     char admin_key[128];        /* secret: never logged, never printed */
     char config_file[512];
     char data_dir[512];         /* network data (nodes, lanes) */
+    char gtfs[512];             /* timetable: GTFS folder or .zip */
     long max_body_bytes;
     long max_header_bytes;
     long max_connections;

@@ -5,6 +5,7 @@
  * requests finish (bounded by shutdown_grace), Redis closes, exit 0. */
 #include "auth.h"
 #include "geodata/network.h"
+#include "routing/gtfs.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -21,6 +22,7 @@ extern char **environ;
 
 static struct event_base *base;
 static struct geo_network network;
+static struct rt_timetable timetable;
 
 static void drained(void) {
     store_stop();
@@ -79,6 +81,22 @@ int main(int argc, char **argv) {
               network.graph[MODE_RIVER].nedges, network.graph[MODE_RAIL].nedges,
               cfg.data_dir, network.load_ms);
 
+    {
+        struct rt_load_report rep;
+        if (rt_gtfs_load(&timetable, cfg.gtfs, NULL, &rep) != 0) {
+            fprintf(stderr, "dongting: timetable %s: %s\n", cfg.gtfs, rep.err);
+            return 2;
+        }
+        unsigned long skipped = 0;
+        srv_set_timetable(&timetable);
+        for (int f = 0; f < RT_F_COUNT; f++) skipped += rep.files[f].skipped;
+        log_event(skipped ? "warn" : "info", "timetable_loaded",
+                  "%u stops, %u trips, %u connections over %u days from %s; %lu rows "
+                  "skipped (see rt_load_report)", timetable.nstops, timetable.ntrips,
+                  timetable.nconns, timetable.ndays, cfg.gtfs, skipped);
+        if (skipped) rt_load_report_print(&rep, stderr);
+    }
+
     if (store_start(base, srv_cfg()) != 0) return 2;
     if (http_start(base, srv_cfg()) != 0) return 1;
 
@@ -102,6 +120,7 @@ int main(int argc, char **argv) {
     event_free(sigint);
     event_base_free(base);
     geo_network_free(&network);
+    rt_timetable_free(&timetable);
     geo_crs_free();
     log_event("info", "stopped", "dongting stopped");
     return 0;

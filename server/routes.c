@@ -20,6 +20,7 @@ static const struct srv_route routes[] = {
     {"GET", "/v1/nodes/{code}", ROLE_PUBLIC, 0, api_nodes_get, "one place"},
     {"GET", "/v1/distance", ROLE_PUBLIC, 0, api_distance, "distance and line between two places by a mode"},
     {"GET", "/v1/lanes", ROLE_PUBLIC, 0, api_lanes, "sea, river and rail lanes as GeoJSON"},
+    {"GET", "/v1/routes", ROLE_FORWARDER | ROLE_ADMIN, 0, api_routes, "earliest-arrival itineraries"},
 };
 
 const struct srv_route *route_table(size_t *n) {

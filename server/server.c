@@ -27,3 +27,8 @@ static const struct geo_network *network;
 
 const struct geo_network *srv_network(void) { return network; }
 void srv_set_network(const struct geo_network *net) { network = net; }
+
+static const struct rt_timetable *timetable;
+
+const struct rt_timetable *srv_timetable(void) { return timetable; }
+void srv_set_timetable(const struct rt_timetable *tt) { timetable = tt; }

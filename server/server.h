@@ -6,6 +6,7 @@
 struct srv_config;
 struct event_base;
 struct geo_network;
+struct rt_timetable;
 
 /* Keep a copy of CFG and BASE for the modules that need them. */
 void srv_init(const struct srv_config *cfg, struct event_base *base);
@@ -16,5 +17,9 @@ struct event_base *srv_base(void);
 /* The transport network loaded at start-up (geodata/), or NULL. */
 const struct geo_network *srv_network(void);
 void srv_set_network(const struct geo_network *net);
+
+/* The timetable loaded at start-up (routing/), or NULL. */
+const struct rt_timetable *srv_timetable(void);
+void srv_set_timetable(const struct rt_timetable *tt);
 
 #endif

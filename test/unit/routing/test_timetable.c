@@ -111,3 +111,17 @@ Test(gtfs_tz, names_are_checked) {
     cr_assert_eq(rt_tz_check("Asia/Atlantis", why, sizeof(why)), -1);
     cr_assert_str_eq(why, "'Asia/Atlantis' is not a time zone in /usr/share/zoneinfo");
 }
+
+/* Offsets as the zone rules state them: Berlin is UTC+1 in winter and
+ * UTC+2 from 01:00 UTC on the last Sunday of March (2026-03-29). */
+Test(gtfs_tz, offset_follows_daylight_saving) {
+    char why[256];
+    int off = 0;
+    cr_assert_eq(rt_tz_offset("Europe/Berlin", 1774746000 - 1, &off, why, sizeof(why)), 0, "%s", why);
+    cr_assert_eq(off, 3600);   /* 2026-03-29 00:59:59 UTC */
+    cr_assert_eq(rt_tz_offset("Europe/Berlin", 1774746000, &off, why, sizeof(why)), 0, "%s", why);
+    cr_assert_eq(off, 7200);   /* 2026-03-29 01:00:00 UTC */
+    cr_assert_eq(rt_tz_offset("Asia/Shanghai", 1774746000, &off, why, sizeof(why)), 0, "%s", why);
+    cr_assert_eq(off, 28800);
+    cr_assert_eq(rt_tz_offset("Mars/Olympus", 0, &off, why, sizeof(why)), -1);
+}

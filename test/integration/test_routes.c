@@ -1,0 +1,72 @@
+/* GET /v1/routes over the shipped timetable and network, over HTTP. */
+#include "harness.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+static void start_shipped(void) {
+    h_setup();
+    h_use_shipped_data();
+}
+
+TestSuite(routes, .init = start_shipped, .fini = h_teardown, .timeout = 60);
+
+Test(routes, earliest_arrival_changsha_duisburg) {
+    struct h_resp r;
+    json_t *j, *it, *legs;
+    h_start(NULL);
+    h_http("GET", "/v1/routes?from=CNCSX-XN&to=DEDUI&depart=2026-12-01T00:00:00%2B08:00",
+           h_admin_key(), NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    j = h_resp_json(&r);
+    it = json_array_get(json_object_get(j, "itineraries"), 0);
+    cr_assert_not_null(it, "no itinerary: %.300s", r.body);
+    legs = json_object_get(it, "legs");
+    cr_assert_geq(json_array_size(legs), 1);
+    cr_assert_str_eq(h_jstr(json_array_get(legs, 0), "mode"), "rail");
+    /* DOMAIN.md: Changsha - Duisburg about 18 days; times carry local offsets */
+    cr_assert(json_integer_value(json_object_get(it, "duration_s")) > 14 * 86400 &&
+                  json_integer_value(json_object_get(it, "duration_s")) < 22 * 86400,
+              "%.300s", r.body);
+    cr_assert(strstr(h_jstr(it, "departure"), "+08:00") != NULL, "%s", h_jstr(it, "departure"));
+    cr_assert(strstr(h_jstr(it, "arrival"), "+01:00") != NULL, "%s", h_jstr(it, "arrival"));
+    cr_assert_str_eq(h_jstr(json_array_get(legs, 0), "time_source"), "scheduled");
+    json_decref(j);
+    h_resp_free(&r);
+    H_ASSERT_CLEAN_EXIT();
+}
+
+Test(routes, roles_and_bad_input) {
+    struct h_resp r;
+    char id[64], key[128];
+    h_start(NULL);
+    cr_assert_eq(h_create_key("{\"role\":\"customs\"}", id, sizeof(id), key, sizeof(key)), 0,
+                 "%s", h_error());
+    h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2026-12-01T00:00:00Z", key, NULL,
+           NULL, &r);
+    H_ASSERT_ERROR(&r, 403, "forbidden");
+    h_resp_free(&r);
+    h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2026-12-01T00:00:00Z", NULL, NULL,
+           NULL, &r);
+    H_ASSERT_ERROR(&r, 401, "unauthorized");
+    h_resp_free(&r);
+    h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2026-12-01", h_admin_key(), NULL,
+           NULL, &r);
+    H_ASSERT_ERROR(&r, 400, "bad_request");
+    h_resp_free(&r);
+    h_http("GET", "/v1/routes?from=CNCLJ&to=XXNOPE&depart=2026-12-01T00:00:00Z", h_admin_key(),
+           NULL, NULL, &r);
+    H_ASSERT_ERROR(&r, 404, "not_found");
+    h_resp_free(&r);
+    h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2026-12-01T00:00:00Z&arrive_by=x",
+           h_admin_key(), NULL, NULL, &r);
+    H_ASSERT_ERROR(&r, 501, "not_implemented");
+    h_resp_free(&r);
+    /* a place without scheduled service: 200, empty list, reason */
+    h_http("GET", "/v1/routes?from=CNCLJ&to=CNCLJ-9610&depart=2026-12-01T00:00:00Z",
+           h_admin_key(), NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    cr_assert(strstr(r.body, "\"itineraries\":[]") && strstr(r.body, "reason"), "%s", r.body);
+    h_resp_free(&r);
+    H_ASSERT_CLEAN_EXIT();
+}
