@@ -213,11 +213,64 @@ static void start_at(const struct rt_timetable *tt, struct rt_csa_ws *ws,
     }
 }
 
+/* Connection K: in tt->conns, or past them in the overlay's side array. */
+static const struct rt_connection *conn_at(const struct rt_timetable *tt,
+                                           const struct rt_ov_conn *side, uint32_t k) {
+    return k < tt->nconns ? &tt->conns[k] : &side[k - tt->nconns].c;
+}
+
+static uint8_t dep_src(const struct rt_timetable *tt, const struct rt_ov_conn *side,
+                       uint32_t k) {
+    return k < tt->nconns ? RT_TIME_SCHEDULED : side[k - tt->nconns].dep_src;
+}
+
+static uint8_t arr_src(const struct rt_timetable *tt, const struct rt_ov_conn *side,
+                       uint32_t k) {
+    return k < tt->nconns ? RT_TIME_SCHEDULED : side[k - tt->nconns].arr_src;
+}
+
+/* scan_one for a query with an overlay: connection C has index K, which is
+ * past tt->conns for a side connection.  A copy rather than a shared body,
+ * so that the schedule-only scan stays exactly as it was (it is the one
+ * being benchmarked).  Forced inline: it is called from three loops, and
+ * a call per connection made the overlay scan about 40% slower. */
+static inline __attribute__((always_inline)) int
+scan_one_rt(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
+            const struct rt_ov_conn *side, const struct rt_connection *c, uint32_t k) {
+    if (ws->run_gen[c->run] != ws->gen ||
+        conn_at(tt, side, ws->run_board[c->run])->seq > c->seq) {
+        if (!(c->flags & RT_CONN_PICKUP)) return 0;
+        touch(ws, c->from);
+        if (ws->ready[c->from] > c->dep) return 0;
+        ws->run_gen[c->run] = ws->gen;
+        ws->run_board[c->run] = k;
+    }
+    if (!(c->flags & RT_CONN_DROPOFF)) return 0;
+    uint32_t s = c->to;
+    touch(ws, s);
+    if (c->arr >= ws->varr[s]) return 0;
+    ws->varr[s] = c->arr;
+    struct src here = {k, ws->run_board[c->run], RT_NONE};
+    uint32_t ready_at =
+        ws->no_change[s] ? INF : sat_add(c->arr, tt->stops[s].min_transfer);
+    int again = reach(ws, sc, s, c->arr, ready_at, here, c->dep);
+    uint32_t n;
+    const struct rt_footpath *fp = rt_footpaths(tt, s, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        if (tt->nforbidden && rt_transfer_forbidden(tt, s, fp[i].to)) continue;
+        uint32_t a = sat_add(c->arr, fp[i].seconds);
+        struct src walk = {k, ws->run_board[c->run], s};
+        again |= reach(ws, sc, fp[i].to, a, a, walk, c->dep);
+    }
+    return again;
+}
+
 /* Walk back from the target; with LEGS NULL only count.  Returns the number
- * of legs; writes leg j (from the start) when j < RT_CSA_MAX_LEGS. */
+ * of legs; writes leg j (from the start) when j < RT_CSA_MAX_LEGS.  SIDE:
+ * the overlay's side array, or NULL. */
 static uint32_t rebuild(const struct rt_timetable *tt, const struct rt_csa_ws *ws,
-                        uint32_t depart, uint32_t stop, uint32_t nlegs,
-                        struct rt_leg *legs) {
+                        const struct rt_ov_conn *side, uint32_t depart, uint32_t stop,
+                        uint32_t nlegs, struct rt_leg *legs) {
     uint32_t count = 0, guard = 2 * tt->nruns + 4;
     struct src l = ws->arr_src[stop];
     uint32_t at = ws->arr[stop];
@@ -228,55 +281,96 @@ static uint32_t rebuild(const struct rt_timetable *tt, const struct rt_csa_ws *w
                 g->kind = RT_LEG_WALK;
                 g->from = l.via;
                 g->to = stop;
-                g->dep = l.conn == RT_NONE ? depart : tt->conns[l.conn].arr;
+                g->dep = l.conn == RT_NONE ? depart : conn_at(tt, side, l.conn)->arr;
                 g->arr = at;
                 g->run = g->board = g->alight = RT_NONE;
+                /* A walk starts when the vehicle arrived; where it ends is
+                 * at best an estimate. */
+                g->dep_src =
+                    l.conn == RT_NONE ? RT_TIME_SCHEDULED : arr_src(tt, side, l.conn);
+                g->arr_src =
+                    g->dep_src == RT_TIME_OBSERVED ? RT_TIME_ESTIMATED : g->dep_src;
             }
             count++;
             stop = l.via;
         }
         if (l.conn == RT_NONE) break;
-        const struct rt_connection *a = &tt->conns[l.conn];
+        const struct rt_connection *a = conn_at(tt, side, l.conn);
         uint32_t b = l.board;
         if (legs && nlegs - 1 - count < RT_CSA_MAX_LEGS) {
             struct rt_leg *g = &legs[nlegs - 1 - count];
             g->kind = RT_LEG_RIDE;
-            g->from = tt->conns[b].from;
+            g->from = conn_at(tt, side, b)->from;
             g->to = a->to;
-            g->dep = tt->conns[b].dep;
+            g->dep = conn_at(tt, side, b)->dep;
             g->arr = a->arr;
             g->run = a->run;
             g->board = b;
             g->alight = l.conn;
+            g->dep_src = dep_src(tt, side, b);
+            g->arr_src = arr_src(tt, side, l.conn);
         }
         count++;
-        stop = tt->conns[b].from;
+        stop = conn_at(tt, side, b)->from;
         l = ws->ready_src[stop];
         at = ws->ready[stop];
     }
     return count;
 }
 
-int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
-                    uint32_t from_stop, uint32_t to_stop, uint32_t depart,
-                    struct rt_csa_result *out) {
+/* Start a query: 0, or -1 on a bad argument (OUT is then reset). */
+static int begin(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
+                 uint32_t from_stop, uint32_t to_stop, uint32_t depart,
+                 struct rt_csa_result *out) {
     out->arrival = INF;
     out->target_stop = RT_NONE;
     out->nlegs = 0;
     out->truncated = 0;
     out->scanned = 0;
+    out->arrival_src = RT_TIME_SCHEDULED;
     if (from_stop >= tt->nstops || to_stop >= tt->nstops || ws->tt != tt ||
         ws->nstops != tt->nstops || ws->nruns != tt->nruns)
         return -1;
     next_gen(ws);
-    struct scan sc = {INF, RT_NONE};
+    sc->best = INF;
+    sc->best_stop = RT_NONE;
     ws->target_gen[to_stop] = ws->gen;
     for (uint32_t i = ws->child_index[to_stop]; i < ws->child_index[to_stop + 1]; i++)
         ws->target_gen[ws->children[i]] = ws->gen;
-    start_at(tt, ws, &sc, from_stop, depart);
+    start_at(tt, ws, sc, from_stop, depart);
     for (uint32_t i = ws->child_index[from_stop]; i < ws->child_index[from_stop + 1];
          i++)
-        start_at(tt, ws, &sc, ws->children[i], depart);
+        start_at(tt, ws, sc, ws->children[i], depart);
+    return 0;
+}
+
+/* Finish a query: the journey into OUT; 0 reached, 1 not. */
+static int finish(const struct rt_timetable *tt, const struct rt_csa_ws *ws,
+                  const struct rt_ov_conn *side, const struct scan *sc, uint32_t depart,
+                  uint32_t scanned, struct rt_csa_result *out) {
+    out->scanned = scanned;
+    if (sc->best == INF) return 1;
+    out->arrival = sc->best;
+    out->target_stop = sc->best_stop;
+    uint32_t n = rebuild(tt, ws, side, depart, sc->best_stop, 0, NULL);
+    out->nlegs = n < RT_CSA_MAX_LEGS ? n : RT_CSA_MAX_LEGS;
+    out->truncated = n > RT_CSA_MAX_LEGS;
+    rebuild(tt, ws, side, depart, sc->best_stop, n, out->legs);
+    /* The last leg's arrival source, also when the legs were cut. */
+    struct src l = ws->arr_src[sc->best_stop];
+    if (l.conn != RT_NONE) {
+        out->arrival_src = arr_src(tt, side, l.conn);
+        if (l.via != RT_NONE && out->arrival_src == RT_TIME_OBSERVED)
+            out->arrival_src = RT_TIME_ESTIMATED;
+    }
+    return 0;
+}
+
+int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
+                    uint32_t from_stop, uint32_t to_stop, uint32_t depart,
+                    struct rt_csa_result *out) {
+    struct scan sc;
+    if (begin(tt, ws, &sc, from_stop, to_stop, depart, out) != 0) return -1;
 
     uint32_t i = first_conn(tt, depart), scanned = 0;
     while (i < tt->nconns && tt->conns[i].dep < sc.best) {
@@ -294,13 +388,72 @@ int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
         } while (again);
         i = k;
     }
-    out->scanned = scanned;
-    if (sc.best == INF) return 1;
-    out->arrival = sc.best;
-    out->target_stop = sc.best_stop;
-    uint32_t n = rebuild(tt, ws, depart, sc.best_stop, 0, NULL);
-    out->nlegs = n < RT_CSA_MAX_LEGS ? n : RT_CSA_MAX_LEGS;
-    out->truncated = n > RT_CSA_MAX_LEGS;
-    rebuild(tt, ws, depart, sc.best_stop, n, out->legs);
-    return 0;
+    return finish(tt, ws, NULL, &sc, depart, scanned, out);
+}
+
+/* First side connection departing at or after T. */
+static uint32_t first_side(const struct rt_ov_conn *side, uint32_t n, uint32_t t) {
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (side[mid].c.dep < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
+                       struct rt_csa_ws *ws, uint32_t from_stop, uint32_t to_stop,
+                       uint32_t depart, struct rt_csa_result *out) {
+    if (!ov) return rt_csa_earliest(tt, ws, from_stop, to_stop, depart, out);
+    struct scan sc;
+    if (begin(tt, ws, &sc, from_stop, to_stop, depart, out) != 0) return -1;
+    if (rt_overlay_timetable(ov) != tt || rt_overlay_prepare(ov) != 0) return -1;
+    uint32_t ns;
+    const struct rt_ov_conn *side = rt_overlay_side(ov, &ns);
+    const uint8_t *skip = rt_overlay_touched(ov);
+
+    /* Two sorted streams merged by departure second: tt->conns without the
+     * runs the overlay changed, and the side array holding those runs at
+     * their overlaid times.  All connections of one second, from both, are
+     * scanned (and rescanned, as above) before the next second. */
+    uint32_t i = first_conn(tt, depart), j = first_side(side, ns, depart), scanned = 0;
+    for (;;) {
+        /* Seconds before the next side connection: tt->conns alone, in a
+         * loop as tight as the schedule-only one. */
+        uint32_t ts = j < ns ? side[j].c.dep : INF, k, m;
+        while (i < tt->nconns && tt->conns[i].dep < ts && tt->conns[i].dep < sc.best) {
+            uint32_t t = tt->conns[i].dep;
+            int again;
+            do {
+                again = 0;
+                for (k = i; k < tt->nconns && tt->conns[k].dep == t; k++) {
+                    if (skip[tt->conns[k].run]) continue;
+                    again |= scan_one_rt(tt, ws, &sc, side, &tt->conns[k], k);
+                    scanned++;
+                }
+            } while (again);
+            i = k;
+        }
+        /* The second of the next side connection, from both streams. */
+        if (ts >= sc.best) break; /* also the end of both: ts == INF */
+        int again;
+        do {
+            again = 0;
+            for (k = i; k < tt->nconns && tt->conns[k].dep == ts; k++) {
+                if (skip[tt->conns[k].run]) continue;
+                again |= scan_one_rt(tt, ws, &sc, side, &tt->conns[k], k);
+                scanned++;
+            }
+            for (m = j; m < ns && side[m].c.dep == ts; m++) {
+                again |= scan_one_rt(tt, ws, &sc, side, &side[m].c, tt->nconns + m);
+                scanned++;
+            }
+        } while (again);
+        i = k;
+        j = m;
+    }
+    return finish(tt, ws, side, &sc, depart, scanned, out);
 }

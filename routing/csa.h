@@ -19,6 +19,7 @@
 #ifndef DT_CSA_H
 #define DT_CSA_H
 
+#include "overlay.h"
 #include "timetable.h"
 
 #include <stdint.h>
@@ -31,12 +32,15 @@ enum rt_leg_kind {
 };
 
 struct rt_leg {
-    uint8_t kind;           /* enum rt_leg_kind */
-    uint32_t from, to;      /* stop indices */
-    uint32_t dep, arr;      /* timetable seconds */
-    uint32_t run;           /* RT_LEG_RIDE: index into runs, else RT_NONE */
-    uint32_t board, alight; /* RT_LEG_RIDE: indices into conns of the first
-                             * and last hop ridden, else RT_NONE */
+    uint8_t kind;             /* enum rt_leg_kind */
+    uint8_t dep_src, arr_src; /* enum rt_time_source of dep and arr */
+    uint32_t from, to;        /* stop indices */
+    uint32_t dep, arr;        /* timetable seconds */
+    uint32_t run;             /* RT_LEG_RIDE: index into runs, else RT_NONE */
+    uint32_t board, alight;   /* RT_LEG_RIDE: indices into conns of the first
+                               * and last hop ridden, else RT_NONE.  With an
+                               * overlay, an index >= tt->nconns is entry
+                               * (index - tt->nconns) of rt_overlay_side() */
 };
 
 struct rt_csa_result {
@@ -47,6 +51,7 @@ struct rt_csa_result {
     int truncated;        /* more than RT_CSA_MAX_LEGS legs: only the first
                            * RT_CSA_MAX_LEGS are kept */
     uint32_t scanned;     /* connections looked at (for statistics) */
+    uint8_t arrival_src;  /* enum rt_time_source of arrival */
     struct rt_leg legs[RT_CSA_MAX_LEGS];
 };
 
@@ -66,5 +71,17 @@ void rt_csa_ws_free(struct rt_csa_ws *ws);
 int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
                     uint32_t from_stop, uint32_t to_stop, uint32_t depart,
                     struct rt_csa_result *out);
+
+/* rt_csa_earliest over TT with the real-time overlay OV (made for TT;
+ * NULL: the schedule, exactly rt_csa_earliest).  Cancelled runs are not
+ * used, changed runs are used at their overlaid times and with SKIPPED
+ * stops closed, and every time in OUT says its source.  Prepares OV when
+ * its version moved (rt_overlay_prepare), so OV is written to then: with
+ * several query threads, prepare it once before sharing.  Returns as
+ * rt_csa_earliest, and -1 also when OV was made for another timetable or
+ * preparing it ran out of memory. */
+int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
+                       struct rt_csa_ws *ws, uint32_t from_stop, uint32_t to_stop,
+                       uint32_t depart, struct rt_csa_result *out);
 
 #endif
