@@ -146,7 +146,29 @@ run: all
 	@PORT=$(PORT) REDIS_PORT=$(REDIS_PORT) scripts/run.sh
 
 bench: all
-	@scripts/bench.sh
+	@scripts/bench.sh && scripts/bench_routing.sh
+
+# ---- routing benchmark -----------------------------------------------------
+# test/bench/: gtfs_gen writes a synthetic GTFS feed, routing_bench loads it
+# and times earliest-arrival queries against a bare connection scan.
+# scripts/bench_routing.sh (run by `make bench`) builds them with
+# `make bench-routing-build`.
+BENCH_GEN     := $(BUILD)/test/bench/gtfs_gen
+BENCH_ROUTING := $(BUILD)/test/bench/routing_bench
+
+.PHONY: bench-routing-build
+bench-routing-build: $(BENCH_GEN) $(BENCH_ROUTING)
+
+$(BENCH_GEN): $(BUILD)/test/bench/gtfs_gen.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -lm $(LDLIBS)
+
+$(BENCH_ROUTING): $(BUILD)/test/bench/routing_bench.o $(CORE_A)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+# ---- end of routing benchmark ----------------------------------------------
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

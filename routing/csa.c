@@ -29,6 +29,9 @@ struct rt_csa_ws {
     uint32_t *stop_gen, *arr, *varr, *ready, *target_gen;
     struct src *arr_src, *ready_src;
     uint32_t *run_gen, *run_board;
+    uint16_t *run_board_seq;          /* seq of run_board's hop: read per hop,
+                                       * kept here to avoid a cache miss into
+                                       * the connection array */
     uint8_t *no_change;               /* transfer_type 3 from the stop to itself */
     uint32_t *child_index, *children; /* CSR: stops whose parent is the stop */
 };
@@ -44,6 +47,7 @@ void rt_csa_ws_free(struct rt_csa_ws *ws) {
     free(ws->ready_src);
     free(ws->run_gen);
     free(ws->run_board);
+    free(ws->run_board_seq);
     free(ws->no_change);
     free(ws->child_index);
     free(ws->children);
@@ -66,11 +70,12 @@ struct rt_csa_ws *rt_csa_ws_new(const struct rt_timetable *tt) {
     ws->ready_src = malloc(ns * sizeof(struct src));
     ws->run_gen = calloc(nr, sizeof(uint32_t));
     ws->run_board = malloc(nr * sizeof(uint32_t));
+    ws->run_board_seq = malloc(nr * sizeof(uint16_t));
     ws->no_change = calloc(ns, 1);
     ws->child_index = calloc(ns + 1, sizeof(uint32_t));
     ws->children = malloc(ns * sizeof(uint32_t));
     if (!ws->stop_gen || !ws->target_gen || !ws->arr || !ws->varr || !ws->ready ||
-        !ws->arr_src || !ws->ready_src || !ws->run_gen || !ws->run_board ||
+        !ws->arr_src || !ws->ready_src || !ws->run_gen || !ws->run_board || !ws->run_board_seq ||
         !ws->no_change || !ws->child_index || !ws->children) {
         rt_csa_ws_free(ws);
         return NULL;
@@ -162,12 +167,13 @@ static int scan_one(const struct rt_timetable *tt, struct rt_csa_ws *ws,
      * the boarding point, and may board there: the label keeps the board
      * hop it was reached with, so journeys never loop. */
     if (ws->run_gen[c->run] != ws->gen ||
-        tt->conns[ws->run_board[c->run]].seq > c->seq) {
+        ws->run_board_seq[c->run] > c->seq) {
         if (!(c->flags & RT_CONN_PICKUP)) return 0;
         touch(ws, c->from);
         if (ws->ready[c->from] > c->dep) return 0;
         ws->run_gen[c->run] = ws->gen;
         ws->run_board[c->run] = k;
+        ws->run_board_seq[c->run] = c->seq;
     }
     if (!(c->flags & RT_CONN_DROPOFF)) return 0;
     uint32_t s = c->to;
@@ -236,14 +242,15 @@ static uint8_t arr_src(const struct rt_timetable *tt, const struct rt_ov_conn *s
  * a call per connection made the overlay scan about 40% slower. */
 static inline __attribute__((always_inline)) int
 scan_one_rt(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
-            const struct rt_ov_conn *side, const struct rt_connection *c, uint32_t k) {
+            const struct rt_connection *c, uint32_t k) {
     if (ws->run_gen[c->run] != ws->gen ||
-        conn_at(tt, side, ws->run_board[c->run])->seq > c->seq) {
+        ws->run_board_seq[c->run] > c->seq) {
         if (!(c->flags & RT_CONN_PICKUP)) return 0;
         touch(ws, c->from);
         if (ws->ready[c->from] > c->dep) return 0;
         ws->run_gen[c->run] = ws->gen;
         ws->run_board[c->run] = k;
+        ws->run_board_seq[c->run] = c->seq;
     }
     if (!(c->flags & RT_CONN_DROPOFF)) return 0;
     uint32_t s = c->to;
@@ -431,7 +438,7 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
                 again = 0;
                 for (k = i; k < tt->nconns && tt->conns[k].dep == t; k++) {
                     if (skip[tt->conns[k].run]) continue;
-                    again |= scan_one_rt(tt, ws, &sc, side, &tt->conns[k], k);
+                    again |= scan_one_rt(tt, ws, &sc, &tt->conns[k], k);
                     scanned++;
                 }
             } while (again);
@@ -444,11 +451,11 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
             again = 0;
             for (k = i; k < tt->nconns && tt->conns[k].dep == ts; k++) {
                 if (skip[tt->conns[k].run]) continue;
-                again |= scan_one_rt(tt, ws, &sc, side, &tt->conns[k], k);
+                again |= scan_one_rt(tt, ws, &sc, &tt->conns[k], k);
                 scanned++;
             }
             for (m = j; m < ns && side[m].c.dep == ts; m++) {
-                again |= scan_one_rt(tt, ws, &sc, side, &side[m].c, tt->nconns + m);
+                again |= scan_one_rt(tt, ws, &sc, &side[m].c, tt->nconns + m);
                 scanned++;
             }
         } while (again);
