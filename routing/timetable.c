@@ -324,3 +324,89 @@ void rt_timetable_free(struct rt_timetable *tt) {
     rt_idmap_free(&tt->trip_ids);
     memset(tt, 0, sizeof(*tt));
 }
+
+/* ---- extra footpaths ----------------------------------------------------------- */
+
+static int foot_cmp(const void *a, const void *b) {
+    const struct rt_footpath *x = a, *y = b;
+    if (x->from != y->from) return x->from < y->from ? -1 : 1;
+    if (x->to != y->to) return x->to < y->to ? -1 : 1;
+    return 0;
+}
+
+/* 1 if tt->foot (sorted by (from, to)) has a footpath FROM -> TO. */
+static int foot_has(const struct rt_timetable *tt, uint32_t from, uint32_t to) {
+    uint32_t lo = 0, hi = tt->nfoot;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const struct rt_footpath *f = &tt->foot[mid];
+        if (f->from < from || (f->from == from && f->to < to))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < tt->nfoot && tt->foot[lo].from == from && tt->foot[lo].to == to;
+}
+
+int rt_timetable_add_footpaths(struct rt_timetable *tt, const struct rt_footpath *add,
+                               size_t n, uint32_t *added) {
+    struct rt_footpath *keep = NULL, *merged = NULL;
+    uint32_t *index = NULL;
+    size_t nkeep = 0, nk = 0, i = 0, j = 0, m = 0;
+
+    if (added) *added = 0;
+    for (size_t k = 0; k < n; k++)
+        if (add[k].from >= tt->nstops || add[k].to >= tt->nstops) return -1;
+    if (n == 0) return 0;
+    if (n > (size_t)UINT32_MAX - tt->nfoot) return -1;
+
+    keep = malloc(n * sizeof(*keep));
+    if (keep == NULL) return -1;
+    for (size_t k = 0; k < n; k++) {
+        const struct rt_footpath *f = &add[k];
+        if (f->from == f->to || rt_transfer_forbidden(tt, f->from, f->to) ||
+            foot_has(tt, f->from, f->to))
+            continue;
+        keep[nkeep++] = *f;
+    }
+    if (nkeep > 1) qsort(keep, nkeep, sizeof(*keep), foot_cmp);
+    /* A pair given twice in ADD: the first after sorting stays (qsort is not
+     * stable, so callers should not rely on which). */
+    for (size_t k = 0; k < nkeep; k++) {
+        if (nk > 0 && keep[nk - 1].from == keep[k].from &&
+            keep[nk - 1].to == keep[k].to)
+            continue;
+        keep[nk++] = keep[k];
+    }
+    if (nk == 0) {
+        free(keep);
+        return 0;
+    }
+
+    merged = malloc((tt->nfoot + nk) * sizeof(*merged));
+    index = calloc((size_t)tt->nstops + 1, sizeof(uint32_t));
+    if (merged == NULL || index == NULL) {
+        free(keep);
+        free(merged);
+        free(index);
+        return -1;
+    }
+    while (i < tt->nfoot || j < nk) {
+        if (j == nk || (i < tt->nfoot && foot_cmp(&tt->foot[i], &keep[j]) < 0))
+            merged[m] = tt->foot[i++];
+        else
+            merged[m] = keep[j++];
+        index[merged[m].from + 1]++;
+        m++;
+    }
+    for (uint32_t s = 0; s < tt->nstops; s++)
+        index[s + 1] += index[s];
+    free(keep);
+    free(tt->foot);
+    free(tt->foot_index);
+    tt->foot = merged;
+    tt->foot_index = index;
+    tt->nfoot = (uint32_t)m;
+    if (added) *added = (uint32_t)nk;
+    return 0;
+}

@@ -197,6 +197,15 @@ uint32_t rt_run_conn(const struct rt_timetable *tt, uint32_t run, uint32_t k);
 const struct rt_footpath *rt_footpaths(const struct rt_timetable *tt, uint32_t stop,
                                        uint32_t *n);
 
+/* Merge the N footpaths ADD into tt->foot, keeping it sorted by (from, to)
+ * and rebuilding tt->foot_index.  A footpath the timetable already has
+ * (transfers.txt wins), one for a pair transfers.txt forbids, one from a
+ * stop to itself and a repeat of a pair within ADD are left out.  ADD is
+ * copied.  *ADDED (may be NULL) gets the number merged.  0, or -1 (tt
+ * unchanged) when a stop index is out of range or out of memory. */
+int rt_timetable_add_footpaths(struct rt_timetable *tt, const struct rt_footpath *add,
+                               size_t n, uint32_t *added);
+
 /* 1 if transfers.txt forbids changing from a vehicle at FROM to one at TO
  * (FROM == TO: changing vehicles within that stop), else 0. */
 int rt_transfer_forbidden(const struct rt_timetable *tt, uint32_t from, uint32_t to);

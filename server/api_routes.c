@@ -102,8 +102,10 @@ static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_ne
                             rt_str(tt, tt->stops[l->to].id));
             rides++;
         } else {
+            /* A footpath: truck drayage (routing/drayage.c) or a
+             * transfers.txt link between two terminals. */
             metres += leg_line(tt, net, MODE_ROAD, l->from, l->to, coords);
-            leg = json_pack("{s:s, s:n, s:n, s:s, s:s}", "mode", "transfer", "carrier",
+            leg = json_pack("{s:s, s:n, s:n, s:s, s:s}", "mode", "road", "carrier",
                             "trip_id", "from", rt_str(tt, tt->stops[l->from].id), "to",
                             rt_str(tt, tt->stops[l->to].id));
         }

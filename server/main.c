@@ -5,6 +5,7 @@
  * requests finish (bounded by shutdown_grace), Redis closes, exit 0. */
 #include "auth.h"
 #include "geodata/network.h"
+#include "routing/drayage.h"
 #include "routing/gtfs.h"
 #include "config.h"
 #include "http.h"
@@ -95,6 +96,18 @@ int main(int argc, char **argv) {
                   "skipped (see rt_load_report)", timetable.nstops, timetable.ntrips,
                   timetable.nconns, timetable.ndays, cfg.gtfs, skipped);
         if (skipped) rt_load_report_print(&rep, stderr);
+    }
+    {
+        /* Truck links between nearby terminals, from geodata road distances. */
+        struct rt_drayage_report dr;
+        if (rt_drayage_add(&timetable, &network, NULL, &dr) != 0) {
+            fprintf(stderr, "dongting: drayage: %s\n", dr.err);
+            return 2;
+        }
+        log_event("info", "drayage_added", "%u truck links between %u coded stops "
+                  "(%llu pairs over %.0f km, %llu with no road)", dr.added, dr.stops,
+                  (unsigned long long)dr.too_far, RT_DRAYAGE_MAX_KM,
+                  (unsigned long long)dr.no_road);
     }
 
     if (store_start(base, srv_cfg()) != 0) return 2;

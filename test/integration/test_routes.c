@@ -36,6 +36,26 @@ Test(routes, earliest_arrival_changsha_duisburg) {
     H_ASSERT_CLEAN_EXIT();
 }
 
+/* Truck drayage from geodata joins nearby terminals that no scheduled
+ * service joins: Chenglingji port to the 9610 inspection centre. */
+Test(routes, drayage_leg_between_nearby_terminals) {
+    struct h_resp r;
+    json_t *j, *leg;
+    h_start(NULL);
+    h_http("GET", "/v1/routes?from=CNCLJ&to=CNCLJ-9610&depart=2026-12-01T00:00:00Z",
+           h_admin_key(), NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    j = h_resp_json(&r);
+    leg = json_array_get(json_object_get(json_array_get(json_object_get(j, "itineraries"), 0),
+                                         "legs"), 0);
+    cr_assert_not_null(leg, "%s", r.body);
+    cr_assert_str_eq(h_jstr(leg, "mode"), "road");
+    cr_assert(json_is_null(json_object_get(leg, "trip_id")), "%s", r.body);
+    json_decref(j);
+    h_resp_free(&r);
+    H_ASSERT_CLEAN_EXIT();
+}
+
 Test(routes, roles_and_bad_input) {
     struct h_resp r;
     char id[64], key[128];
@@ -62,8 +82,8 @@ Test(routes, roles_and_bad_input) {
            h_admin_key(), NULL, NULL, &r);
     H_ASSERT_ERROR(&r, 501, "not_implemented");
     h_resp_free(&r);
-    /* a place without scheduled service: 200, empty list, reason */
-    h_http("GET", "/v1/routes?from=CNCLJ&to=CNCLJ-9610&depart=2026-12-01T00:00:00Z",
+    /* nothing connects (outside the loaded days): 200, empty list, reason */
+    h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2031-01-01T00:00:00Z",
            h_admin_key(), NULL, NULL, &r);
     H_ASSERT_STATUS(&r, 200);
     cr_assert(strstr(r.body, "\"itineraries\":[]") && strstr(r.body, "reason"), "%s", r.body);
