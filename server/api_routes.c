@@ -1,14 +1,17 @@
 /* api_routes.c -- GET /v1/routes: earliest-arrival itineraries over the
  * loaded timetable (routing/csa.c), with leg geometry from geodata/.
  *
- * Not yet here (issue 4 continues): arrive_by, window, optimize other than
- * time, modes, max_transfers, cost and CO2e, the real-time overlay and the
+ * depart= gives the earliest arrival, arrive_by= the latest departure,
+ * depart= with window= every Pareto-optimal departure in the window.
+ * Not yet here (issue 4 continues): optimize other than time, modes,
+ * max_transfers, weight/teu, cost and CO2e, the real-time overlay and the
  * Redis result cache.  Those parameters are refused with 501, never
  * silently ignored. */
 #include "api.h"
 #include "geodata/network.h"
 #include "http.h"
 #include "routing/csa.h"
+#include "routing/profile.h"
 #include "routing/tz.h"
 #include "server.h"
 #include "timefmt.h"
@@ -18,7 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct rt_csa_ws *ws;   /* one query at a time: one event loop */
+static struct rt_csa_ws *ws;           /* one query at a time: one event loop */
+static struct rt_profile_ws *pws;      /* latest departure and range queries */
+
+#define MAX_ITINERARIES 20                /* of a range query */
 
 /* ISO 8601 of timetable time T in the zone of STOP. */
 static json_t *stop_time_json(const struct rt_timetable *tt, uint32_t stop, uint32_t t) {
@@ -81,14 +87,15 @@ static double leg_line(const struct rt_timetable *tt, const struct geo_network *
     return m;
 }
 
+/* One itinerary from NLEGS legs (NLEGS >= 1). */
 static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_network *net,
-                              const struct rt_csa_result *res) {
+                              const struct rt_leg *all, uint32_t nlegs) {
     json_t *legs = json_array(), *lines = json_array();
     double metres = 0;
     int rides = 0;
 
-    for (uint32_t i = 0; i < res->nlegs; i++) {
-        const struct rt_leg *l = &res->legs[i];
+    for (uint32_t i = 0; i < nlegs; i++) {
+        const struct rt_leg *l = &all[i];
         json_t *coords = json_array(), *leg;
         if (l->kind == RT_LEG_RIDE) {
             const struct rt_trip *trip = &tt->trips[tt->runs[l->run].trip];
@@ -118,7 +125,7 @@ static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_ne
         json_array_append_new(lines, coords);
     }
     {
-        const struct rt_leg *first = &res->legs[0], *last = &res->legs[res->nlegs - 1];
+        const struct rt_leg *first = &all[0], *last = &all[nlegs - 1];
         return json_pack("{s:o, s:o, s:o, s:I, s:i, s:n, s:n, s:f, s:{s:s, s:o}}", "legs", legs,
                          "departure", stop_time_json(tt, first->from, first->dep), "arrival",
                          stop_time_json(tt, last->to, last->arr), "duration_s",
@@ -130,8 +137,7 @@ static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_ne
 }
 
 static int refuse_unsupported_or_reply(struct srv_req *r) {
-    static const char *const later[] = {"arrive_by", "window", "modes", "max_transfers",
-                                        "weight_kg", "teu"};
+    static const char *const later[] = {"modes", "max_transfers", "weight_kg", "teu"};
     char *opt = srv_query(r, "optimize");
     int bad = opt != NULL && strcmp(opt, "time") != 0;
     free(opt);
@@ -145,32 +151,59 @@ static int refuse_unsupported_or_reply(struct srv_req *r) {
         if (v != NULL) {
             free(v);
             srv_reply_error(r, 501, "not_implemented",
-                            "%s: not implemented yet (earliest arrival only)", later[i]);
+                            "%s: not implemented yet", later[i]);
             return -1;
         }
     }
     return 0;
 }
 
+/* Timetable seconds of Unix time T, or -1 outside what the timetable can
+ * represent. */
+static int64_t to_tt(const struct rt_timetable *tt, int64_t t) {
+    if (t < tt->epoch || t - tt->epoch > (int64_t)UINT32_MAX - 1) return -1;
+    return t - tt->epoch;
+}
+
+static json_t *empty(const char *reason) {
+    return json_pack("{s:[], s:s}", "itineraries", "reason", reason);
+}
+
 void api_routes(struct srv_req *r) {
     const struct rt_timetable *tt = srv_timetable();
     const struct geo_network *net = srv_network();
-    char *from = srv_query(r, "from"), *to = srv_query(r, "to"), *dep_s = srv_query(r, "depart");
+    char *from = srv_query(r, "from"), *to = srv_query(r, "to");
+    char *dep_s = srv_query(r, "depart"), *arr_s = srv_query(r, "arrive_by");
+    char *win_s = srv_query(r, "window");
     char why[128];
-    int64_t depart;
-    uint32_t a, b, t0;
+    int64_t when, window = -1, t;
+    uint32_t a, b;
     struct rt_csa_result *res = NULL;
+    struct rt_ld_result *ld = NULL;
+    struct rt_profile_result *pr = NULL;
+    json_t *list;
     int rc;
 
     if (refuse_unsupported_or_reply(r) != 0) goto done;
-    if (!from || !to || !dep_s) {
-        srv_reply_error(r, 400, "bad_request", "%s: required (from=CODE&to=CODE&depart=ISO8601)",
-                        !from ? "from" : !to ? "to" : "depart");
+    if (!from || !to || (!dep_s == !arr_s)) {
+        srv_reply_error(r, 400, "bad_request", "%s",
+                        !from || !to ? "from and to: required (CODE)"
+                                     : "give exactly one of depart and arrive_by (ISO 8601)");
         goto done;
     }
-    if (time_parse_iso8601(dep_s, &depart, why, sizeof(why)) != 0) {
-        srv_reply_error(r, 400, "bad_request", "depart: %s", why);
+    if (time_parse_iso8601(dep_s ? dep_s : arr_s, &when, why, sizeof(why)) != 0) {
+        srv_reply_error(r, 400, "bad_request", "%s: %s", dep_s ? "depart" : "arrive_by", why);
         goto done;
+    }
+    if (win_s != NULL) {
+        if (arr_s != NULL) {
+            srv_reply_error(r, 400, "bad_request", "window goes with depart, not arrive_by");
+            goto done;
+        }
+        if (time_parse_duration(win_s, &window, why, sizeof(why)) != 0) {
+            srv_reply_error(r, 400, "bad_request", "window: %s", why);
+            goto done;
+        }
     }
     a = rt_stop_find(tt, from);
     b = rt_stop_find(tt, to);
@@ -181,42 +214,82 @@ void api_routes(struct srv_req *r) {
         goto done;
     }
     if (a == RT_NONE || b == RT_NONE) {
-        srv_reply_json(r, 200, json_pack("{s:[], s:s+}", "itineraries", "reason",
-                                         a == RT_NONE ? from : to,
-                                         " has no scheduled service in the timetable"));
+        char reason[96];
+        snprintf(reason, sizeof(reason), "%.20s has no scheduled service in the timetable",
+                 a == RT_NONE ? from : to);
+        srv_reply_json(r, 200, empty(reason));
         goto done;
     }
-    if (depart < tt->epoch || depart - tt->epoch > (int64_t)UINT32_MAX - 1) {
-        srv_reply_json(r, 200, json_pack("{s:[], s:s}", "itineraries", "reason",
-                                         "depart is outside the loaded timetable's days"));
+    if ((t = to_tt(tt, when)) < 0) {
+        srv_reply_json(r, 200, empty("the time is outside the loaded timetable's days"));
         goto done;
     }
-    t0 = (uint32_t)(depart - tt->epoch);
-    if (ws == NULL && (ws = rt_csa_ws_new(tt)) == NULL) {
+    if ((ws == NULL && (ws = rt_csa_ws_new(tt)) == NULL) ||
+        ((arr_s || win_s) && pws == NULL && (pws = rt_profile_ws_new(tt)) == NULL) ||
+        (res = malloc(sizeof(*res))) == NULL) {
         srv_reply_error(r, 503, "overloaded", "out of memory");
         goto done;
     }
-    res = malloc(sizeof(*res));
-    if (res == NULL) {
-        srv_reply_error(r, 503, "overloaded", "out of memory");
+    if (arr_s != NULL) {                                  /* latest departure */
+        if ((ld = malloc(sizeof(*ld))) == NULL) {
+            srv_reply_error(r, 503, "overloaded", "out of memory");
+            goto done;
+        }
+        rc = rt_latest_departure(tt, pws, a, b, (uint32_t)t, ld);
+        if (rc != 0 || ld->nlegs == 0) {
+            srv_reply_json(r, 200, empty(rc == 1 ? "no scheduled service arrives by then"
+                                         : rc == 0 ? "from and to are the same place"
+                                                   : "route search failed"));
+            goto done;
+        }
+        srv_reply_json(r, 200, json_pack("{s:[o]}", "itineraries",
+                                         itinerary_json(tt, net, ld->legs, ld->nlegs)));
         goto done;
     }
-    rc = rt_csa_earliest(tt, ws, a, b, t0, res);
-    if (rc == 1 || (rc == 0 && res->nlegs == 0)) {
-        srv_reply_json(r, 200, json_pack("{s:[], s:s}", "itineraries", "reason",
-                                         rc == 1 ? "no scheduled service connects them after "
-                                                   "that time"
-                                                 : "from and to are the same place"));
+    if (win_s != NULL) {                                  /* range: Pareto set */
+        int64_t t1 = t + window;
+        if (t1 > (int64_t)UINT32_MAX - 1) t1 = (int64_t)UINT32_MAX - 1;
+        if ((pr = malloc(sizeof(*pr))) == NULL) {
+            srv_reply_error(r, 503, "overloaded", "out of memory");
+            goto done;
+        }
+        if (rt_profile_range(tt, pws, a, b, (uint32_t)t, (uint32_t)t1, pr) != 0) {
+            srv_reply_error(r, 500, "internal", "route search failed");
+            goto done;
+        }
+        list = json_array();
+        for (uint32_t i = 0; i < pr->npairs && json_array_size(list) < MAX_ITINERARIES; i++) {
+            if (rt_csa_earliest(tt, ws, a, b, pr->pairs[i].dep, res) == 0 && res->nlegs > 0)
+                json_array_append_new(list, itinerary_json(tt, net, res->legs, res->nlegs));
+        }
+        if (json_array_size(list) == 0) {
+            json_decref(list);
+            srv_reply_json(r, 200, empty("no scheduled service connects them in the window"));
+        } else {
+            json_t *o = json_pack("{s:o}", "itineraries", list);
+            if (pr->npairs > MAX_ITINERARIES || pr->truncated)
+                json_object_set_new(o, "truncated", json_true());
+            srv_reply_json(r, 200, o);
+        }
         goto done;
     }
-    if (rc != 0) {
-        srv_reply_error(r, 500, "internal", "route search failed");
+    rc = rt_csa_earliest(tt, ws, a, b, (uint32_t)t, res);     /* earliest arrival */
+    if (rc != 0 || res->nlegs == 0) {
+        srv_reply_json(r, 200, empty(rc == 1 ? "no scheduled service connects them after "
+                                               "that time"
+                                     : rc == 0 ? "from and to are the same place"
+                                               : "route search failed"));
         goto done;
     }
-    srv_reply_json(r, 200, json_pack("{s:[o]}", "itineraries", itinerary_json(tt, net, res)));
+    srv_reply_json(r, 200, json_pack("{s:[o]}", "itineraries",
+                                     itinerary_json(tt, net, res->legs, res->nlegs)));
 done:
     free(res);
+    free(ld);
+    free(pr);
     free(from);
     free(to);
     free(dep_s);
+    free(arr_s);
+    free(win_s);
 }

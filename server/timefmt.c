@@ -76,6 +76,51 @@ int time_parse_iso8601(const char *s, int64_t *utc, char *why, size_t whylen) {
     return 0;
 }
 
+int time_parse_duration(const char *s, int64_t *secs, char *why, size_t whylen) {
+    const char *p = s;
+    int64_t total = 0;
+    int in_time = 0, any = 0;
+    if (*p >= '0' && *p <= '9') {            /* plain seconds */
+        for (; *p >= '0' && *p <= '9'; p++) {
+            total = total * 10 + (*p - '0');
+            if (total > 400LL * 86400) break;
+        }
+        if (*p != '\0' || total > 400LL * 86400) goto bad;
+        *secs = total;
+        return 0;
+    }
+    if (*p++ != 'P') goto bad;
+    while (*p) {
+        int64_t n = 0;
+        int digits_seen = 0;
+        if (*p == 'T' && !in_time) {
+            in_time = 1;
+            p++;
+            continue;
+        }
+        while (*p >= '0' && *p <= '9' && n < 100000) {
+            n = n * 10 + (*p++ - '0');
+            digits_seen = 1;
+        }
+        if (!digits_seen) goto bad;
+        if (!in_time && *p == 'D') total += n * 86400;
+        else if (in_time && *p == 'H') total += n * 3600;
+        else if (in_time && *p == 'M') total += n * 60;
+        else if (in_time && *p == 'S') total += n;
+        else goto bad;
+        p++;
+        any = 1;
+        if (total > 400LL * 86400) goto bad;
+    }
+    if (!any) goto bad;
+    *secs = total;
+    return 0;
+bad:
+    snprintf(why, whylen, "'%.40s' is not seconds or a duration like P2D, PT12H "
+                          "(at most 400 days)", s);
+    return -1;
+}
+
 void time_format_iso8601(int64_t utc, int offset_s, char *buf, size_t len) {
     time_t t = (time_t)(utc + offset_s);
     struct tm tm;

@@ -15,4 +15,9 @@ int time_parse_iso8601(const char *s, int64_t *utc, char *why, size_t whylen);
  * ("Z" when the offset is 0).  BUF needs 26 bytes. */
 void time_format_iso8601(int64_t utc, int offset_s, char *buf, size_t len);
 
+/* Parse a window length: whole seconds ("86400") or an ISO 8601 duration
+ * of days, hours, minutes, seconds ("P2D", "PT12H", "P1DT6H30M").  0 with
+ * *secs, or -1 with a reason in why. */
+int time_parse_duration(const char *s, int64_t *secs, char *why, size_t whylen);
+
 #endif

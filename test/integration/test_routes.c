@@ -56,6 +56,44 @@ Test(routes, drayage_leg_between_nearby_terminals) {
     H_ASSERT_CLEAN_EXIT();
 }
 
+/* arrive_by: the latest departure that still arrives in time; window:
+ * every Pareto-optimal departure, each later one arriving later. */
+Test(routes, latest_departure_and_window) {
+    struct h_resp r;
+    json_t *j, *its;
+    const char *prev_dep = "", *prev_arr = "";
+    h_start(NULL);
+    h_http("GET", "/v1/routes?from=CNCSX-XN&to=DEDUI&arrive_by=2027-01-15T00:00:00%2B01:00",
+           h_admin_key(), NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    j = h_resp_json(&r);
+    its = json_object_get(j, "itineraries");
+    cr_assert_eq(json_array_size(its), 1, "%.300s", r.body);
+    /* same offset, so the strings compare as times */
+    cr_assert(strcmp(h_jstr(json_array_get(its, 0), "arrival"), "2027-01-15T00:00:00+01:00") <= 0,
+              "%s", h_jstr(json_array_get(its, 0), "arrival"));
+    json_decref(j);
+    h_resp_free(&r);
+
+    h_http("GET", "/v1/routes?from=CNCSX-XN&to=DEDUI&depart=2026-12-01T00:00:00%2B08:00&window=P14D",
+           h_admin_key(), NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    j = h_resp_json(&r);
+    its = json_object_get(j, "itineraries");
+    cr_assert_geq(json_array_size(its), 2, "%.300s", r.body);
+    for (size_t i = 0; i < json_array_size(its); i++) {
+        const char *d = h_jstr(json_array_get(its, i), "departure");
+        const char *a = h_jstr(json_array_get(its, i), "arrival");
+        cr_expect(strcmp(d, prev_dep) > 0 && strcmp(a, prev_arr) > 0,
+                  "itinerary %zu (%s -> %s) is not after (%s -> %s)", i, d, a, prev_dep, prev_arr);
+        prev_dep = d;
+        prev_arr = a;
+    }
+    json_decref(j);
+    h_resp_free(&r);
+    H_ASSERT_CLEAN_EXIT();
+}
+
 Test(routes, roles_and_bad_input) {
     struct h_resp r;
     char id[64], key[128];
@@ -78,9 +116,17 @@ Test(routes, roles_and_bad_input) {
            NULL, NULL, &r);
     H_ASSERT_ERROR(&r, 404, "not_found");
     h_resp_free(&r);
-    h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2026-12-01T00:00:00Z&arrive_by=x",
+    h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2026-12-01T00:00:00Z&modes=rail",
            h_admin_key(), NULL, NULL, &r);
     H_ASSERT_ERROR(&r, 501, "not_implemented");
+    h_resp_free(&r);
+    h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2026-12-01T00:00:00Z"
+           "&arrive_by=2027-01-01T00:00:00Z", h_admin_key(), NULL, NULL, &r);
+    H_ASSERT_ERROR(&r, 400, "bad_request");
+    h_resp_free(&r);
+    h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2026-12-01T00:00:00Z&window=soon",
+           h_admin_key(), NULL, NULL, &r);
+    H_ASSERT_ERROR(&r, 400, "bad_request");
     h_resp_free(&r);
     /* nothing connects (outside the loaded days): 200, empty list, reason */
     h_http("GET", "/v1/routes?from=CNCLJ&to=HKHKG&depart=2031-01-01T00:00:00Z",

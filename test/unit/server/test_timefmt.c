@@ -39,6 +39,24 @@ Test(timefmt, refuses_with_a_reason) {
     parse_bad("", "is not YYYY-MM-DD");
 }
 
+Test(timefmt, durations) {
+    int64_t s = 0;
+    char why[128];
+    cr_assert_eq(time_parse_duration("86400", &s, why, sizeof(why)), 0);
+    cr_assert_eq(s, 86400);
+    cr_assert_eq(time_parse_duration("P2D", &s, why, sizeof(why)), 0);
+    cr_assert_eq(s, 172800);
+    cr_assert_eq(time_parse_duration("P1DT6H30M", &s, why, sizeof(why)), 0);
+    cr_assert_eq(s, 86400 + 6 * 3600 + 30 * 60);
+    cr_assert_eq(time_parse_duration("PT45S", &s, why, sizeof(why)), 0);
+    cr_assert_eq(s, 45);
+    cr_assert_eq(time_parse_duration("P", &s, why, sizeof(why)), -1);
+    cr_assert_eq(time_parse_duration("P2H", &s, why, sizeof(why)), -1, "H needs T");
+    cr_assert_eq(time_parse_duration("P500D", &s, why, sizeof(why)), -1);
+    cr_assert_eq(time_parse_duration("-5", &s, why, sizeof(why)), -1);
+    cr_assert(strstr(why, "'-5'") != NULL, "%s", why);
+}
+
 Test(timefmt, formats_local_time_with_offset) {
     char buf[40];
     time_format_iso8601(1795737600, 8 * 3600, buf, sizeof(buf));
