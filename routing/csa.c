@@ -80,22 +80,9 @@ struct rt_csa_ws *rt_csa_ws_new(const struct rt_timetable *tt) {
         rt_csa_ws_free(ws);
         return NULL;
     }
-    for (uint32_t i = 0; i < tt->nforbidden; i++)
-        if (tt->forbidden[i].from == tt->forbidden[i].to &&
-            tt->forbidden[i].from < tt->nstops)
-            ws->no_change[tt->forbidden[i].from] = 1;
-    /* Children of each station, by counting sort on parent. */
-    for (uint32_t s = 0; s < tt->nstops; s++) {
-        uint32_t p = tt->stops[s].parent;
-        if (p != RT_NONE && p < tt->nstops) ws->child_index[p + 1]++;
-    }
-    for (uint32_t s = 0; s < tt->nstops; s++)
-        ws->child_index[s + 1] += ws->child_index[s];
-    /* arr is free scratch until the first query: the next slot per parent. */
-    memcpy(ws->arr, ws->child_index, tt->nstops * sizeof(uint32_t));
-    for (uint32_t s = 0; s < tt->nstops; s++) {
-        uint32_t p = tt->stops[s].parent;
-        if (p != RT_NONE && p < tt->nstops) ws->children[ws->arr[p]++] = s;
+    if (rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
+        rt_csa_ws_free(ws);
+        return NULL;
     }
     return ws;
 }

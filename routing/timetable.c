@@ -410,3 +410,26 @@ int rt_timetable_add_footpaths(struct rt_timetable *tt, const struct rt_footpath
     if (added) *added = (uint32_t)nk;
     return 0;
 }
+
+int rt_stop_facts(const struct rt_timetable *tt, uint8_t *no_change,
+                  uint32_t *child_index, uint32_t *children) {
+    uint32_t *next = malloc(sizeof(uint32_t) * (tt->nstops ? tt->nstops : 1));
+    if (next == NULL) return -1;
+    memset(no_change, 0, tt->nstops ? tt->nstops : 1);
+    for (uint32_t i = 0; i < tt->nforbidden; i++)
+        if (tt->forbidden[i].from == tt->forbidden[i].to && tt->forbidden[i].from < tt->nstops)
+            no_change[tt->forbidden[i].from] = 1;
+    /* Children of each station, by counting sort on parent. */
+    for (uint32_t s = 0; s < tt->nstops; s++) {
+        uint32_t p = tt->stops[s].parent;
+        if (p != RT_NONE && p < tt->nstops) child_index[p + 1]++;
+    }
+    for (uint32_t s = 0; s < tt->nstops; s++) child_index[s + 1] += child_index[s];
+    memcpy(next, child_index, tt->nstops * sizeof(uint32_t));
+    for (uint32_t s = 0; s < tt->nstops; s++) {
+        uint32_t p = tt->stops[s].parent;
+        if (p != RT_NONE && p < tt->nstops) children[next[p]++] = s;
+    }
+    free(next);
+    return 0;
+}

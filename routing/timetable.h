@@ -224,6 +224,15 @@ const char *rt_mode_name(enum rt_mode m);
 /* Mode of GTFS route_type TYPE, or -1 when TYPE is not in 0..1799. */
 int rt_mode_from_route_type(long type);
 
+/* Per-stop facts the routers' workspaces keep (csa.c, profile.c):
+ * NO_CHANGE[s] = 1 when transfers.txt forbids changing vehicles within s;
+ * the children of each station as CSR: children[child_index[p] ..
+ * child_index[p+1]) (child_index has nstops+1 entries, children nstops).
+ * The caller allocates the arrays; child_index must be zeroed.  0, or -1
+ * when out of memory. */
+int rt_stop_facts(const struct rt_timetable *tt, uint8_t *no_change,
+                  uint32_t *child_index, uint32_t *children);
+
 /* Memory in bytes.  "Routing" data is what a connection scan touches:
  * connections, runs, trips (for the route and mode of a run), stops,
  * footpaths and forbidden pairs.  The trips' stop-time patterns (for the
