@@ -16,6 +16,8 @@
 #include "routing/gtfs.h"
 #include "routing/profile.h"
 
+#include "random_feed.h"
+
 #include <criterion/criterion.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -23,151 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NS 9  /* stops s0..s8; index NS is station P (parent of s0, s1) */
-#define NT 12 /* trips */
-#define NP 6  /* stops per trip */
-#define U 60
+#define NS RF_NS
+#define NT RF_NT
+#define NP RF_NP
+#define U RF_U
 #define NEVER INT64_MAX
-
-struct feed {
-    int nstops, station, ntrips;
-    struct {
-        int n, stop[NP], pick[NP], drop[NP];
-        long arr[NP], dep[NP];
-    } trip[NT];
-    long mt[NS];
-    int nochange[NS];
-    long walk[NS][NS]; /* -1: no footpath */
-    int forbid[NS][NS];
-};
-
-static uint64_t seed;
-
-static uint64_t next64(void) { /* splitmix64 */
-    uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static int pick(int n) {
-    return (int)(next64() % (uint64_t)n);
-}
-
-static void make_feed(struct feed *f) {
-    memset(f, 0, sizeof(*f));
-    f->nstops = 3 + pick(NS - 2);
-    f->station = pick(3) == 0;
-    f->ntrips = 1 + pick(NT);
-    for (int j = 0; j < f->ntrips; j++) {
-        int n = 2 + pick(NP - 1);
-        long t = pick(30) * U;
-        f->trip[j].n = n;
-        for (int p = 0; p < n; p++) {
-            int s;
-            do
-                s = pick(f->nstops);
-            while (p > 0 && s == f->trip[j].stop[p - 1]);
-            f->trip[j].stop[p] = s;
-            f->trip[j].arr[p] = t;
-            if (pick(3) == 0) t += pick(3) * U;
-            f->trip[j].dep[p] = t;
-            t += pick(4) * U; /* 0 s hops too */
-            f->trip[j].pick[p] = pick(6) != 0;
-            f->trip[j].drop[p] = pick(6) != 0;
-        }
-    }
-    for (int a = 0; a < f->nstops; a++) {
-        int r = pick(10);
-        if (r < 3)
-            f->mt[a] = pick(4) * U;
-        else if (r == 3)
-            f->nochange[a] = 1;
-        for (int b = 0; b < f->nstops; b++) {
-            f->walk[a][b] = -1;
-            if (a == b || pick(5)) continue;
-            if (pick(5) == 0)
-                f->forbid[a][b] = 1;
-            else
-                f->walk[a][b] = pick(4) * U;
-        }
-    }
-}
-
-struct text {
-    char s[16384];
-    size_t len;
-};
-
-static void add(struct text *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void add(struct text *b, const char *fmt, ...) {
-    va_list va;
-    va_start(va, fmt);
-    int n = vsnprintf(b->s + b->len, sizeof(b->s) - b->len, fmt, va);
-    va_end(va);
-    cr_assert(n >= 0 && (size_t)n < sizeof(b->s) - b->len, "text buffer too small");
-    b->len += (size_t)n;
-}
-
-static void add_time(struct text *b, long t) {
-    add(b, "%02ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-}
-
-static struct text t_stops, t_trips, t_times, t_xfers;
-
-static void load_feed(const struct feed *f, struct rt_timetable *tt) {
-    static const char agency[] = "agency_id,agency_name,agency_timezone\nA,A,Etc/UTC\n";
-    static const char dates[] = "service_id,date,exception_type\nD,20260310,1\n";
-    static const char routes[] = "route_id,agency_id,route_type\nR,A,3\n";
-    static struct rt_load_report rep;
-    t_stops.len = t_trips.len = t_times.len = t_xfers.len = 0;
-    add(&t_stops, "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n");
-    if (f->station) add(&t_stops, "P,P,1,1,1,\n");
-    for (int s = 0; s < f->nstops; s++)
-        add(&t_stops, "s%d,s%d,1,1,0,%s\n", s, s, f->station && s < 2 ? "P" : "");
-    add(&t_trips, "route_id,service_id,trip_id\n");
-    add(&t_times, "trip_id,arrival_time,departure_time,stop_id,stop_sequence,"
-                  "pickup_type,drop_off_type\n");
-    for (int j = 0; j < f->ntrips; j++) {
-        add(&t_trips, "R,D,t%d\n", j);
-        for (int p = 0; p < f->trip[j].n; p++) {
-            add(&t_times, "t%d,", j);
-            add_time(&t_times, f->trip[j].arr[p]);
-            add(&t_times, ",");
-            add_time(&t_times, f->trip[j].dep[p]);
-            add(&t_times, ",s%d,%d,%d,%d\n", f->trip[j].stop[p], p,
-                f->trip[j].pick[p] ? 0 : 1, f->trip[j].drop[p] ? 0 : 1);
-        }
-    }
-    add(&t_xfers, "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n");
-    for (int a = 0; a < f->nstops; a++) {
-        if (f->nochange[a])
-            add(&t_xfers, "s%d,s%d,3,\n", a, a);
-        else if (f->mt[a])
-            add(&t_xfers, "s%d,s%d,2,%ld\n", a, a, f->mt[a]);
-        for (int b = 0; b < f->nstops; b++)
-            if (f->forbid[a][b])
-                add(&t_xfers, "s%d,s%d,3,\n", a, b);
-            else if (f->walk[a][b] >= 0)
-                add(&t_xfers, "s%d,s%d,2,%ld\n", a, b, f->walk[a][b]);
-    }
-    struct rt_gtfs_memfile files[] = {
-        {"agency.txt", agency, sizeof(agency) - 1},
-        {"calendar_dates.txt", dates, sizeof(dates) - 1},
-        {"routes.txt", routes, sizeof(routes) - 1},
-        {"stops.txt", t_stops.s, t_stops.len},
-        {"trips.txt", t_trips.s, t_trips.len},
-        {"stop_times.txt", t_times.s, t_times.len},
-        {"transfers.txt", t_xfers.s, t_xfers.len},
-    };
-    int rc =
-        rt_gtfs_load_memory(tt, files, sizeof(files) / sizeof(files[0]), NULL, &rep);
-    cr_assert_eq(rc, 0, "%s", rep.err);
-    for (int i = 0; i < RT_F_COUNT; i++)
-        cr_assert_eq(rep.files[i].skipped, 0, "%s skipped rows",
-                     rt_gtfs_file_name((enum rt_gtfs_file)i));
-}
 
 /* The model stops place Q stands for. */
 static int stops_of(int q, int *out) {
@@ -191,7 +53,7 @@ static int improve(long *x, long v) {
 }
 
 /* Earliest arrival at TO leaving FROM at time T (any long), or NEVER. */
-static long ea(const struct feed *f, int from, int to, long t) {
+static long ea(const struct rf_feed *f, int from, int to, long t) {
     long ready[NS], reach[NS];
     int aboard[NT][NP]; /* may ride the hop leaving position p */
     int o[2], no = stops_of(from, o), more = 1;
@@ -202,9 +64,9 @@ static long ea(const struct feed *f, int from, int to, long t) {
         improve(&ready[o[i]], t);
         improve(&reach[o[i]], t);
         for (int b = 0; b < f->nstops; b++)
-            if (f->walk[o[i]][b] >= 0) {
-                improve(&ready[b], t + f->walk[o[i]][b]);
-                improve(&reach[b], t + f->walk[o[i]][b]);
+            if (f->foot[o[i]][b] >= 0) {
+                improve(&ready[b], t + f->foot[o[i]][b]);
+                improve(&reach[b], t + f->foot[o[i]][b]);
             }
     }
     while (more) {
@@ -223,9 +85,9 @@ static long ea(const struct feed *f, int from, int to, long t) {
                 more |= improve(&reach[x], a);
                 if (!f->nochange[x]) more |= improve(&ready[x], a + f->mt[x]);
                 for (int b = 0; b < f->nstops; b++)
-                    if (f->walk[x][b] >= 0 && !f->forbid[x][b]) {
-                        more |= improve(&ready[b], a + f->walk[x][b]);
-                        more |= improve(&reach[b], a + f->walk[x][b]);
+                    if (f->foot[x][b] >= 0 && !f->forb[x][b]) {
+                        more |= improve(&ready[b], a + f->foot[x][b]);
+                        more |= improve(&reach[b], a + f->foot[x][b]);
                     }
             }
     }
@@ -236,12 +98,12 @@ static long ea(const struct feed *f, int from, int to, long t) {
 }
 
 /* Seconds of the walk-only journey FROM -> TO, or -1. */
-static long walk_only(const struct feed *f, int from, int to) {
+static long walk_only(const struct rf_feed *f, int from, int to) {
     long best = -1;
     for (int a = 0; a < f->nstops; a++)
         for (int b = 0; b < f->nstops; b++) {
             if (!member(from, a) || !member(to, b)) continue;
-            long w = a == b ? 0 : f->walk[a][b];
+            long w = a == b ? 0 : f->foot[a][b];
             if (w >= 0 && (best < 0 || w < best)) best = w;
         }
     return best;
@@ -250,7 +112,7 @@ static long walk_only(const struct feed *f, int from, int to) {
 static uint32_t idx[NS + 1]; /* timetable stop of each model place */
 static int model_of[64];     /* model stop of each timetable stop, -1 */
 
-static void map_stops(const struct feed *f, const struct rt_timetable *tt) {
+static void map_stops(const struct rf_feed *f, const struct rt_timetable *tt) {
     char id[16];
     cr_assert_lt(tt->nstops, 64);
     for (uint32_t s = 0; s < tt->nstops; s++)
@@ -271,7 +133,7 @@ static void map_stops(const struct feed *f, const struct rt_timetable *tt) {
 
 /* The journey in R obeys the model's rules, leaving FROM at R->departure
  * and reaching TO by DEADLINE (all timetable seconds). */
-static void check_journey(const struct feed *f, const struct rt_timetable *tt,
+static void check_journey(const struct rf_feed *f, const struct rt_timetable *tt,
                           const struct rt_ld_result *r, int from, int to,
                           uint32_t deadline) {
     cr_assert(!r->truncated);
@@ -286,10 +148,10 @@ static void check_journey(const struct feed *f, const struct rt_timetable *tt,
         cr_assert_geq(g->dep, when, "leg %u leaves early", i);
         if (g->kind == RT_LEG_WALK) {
             cr_assert_neq(last, 2, "chained walks");
-            cr_assert_geq(f->walk[a][b], 0);
-            cr_assert_eq(g->arr, g->dep + (uint32_t)f->walk[a][b]);
+            cr_assert_geq(f->foot[a][b], 0);
+            cr_assert_eq(g->arr, g->dep + (uint32_t)f->foot[a][b]);
             if (last == 1) {
-                cr_assert(!f->forbid[a][b]);
+                cr_assert(!f->forb[a][b]);
                 cr_assert_eq(g->dep, when, "walk must start on alighting");
             } else {
                 cr_assert_eq(g->dep, r->departure);
@@ -318,7 +180,7 @@ static void check_journey(const struct feed *f, const struct rt_timetable *tt,
     }
     cr_assert(at >= 0 && member(to, at),
               "ends at %d (%d -> %d by %u, leaving %u, %u legs)\n%s\n%s", at, from, to,
-              deadline, r->departure, r->nlegs, t_times.s, t_xfers.s);
+              deadline, r->departure, r->nlegs, rf_stop_times_text(), rf_transfers_text());
     cr_assert_eq(model_of[r->target_stop], at);
     cr_assert_eq(r->arrival, when);
     cr_assert_leq(when, deadline);
@@ -328,17 +190,17 @@ Test(profile_property, matches_brute_force, .timeout = 120) {
     static struct rt_ld_result ld;
     static struct rt_profile_result pr;
     static struct rt_csa_result cr;
-    struct feed f;
+    struct rf_feed f;
     unsigned long found = 0, total = 0, pairs = 0, multi = 0;
     /* PROFILE_PROPERTY_ITERS / PROFILE_PROPERTY_SEED: more or other feeds. */
     const char *ev = getenv("PROFILE_PROPERTY_ITERS"),
                *sv = getenv("PROFILE_PROPERTY_SEED");
     long iters = ev ? strtol(ev, NULL, 10) : 2000;
-    seed = sv ? strtoull(sv, NULL, 10) : 20260311;
+    rf_seed(sv ? strtoull(sv, NULL, 10) : 20260311);
     for (long iter = 0; iter < iters; iter++) {
         struct rt_timetable tt;
-        make_feed(&f);
-        load_feed(&f, &tt);
+        rf_make(&f);
+        rf_load(&f, &tt);
         map_stops(&f, &tt);
         struct rt_profile_ws *ws = rt_profile_ws_new(&tt);
         struct rt_csa_ws *cw = rt_csa_ws_new(&tt);
@@ -347,11 +209,11 @@ Test(profile_property, matches_brute_force, .timeout = 120) {
         int64_t ref = rt_local_time(&tt, 0, 0, 0);
         int nq = f.nstops + (f.station ? 1 : 0);
         for (int qi = 0; qi < 8; qi++) {
-            int from = pick(nq), to = pick(nq);
+            int from = rf_pick(nq), to = rf_pick(nq);
             if (from == f.nstops) from = NS;
             if (to == f.nstops) to = NS;
             /* Latest departure. */
-            long by = pick(50) * U + (pick(4) == 0 ? pick(U) : 0);
+            long by = rf_pick(50) * U + (rf_pick(4) == 0 ? rf_pick(U) : 0);
             int rc = rt_latest_departure(&tt, ws, idx[from], idx[to],
                                          (uint32_t)(ref + by), &ld);
             cr_assert(rc == 0 || rc == 1);
@@ -360,7 +222,7 @@ Test(profile_property, matches_brute_force, .timeout = 120) {
                 cr_assert_gt(
                     ea(&f, from, to, -1000000), by,
                     "none found, but reachable; iter %ld q %d %d->%d by %ld\n%s\n%s",
-                    iter, qi, from, to, by, t_times.s, t_xfers.s);
+                    iter, qi, from, to, by, rf_stop_times_text(), rf_transfers_text());
             } else {
                 found++;
                 long d = (long)((int64_t)ld.departure - ref);
@@ -368,15 +230,15 @@ Test(profile_property, matches_brute_force, .timeout = 120) {
                 cr_assert(a0 <= by && a1 > by,
                           "latest %ld: ea %ld, ea(+1) %ld, by %ld; iter %ld q %d %d->%d"
                           "\n%s\n%s",
-                          d, a0, a1, by, iter, qi, from, to, t_times.s, t_xfers.s);
+                          d, a0, a1, by, iter, qi, from, to, rf_stop_times_text(), rf_transfers_text());
                 check_journey(&f, &tt, &ld, from, to, (uint32_t)(ref + by));
                 int crc =
                     rt_csa_earliest(&tt, cw, idx[from], idx[to], ld.departure, &cr);
                 cr_assert(crc == 0 && cr.arrival <= ld.arrival);
             }
             /* Range. */
-            long t0 = pick(40) * U + (pick(3) == 0 ? pick(U) : 0);
-            long t1 = t0 + pick(30) * U + (pick(3) == 0 ? pick(U) : 0);
+            long t0 = rf_pick(40) * U + (rf_pick(3) == 0 ? rf_pick(U) : 0);
+            long t1 = t0 + rf_pick(30) * U + (rf_pick(3) == 0 ? rf_pick(U) : 0);
             rc = rt_profile_range(&tt, ws, idx[from], idx[to], (uint32_t)(ref + t0),
                                   (uint32_t)(ref + t1), &pr);
             cr_assert_eq(rc, 0);
@@ -400,7 +262,7 @@ Test(profile_property, matches_brute_force, .timeout = 120) {
                 pr.npairs, (uint32_t)nw,
                 "range %ld..%ld: %u pairs, brute force %d; iter %ld q %d %d->%d"
                 "\n%s\n%s",
-                t0, t1, pr.npairs, nw, iter, qi, from, to, t_times.s, t_xfers.s);
+                t0, t1, pr.npairs, nw, iter, qi, from, to, rf_stop_times_text(), rf_transfers_text());
             for (int i = 0; i < nw; i++) {
                 const struct rt_profile_pair *p = &pr.pairs[nw - 1 - i];
                 long gd = (long)((int64_t)p->dep - ref),
@@ -409,7 +271,7 @@ Test(profile_property, matches_brute_force, .timeout = 120) {
                           "pair %d: (%ld, %ld), brute force (%ld, %ld); range %ld..%ld "
                           "iter %ld q %d %d->%d\n%s\n%s",
                           i, gd, ga, want_d[i], want_a[i], t0, t1, iter, qi, from, to,
-                          t_times.s, t_xfers.s);
+                          rf_stop_times_text(), rf_transfers_text());
             }
             pairs += (unsigned long)nw;
             multi += nw > 1;
