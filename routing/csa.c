@@ -144,11 +144,13 @@ static int reach(struct rt_csa_ws *ws, struct scan *sc, uint32_t b, uint32_t a,
     return again;
 }
 
-/* Scan connection K.  1 when it set a boarding label to its own departure
- * time (see reach). */
-static int scan_one(const struct rt_timetable *tt, struct rt_csa_ws *ws,
-                    struct scan *sc, uint32_t k) {
-    const struct rt_connection *c = &tt->conns[k];
+/* Scan connection C, whose index is K (past tt->conns for an overlay's
+ * side connection).  1 when it set a boarding label to its own departure
+ * time (see reach).  Forced inline: it sits in the inner loop of every
+ * scan, and a call per connection made the overlay scan about 40% slower. */
+static inline __attribute__((always_inline)) int
+scan_conn(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
+          const struct rt_connection *c, uint32_t k) {
     /* Aboard when the run was boarded at or before this hop.  A rescan of
      * one second's connections (see rt_csa_earliest) may meet hops before
      * the boarding point, and may board there: the label keeps the board
@@ -180,6 +182,12 @@ static int scan_one(const struct rt_timetable *tt, struct rt_csa_ws *ws,
         again |= reach(ws, sc, fp[i].to, a, a, walk, c->dep);
     }
     return again;
+}
+
+/* Scan connection K of the schedule. */
+static int scan_one(const struct rt_timetable *tt, struct rt_csa_ws *ws,
+                    struct scan *sc, uint32_t k) {
+    return scan_conn(tt, ws, sc, &tt->conns[k], k);
 }
 
 static void next_gen(struct rt_csa_ws *ws) {
@@ -220,43 +228,6 @@ static uint8_t dep_src(const struct rt_timetable *tt, const struct rt_ov_conn *s
 static uint8_t arr_src(const struct rt_timetable *tt, const struct rt_ov_conn *side,
                        uint32_t k) {
     return k < tt->nconns ? RT_TIME_SCHEDULED : side[k - tt->nconns].arr_src;
-}
-
-/* scan_one for a query with an overlay: connection C has index K, which is
- * past tt->conns for a side connection.  A copy rather than a shared body,
- * so that the schedule-only scan stays exactly as it was (it is the one
- * being benchmarked).  Forced inline: it is called from three loops, and
- * a call per connection made the overlay scan about 40% slower. */
-static inline __attribute__((always_inline)) int
-scan_one_rt(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
-            const struct rt_connection *c, uint32_t k) {
-    if (ws->run_gen[c->run] != ws->gen ||
-        ws->run_board_seq[c->run] > c->seq) {
-        if (!(c->flags & RT_CONN_PICKUP)) return 0;
-        touch(ws, c->from);
-        if (ws->ready[c->from] > c->dep) return 0;
-        ws->run_gen[c->run] = ws->gen;
-        ws->run_board[c->run] = k;
-        ws->run_board_seq[c->run] = c->seq;
-    }
-    if (!(c->flags & RT_CONN_DROPOFF)) return 0;
-    uint32_t s = c->to;
-    touch(ws, s);
-    if (c->arr >= ws->varr[s]) return 0;
-    ws->varr[s] = c->arr;
-    struct src here = {k, ws->run_board[c->run], RT_NONE};
-    uint32_t ready_at =
-        ws->no_change[s] ? INF : sat_add(c->arr, tt->stops[s].min_transfer);
-    int again = reach(ws, sc, s, c->arr, ready_at, here, c->dep);
-    uint32_t n;
-    const struct rt_footpath *fp = rt_footpaths(tt, s, &n);
-    for (uint32_t i = 0; i < n; i++) {
-        if (tt->nforbidden && rt_transfer_forbidden(tt, s, fp[i].to)) continue;
-        uint32_t a = sat_add(c->arr, fp[i].seconds);
-        struct src walk = {k, ws->run_board[c->run], s};
-        again |= reach(ws, sc, fp[i].to, a, a, walk, c->dep);
-    }
-    return again;
 }
 
 /* Walk back from the target; with LEGS NULL only count.  Returns the number
@@ -425,7 +396,7 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
                 again = 0;
                 for (k = i; k < tt->nconns && tt->conns[k].dep == t; k++) {
                     if (skip[tt->conns[k].run]) continue;
-                    again |= scan_one_rt(tt, ws, &sc, &tt->conns[k], k);
+                    again |= scan_conn(tt, ws, &sc, &tt->conns[k], k);
                     scanned++;
                 }
             } while (again);
@@ -438,11 +409,11 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
             again = 0;
             for (k = i; k < tt->nconns && tt->conns[k].dep == ts; k++) {
                 if (skip[tt->conns[k].run]) continue;
-                again |= scan_one_rt(tt, ws, &sc, &tt->conns[k], k);
+                again |= scan_conn(tt, ws, &sc, &tt->conns[k], k);
                 scanned++;
             }
             for (m = j; m < ns && side[m].c.dep == ts; m++) {
-                again |= scan_one_rt(tt, ws, &sc, &side[m].c, tt->nconns + m);
+                again |= scan_conn(tt, ws, &sc, &side[m].c, tt->nconns + m);
                 scanned++;
             }
         } while (again);
