@@ -104,19 +104,6 @@ static int is_target(const struct rt_csa_ws *ws, uint32_t s) {
     return ws->target_gen[s] == ws->gen;
 }
 
-/* First connection departing at or after T. */
-static uint32_t first_conn(const struct rt_timetable *tt, uint32_t t) {
-    uint32_t lo = 0, hi = tt->nconns;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (tt->conns[mid].dep < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 struct scan {
     uint32_t best, best_stop;
 };
@@ -337,7 +324,7 @@ int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
     struct scan sc;
     if (begin(tt, ws, &sc, from_stop, to_stop, depart, out) != 0) return -1;
 
-    uint32_t i = first_conn(tt, depart), scanned = 0;
+    uint32_t i = rt_first_conn(tt, depart), scanned = 0;
     while (i < tt->nconns && tt->conns[i].dep < sc.best) {
         uint32_t t = tt->conns[i].dep, k;
         int again;
@@ -384,7 +371,7 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
      * runs the overlay changed, and the side array holding those runs at
      * their overlaid times.  All connections of one second, from both, are
      * scanned (and rescanned, as above) before the next second. */
-    uint32_t i = first_conn(tt, depart), j = first_side(side, ns, depart), scanned = 0;
+    uint32_t i = rt_first_conn(tt, depart), j = first_side(side, ns, depart), scanned = 0;
     for (;;) {
         /* Seconds before the next side connection: tt->conns alone, in a
          * loop as tight as the schedule-only one. */

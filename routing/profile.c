@@ -424,19 +424,6 @@ static int cmp_desc(const void *a, const void *b) {
     return x > y ? -1 : x < y;
 }
 
-/* First connection departing at or after T. */
-static uint32_t first_conn(const struct rt_timetable *tt, uint32_t t) {
-    uint32_t lo = 0, hi = tt->nconns;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (tt->conns[mid].dep < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 int rt_profile_range(const struct rt_timetable *tt, struct rt_profile_ws *ws,
                      uint32_t from_stop, uint32_t to_stop, uint32_t t0, uint32_t t1,
                      struct rt_profile_result *out) {
@@ -456,7 +443,7 @@ int rt_profile_range(const struct rt_timetable *tt, struct rt_profile_ws *ws,
      * candidates the earliest arrival by a ride cannot change. */
     uint32_t nc = 0;
     uint64_t end = (uint64_t)t1 + maxoff;
-    for (uint32_t k = first_conn(tt, t0); k < tt->nconns && tt->conns[k].dep <= end;
+    for (uint32_t k = rt_first_conn(tt, t0); k < tt->nconns && tt->conns[k].dep <= end;
          k++) {
         const struct rt_connection *c = &tt->conns[k];
         if (!(c->flags & RT_CONN_PICKUP) || !is_origin(ws, c->from) ||

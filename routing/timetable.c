@@ -222,7 +222,7 @@ uint32_t rt_run_conn(const struct rt_timetable *tt, uint32_t run, uint32_t k) {
     const struct rt_trip *t;
     const struct rt_stop_time *st;
     int64_t dep;
-    uint32_t lo = 0, hi = tt->nconns, zone;
+    uint32_t lo, zone;
     if (run >= tt->nruns) return RT_NONE;
     r = &tt->runs[run];
     t = &tt->trips[r->trip];
@@ -231,14 +231,7 @@ uint32_t rt_run_conn(const struct rt_timetable *tt, uint32_t run, uint32_t k) {
     zone = tt->agencies[tt->routes[t->route].agency].zone;
     dep = rt_local_time(tt, zone, r->day, (int64_t)st[k].dep + r->start - st[0].dep);
     if (dep < 0 || dep > (int64_t)UINT32_MAX) return RT_NONE;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (tt->conns[mid].dep < (uint32_t)dep)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < tt->nconns && tt->conns[lo].dep == (uint32_t)dep; lo++)
+    for (lo = rt_first_conn(tt, (uint32_t)dep); lo < tt->nconns && tt->conns[lo].dep == (uint32_t)dep; lo++)
         if (tt->conns[lo].run == run && tt->conns[lo].seq == k) return lo;
     return RT_NONE;
 }
@@ -432,4 +425,16 @@ int rt_stop_facts(const struct rt_timetable *tt, uint8_t *no_change,
     }
     free(next);
     return 0;
+}
+
+uint32_t rt_first_conn(const struct rt_timetable *tt, uint32_t t) {
+    uint32_t lo = 0, hi = tt->nconns;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (tt->conns[mid].dep < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }

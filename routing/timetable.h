@@ -189,6 +189,10 @@ uint32_t rt_agency_find(const struct rt_timetable *tt, const char *id);
 uint32_t rt_run_find(const struct rt_timetable *tt, uint32_t trip, uint32_t day,
                      int32_t start);
 
+/* Index of the first connection departing at or after T (tt->nconns when
+ * none), by binary search. */
+uint32_t rt_first_conn(const struct rt_timetable *tt, uint32_t t);
+
 /* Index in tt->conns of hop K (0 = from the first stop) of RUN, found by
  * binary search on its departure time; RT_NONE if there is no such hop. */
 uint32_t rt_run_conn(const struct rt_timetable *tt, uint32_t run, uint32_t k);
