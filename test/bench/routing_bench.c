@@ -99,18 +99,6 @@ struct floor_ws {
     uint32_t gen;
 };
 
-static uint32_t first_departing(const struct rt_timetable *tt, uint32_t t) {
-    uint32_t lo = 0, hi = tt->nconns;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (tt->conns[mid].dep < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Earliest arrival at TO leaving FROM at DEPART, UINT32_MAX if none. */
 static uint32_t floor_earliest(const struct rt_timetable *tt, struct floor_ws *fw,
                                uint32_t from, uint32_t to, uint32_t depart) {
@@ -122,7 +110,7 @@ static uint32_t floor_earliest(const struct rt_timetable *tt, struct floor_ws *f
     }
     uint32_t gen = fw->gen;
     ea[from] = depart;
-    const struct rt_connection *c = tt->conns + first_departing(tt, depart);
+    const struct rt_connection *c = tt->conns + rt_first_conn(tt, depart);
     const struct rt_connection *end = tt->conns + tt->nconns;
     for (; c < end && c->dep < ea[to]; c++) {
         if (rg[c->run] == gen || ea[c->from] <= c->dep) {
