@@ -24,6 +24,7 @@
  * arguments. */
 #include "routing/csa.h"
 #include "routing/gtfs.h"
+#include "routing/query_line.h"
 #include "routing/timetable.h"
 #include "routing/tz.h"
 
@@ -47,30 +48,6 @@ static void usage(void) {
           "  query lines: "
           "FROM_STOP_ID<TAB>TO_STOP_ID<TAB>YYYY-MM-DD<TAB>DEPART_SECONDS\n",
           stderr);
-}
-
-/* YYYY-MM-DD -> days since 1970-01-01, or INT32_MIN. */
-static int32_t parse_date(const char *s) {
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return INT32_MIN;
-    int v = 0;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) continue;
-        if (s[i] < '0' || s[i] > '9') return INT32_MIN;
-        v = v * 10 + (s[i] - '0');
-    }
-    return rt_days_from_date(v);
-}
-
-/* Non-negative decimal seconds, at most the largest GTFS time; -1 if not. */
-static int64_t parse_secs(const char *s) {
-    int64_t v = 0;
-    if (!*s) return -1;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return -1;
-        v = v * 10 + (*s - '0');
-        if (v > (int64_t)RT_MAX_GTFS_HOURS * 3600 + 3599) return -1;
-    }
-    return v;
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -162,46 +139,21 @@ int main(int argc, char **argv) {
             skipped++;
             continue;
         }
-        char *f[4];
-        int nf = 0;
-        char *p = line;
-        for (;;) {
-            char *tab = strchr(p, '\t');
-            if (nf < 4) f[nf] = p;
-            nf++;
-            if (!tab) break;
-            *tab = '\0';
-            p = tab + 1;
-        }
-        if (nf != 4) {
-            fprintf(stderr,
-                    "line %lu: %d tab-separated fields, expected 4 "
-                    "(FROM_STOP_ID TO_STOP_ID YYYY-MM-DD DEPART_SECONDS)\n",
-                    lineno, nf);
+        struct rt_query_line q;
+        char why[256] = "";
+        int64_t ds = 0;
+        if (rt_query_line_parse(line, &q, why, sizeof(why)) != 0) {
+            fprintf(stderr, "line %lu: %s\n", lineno, why);
             skipped++;
             continue;
         }
-        uint32_t from = rt_stop_find(&tt, f[0]), to = rt_stop_find(&tt, f[1]);
-        int32_t days = parse_date(f[2]);
-        int64_t secs = parse_secs(f[3]);
-        int64_t ds = 0;
-        char why[256] = "";
+        uint32_t from = rt_stop_find(&tt, q.from), to = rt_stop_find(&tt, q.to);
+        int32_t days = q.days;
+        int64_t secs = q.secs;
+        const char *f[4] = {q.from, q.to, q.date, ""};
         if (from == RT_NONE || to == RT_NONE) {
             fprintf(stderr, "line %lu: unknown stop id '%.100s'\n", lineno,
                     from == RT_NONE ? f[0] : f[1]);
-            skipped++;
-            continue;
-        }
-        if (days == INT32_MIN) {
-            fprintf(stderr, "line %lu: date '%.40s' is not YYYY-MM-DD\n", lineno, f[2]);
-            skipped++;
-            continue;
-        }
-        if (secs < 0) {
-            fprintf(stderr,
-                    "line %lu: DEPART_SECONDS '%.40s' is not a whole number "
-                    "of seconds in 0..%d\n",
-                    lineno, f[3], RT_MAX_GTFS_HOURS * 3600 + 3599);
             skipped++;
             continue;
         }
