@@ -133,6 +133,7 @@ int main(int argc, char **argv) {
     event_free(sigint);
     event_base_free(base);
     geo_network_free(&network);
+    srv_overlay_free();
     rt_timetable_free(&timetable);
     geo_crs_free();
     log_event("info", "stopped", "dongting stopped");
