@@ -464,6 +464,10 @@ static void stored(int status, void *arg) {
         srv_reply_error(r, 503, "overloaded", "out of memory applying the update");
         goto done;
     }
+    /* The router reads the overlay's side array: rebuild it now (a failure
+     * leaves it unprepared, and the router's own call tries again). */
+    if (rt_overlay_prepare(ov) != 0)
+        log_event("warn", "overlay_prepare_failed", "out of memory; the router retries");
     run_span(tt, ov, u->run, &lo1, &hi1);
     route_cache_invalidate(lo0 < lo1 ? lo0 : lo1, hi0 > hi1 ? hi0 : hi1);
     srv_reply_json(r, 200, run_view(tt, ov, u->run, u->date));
@@ -630,7 +634,11 @@ static void restore_finished(void) {
               "trip updates from Redis: %u runs re-applied, %u skipped (see "
               "overlay_restore_skipped), %u could not be read",
               rs.applied, rs.skipped, rs.failed);
-    if (rs.applied > 0) route_cache_invalidate(rs.lo, rs.hi);
+    if (rs.applied > 0) {
+        if (rt_overlay_prepare(srv_overlay()) != 0)
+            log_event("warn", "overlay_prepare_failed", "out of memory; the router retries");
+        route_cache_invalidate(rs.lo, rs.hi);
+    }
     rs.running = 0;
     /* A run that could not be read is tried again at the next connect. */
     rs.done = rs.failed == 0;

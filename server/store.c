@@ -569,8 +569,8 @@ void store_overlay_write(const char *run, int replace, const char *const *fv, si
         cb(STORE_ERROR, arg);
         return;
     }
-    argv = calloc(nfv + 6, sizeof(*argv));
-    lens = calloc(nfv + 6, sizeof(*lens));
+    argv = calloc(nfv + 7, sizeof(*argv));   /* 7 before the pairs */
+    lens = calloc(nfv + 7, sizeof(*lens));
     if (argv == NULL || lens == NULL) {
         free(argv);
         free(lens);
@@ -727,7 +727,7 @@ static const char cache_drop_lua[] =
     "redis.call('ZREM', KEYS[2], m) end return 1";
 
 void store_cache_drop(const char *const *keys, const char *const *members, size_t n) {
-    size_t nkeys = 0, cap = 2 * n + 6, used = 0;
+    size_t nkeys = 0, cap = 2 * n + 6;
     const char **argv = calloc(cap, sizeof(*argv));
     size_t *lens = calloc(cap, sizeof(*lens));
     char (*kbuf)[1024] = calloc(n ? n : 1, sizeof(*kbuf));
@@ -747,7 +747,6 @@ void store_cache_drop(const char *const *keys, const char *const *members, size_
     for (size_t i = 0; i < nkeys; i++) argv[argc++] = kbuf[i];
     for (size_t i = 0; i < n; i++) argv[argc++] = members[i];
     for (int i = 0; i < argc; i++) lens[i] = strlen(argv[i]);
-    (void)used;
     command(done_finish, NULL, NULL, argc, argv, lens);
 done:
     free(argv);
