@@ -441,7 +441,7 @@ static json_t *basis_json(const struct route_query *rq) {
 static int search(const struct route_query *rq, uint32_t depart, struct rt_mc_result *res) {
     struct rt_mc_query q = rq->q;
     q.depart = depart;
-    return rt_mc_search(router_net(), router_overlay(), router_ws(), &q, res);
+    return rt_mc_search(router_net(), srv_overlay(), router_ws(), &q, res);
 }
 
 /* arrive_by: the latest ready time whose earliest availability is by T,
@@ -470,7 +470,7 @@ static json_t *latest(const struct route_query *rq, struct rt_mc_result *res, in
     json_t *list = json_array();
     for (uint32_t i = 0; i < res->n && json_array_size(list) < MAX_ITINERARIES; i++)
         if (res->j[i].available <= t)
-            json_array_append_new(list, itinerary_json(tt, srv_network(), router_overlay(),
+            json_array_append_new(list, itinerary_json(tt, srv_network(), srv_overlay(),
                                                        &res->j[i]));
     return list;
 }
@@ -546,7 +546,7 @@ static json_t *range(const struct route_query *rq, struct rt_mc_result *res, int
         struct rt_mc_journey tmp = kept[n];
         kept[n] = kept[best];
         kept[best] = tmp;
-        json_array_append_new(list, itinerary_json(tt, srv_network(), router_overlay(), &kept[n]));
+        json_array_append_new(list, itinerary_json(tt, srv_network(), srv_overlay(), &kept[n]));
     }
     if (nkept > MAX_ITINERARIES) *truncated = 1;
 out:
@@ -575,7 +575,7 @@ void api_routes(struct srv_req *r) {
     } else {
         list = json_array();
         for (uint32_t i = 0; i < res->n && json_array_size(list) < MAX_ITINERARIES; i++)
-            json_array_append_new(list, itinerary_json(tt, srv_network(), router_overlay(),
+            json_array_append_new(list, itinerary_json(tt, srv_network(), srv_overlay(),
                                                        &res->j[i]));
         truncated = res->truncated || res->n > MAX_ITINERARIES;
     }

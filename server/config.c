@@ -64,6 +64,8 @@ static const struct cfg_option cfg_options[] = {
      "requests per second per API key, 0 = unlimited (default 50)"},
     {"rate_limit_burst", OPT_LONG, OFF(rate_limit_burst), 0, 1, 1000000,
      "burst size of the per-key rate limit (default 100)"},
+    {"route_cache_ttl", OPT_LONG, OFF(route_cache_ttl_s), 0, 0, 30L * 86400,
+     "seconds a cached route answer lives in Redis, 0 = no cache (default 3600)"},
 };
 
 #define N_OPTIONS (sizeof(cfg_options) / sizeof(cfg_options[0]))
@@ -98,6 +100,7 @@ void cfg_defaults(struct srv_config *cfg) {
     cfg->shutdown_grace_s = 10;
     cfg->rate_limit_rps = 50;
     cfg->rate_limit_burst = 100;
+    cfg->route_cache_ttl_s = 3600;
 }
 
 int cfg_parse_hostport(const char *s, char *host, size_t hostlen, int *port) {

@@ -32,6 +32,7 @@ struct srv_config {
     long shutdown_grace_s;
     long rate_limit_rps;        /* per API key, 0 = off */
     long rate_limit_burst;
+    long route_cache_ttl_s;     /* route result cache TTL, 0 = no cache */
 };
 
 enum cfg_result { CFG_OK = 0, CFG_ERROR = -1, CFG_EXIT = 1 };

@@ -143,6 +143,7 @@ int main(int argc, char **argv) {
     api_routes_free();
     router_free();
     geo_network_free(&network);
+    srv_overlay_free();
     rt_timetable_free(&timetable);
     geo_crs_free();
     log_event("info", "stopped", "dongting stopped");

@@ -42,7 +42,7 @@ static unsigned long long series_overflow;
 /* [(route + 1) * N_METHODS + method]; route -1 = unmatched */
 static struct histogram hist[(MAX_ROUTES + 1) * N_METHODS];
 static unsigned long long redis_errors, redis_reconnects, conn_rejected,
-    rate_limited;
+    rate_limited, cache_hits, cache_misses, cache_invalidated;
 
 static int method_index(const char *m) {
     for (size_t i = 0; i + 1 < N_METHODS; i++)
@@ -90,6 +90,12 @@ void metrics_redis_error(void) { redis_errors++; }
 void metrics_redis_reconnect(void) { redis_reconnects++; }
 void metrics_conn_rejected(void) { conn_rejected++; }
 void metrics_rate_limited(void) { rate_limited++; }
+
+void metrics_route_cache(unsigned hits, unsigned misses, size_t invalidated) {
+    cache_hits += hits;
+    cache_misses += misses;
+    cache_invalidated += invalidated;
+}
 
 /* A growable output buffer with a hard cap. */
 struct out {
@@ -201,6 +207,20 @@ char *metrics_render(size_t *len) {
             "# TYPE dongting_redis_reconnects_total counter\n"
             "dongting_redis_reconnects_total %llu\n",
         store_ready(), redis_errors, redis_reconnects);
+
+    put(&o, "# HELP dongting_route_cache_hits_total Route answers served from "
+            "the Redis cache.\n"
+            "# TYPE dongting_route_cache_hits_total counter\n"
+            "dongting_route_cache_hits_total %llu\n"
+            "# HELP dongting_route_cache_misses_total Route cache lookups that "
+            "found nothing (or could not ask Redis).\n"
+            "# TYPE dongting_route_cache_misses_total counter\n"
+            "dongting_route_cache_misses_total %llu\n"
+            "# HELP dongting_route_cache_invalidated_total Cached route answers "
+            "dropped by real-time trip updates.\n"
+            "# TYPE dongting_route_cache_invalidated_total counter\n"
+            "dongting_route_cache_invalidated_total %llu\n",
+        cache_hits, cache_misses, cache_invalidated);
 
     if (o.failed) {
         free(o.buf);

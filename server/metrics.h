@@ -15,6 +15,9 @@ void metrics_redis_error(void);
 void metrics_redis_reconnect(void);
 void metrics_conn_rejected(void);
 void metrics_rate_limited(void);
+/* Route result cache (route_cache.c): add HITS, MISSES, and answers dropped
+ * by real-time changes. */
+void metrics_route_cache(unsigned hits, unsigned misses, size_t invalidated);
 
 /* Render all metrics into a malloc'd string (caller frees); NULL on OOM.
  * GAUGES are read at call time through the callbacks in metrics.c. */

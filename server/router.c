@@ -27,12 +27,10 @@ static struct rt_freight freight;
 static int have_freight;
 static struct rt_mc_net net;
 static struct rt_mc_ws *ws;
-static struct rt_overlay *overlay;
 
 const struct rt_freight *router_freight(void) { return have_freight ? &freight : NULL; }
 const struct rt_mc_net *router_net(void) { return ws ? &net : NULL; }
 struct rt_mc_ws *router_ws(void) { return ws; }
-struct rt_overlay *router_overlay(void) { return overlay; }
 
 /* Distances already asked for: (from, to, mode) -> km, open addressing. */
 struct km_slot {
@@ -148,7 +146,7 @@ int router_init(const struct rt_timetable *tt, const struct geo_network *gn,
               : 0;
     }
     if (rt_mc_net_build(&net, tt, &freight, stops, mode, hop, foot) != 0 ||
-        (ws = rt_mc_ws_new(&net)) == NULL || (overlay = rt_overlay_new(tt)) == NULL) {
+        (ws = rt_mc_ws_new(&net)) == NULL) {
         snprintf(err, errlen, "router: out of memory");
         rt_mc_net_free(&net);
         goto out;
@@ -165,8 +163,6 @@ out:
 }
 
 void router_free(void) {
-    rt_overlay_free(overlay);
-    overlay = NULL;
     rt_mc_ws_free(ws);
     ws = NULL;
     rt_mc_net_free(&net);

@@ -1,7 +1,7 @@
 /* router.h -- the router the API queries (see router.c): freight tables,
  * the multi-criteria search's per-timetable facts and its workspace, built
- * once at start-up from the timetable and geodata, and the real-time
- * overlay. */
+ * once at start-up from the timetable and geodata.  The real-time overlay
+ * the searches read is srv_overlay() (server.h). */
 #ifndef DT_ROUTER_H
 #define DT_ROUTER_H
 
@@ -22,9 +22,6 @@ const struct rt_freight *router_freight(void);
 const struct rt_mc_net *router_net(void);
 struct rt_mc_ws *router_ws(void);
 
-/* The real-time overlay over the timetable: carriers' delays go in here
- * and every route query reads it. */
-struct rt_overlay *router_overlay(void);
 
 /* enum rt_fmode of TRIP: water is river when every stop is on the river
  * lanes, else sea.  -1 for a mode freight does not use. */

@@ -21,6 +21,10 @@ static const struct srv_route routes[] = {
     {"GET", "/v1/distance", ROLE_PUBLIC, 0, api_distance, "distance and line between two places by a mode"},
     {"GET", "/v1/lanes", ROLE_PUBLIC, 0, api_lanes, "sea, river and rail lanes as GeoJSON"},
     {"GET", "/v1/routes", ROLE_FORWARDER | ROLE_ADMIN, 0, api_routes, "earliest-arrival itineraries"},
+    {"POST", "/v1/trips/{trip_id}/updates", ROLE_ADMIN | ROLE_CARRIER, ROUTE_NEEDS_REDIS,
+     api_trips_update, "report a delay, skipped stop, cancellation or clear for one run"},
+    {"GET", "/v1/trips/{trip_id}", ROLE_ADMIN | ROLE_CARRIER | ROLE_FORWARDER, 0, api_trips_get,
+     "a run's scheduled and current times per stop"},
 };
 
 const struct srv_route *route_table(size_t *n) {

@@ -1,7 +1,10 @@
 /* server.c -- the configuration in force and the event loop, set once by
  * main() and read by the modules. */
 #include "server.h"
+#include "api.h"
 #include "config.h"
+#include "store.h"
+#include "routing/overlay.h"
 
 static struct srv_config config;
 static struct event_base *loop;
@@ -31,4 +34,22 @@ void srv_set_network(const struct geo_network *net) { network = net; }
 static const struct rt_timetable *timetable;
 
 const struct rt_timetable *srv_timetable(void) { return timetable; }
-void srv_set_timetable(const struct rt_timetable *tt) { timetable = tt; }
+/* Setting the timetable also arranges for the trip updates stored in Redis
+ * to be re-applied to its overlay once the store first connects. */
+void srv_set_timetable(const struct rt_timetable *tt) {
+    static int hooked;
+    timetable = tt;
+    if (tt != NULL && !hooked) hooked = store_on_ready(trips_restore) == 0;
+}
+
+static struct rt_overlay *overlay;
+
+struct rt_overlay *srv_overlay(void) {
+    if (overlay == NULL && timetable != NULL) overlay = rt_overlay_new(timetable);
+    return overlay;
+}
+
+void srv_overlay_free(void) {
+    rt_overlay_free(overlay);
+    overlay = NULL;
+}

@@ -22,4 +22,14 @@ void srv_set_network(const struct geo_network *net);
 const struct rt_timetable *srv_timetable(void);
 void srv_set_timetable(const struct rt_timetable *tt);
 
+struct rt_overlay;
+
+/* The real-time overlay over srv_timetable() (routing/overlay.h), made on
+ * first use and owned here; NULL when no timetable is loaded or out of
+ * memory.  Changed only by api_trips.c (and, later, carrier feeds). */
+struct rt_overlay *srv_overlay(void);
+
+/* Free the overlay (at shutdown, before the timetable). */
+void srv_overlay_free(void);
+
 #endif

@@ -39,6 +39,8 @@ struct store_cmd {
     union {
         store_apikey_cb *apikey;
         store_done_cb *done;
+        store_strings_cb *strings;
+        store_blob_cb *blob;
         void (*probe)(int status);
     } cb;
     void *arg;
@@ -55,9 +57,12 @@ static struct {
     int ever_ready;
     int stopping;
     long backoff_ms;
-    struct event *reconnect_ev, *connect_timeout_ev, *probe_ev;
+    struct event *reconnect_ev, *connect_timeout_ev, *probe_ev, *ready_ev;
     char reason[256];
 } st;
+
+static void (*ready_hooks[4])(void);
+static int nready_hooks;
 
 static void schedule_reconnect(void);
 static void drop_connection(const char *why);
@@ -164,6 +169,11 @@ static void probe_done(int status) {
             log_event("info", "redis_ready", "Redis at %s:%d answers", st.host,
                       st.port);
         }
+        if (!st.ready && st.ready_ev != NULL) {
+            /* Run the hooks outside this hiredis callback. */
+            struct timeval now = {0, 0};
+            evtimer_add(st.ready_ev, &now);
+        }
         st.ready = 1;
         st.ever_ready = 1;
         st.backoff_ms = BACKOFF_MIN_MS;
@@ -202,6 +212,19 @@ static void probe_tick(evutil_socket_t fd, short what, void *arg) {
     (void)what;
     (void)arg;
     send_probe();
+}
+
+static void ready_tick(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    (void)arg;
+    for (int i = 0; i < nready_hooks && st.ready; i++) ready_hooks[i]();
+}
+
+int store_on_ready(void (*fn)(void)) {
+    if (nready_hooks == (int)(sizeof(ready_hooks) / sizeof(ready_hooks[0]))) return -1;
+    ready_hooks[nready_hooks++] = fn;
+    return 0;
 }
 
 static void connect_cb(const redisAsyncContext *ac, int status) {
@@ -333,7 +356,9 @@ int store_start(struct event_base *base, const struct srv_config *cfg) {
     st.reconnect_ev = evtimer_new(base, reconnect_cb, NULL);
     st.connect_timeout_ev = evtimer_new(base, connect_timeout_cb, NULL);
     st.probe_ev = event_new(base, -1, EV_PERSIST, probe_tick, NULL);
-    if (!st.reconnect_ev || !st.connect_timeout_ev || !st.probe_ev) return -1;
+    st.ready_ev = evtimer_new(base, ready_tick, NULL);
+    if (!st.reconnect_ev || !st.connect_timeout_ev || !st.probe_ev || !st.ready_ev)
+        return -1;
     event_add(st.probe_ev, &probe);
     set_reason("is not connected yet", "");
     do_connect();
@@ -351,7 +376,8 @@ void store_stop(void) {
     if (st.reconnect_ev) event_free(st.reconnect_ev);
     if (st.connect_timeout_ev) event_free(st.connect_timeout_ev);
     if (st.probe_ev) event_free(st.probe_ev);
-    st.reconnect_ev = st.connect_timeout_ev = st.probe_ev = NULL;
+    if (st.ready_ev) event_free(st.ready_ev);
+    st.reconnect_ev = st.connect_timeout_ev = st.probe_ev = st.ready_ev = NULL;
 }
 
 int store_ready(void) { return st.ready; }
@@ -484,4 +510,246 @@ void store_apikey_revoke(const char *id, long long when, store_done_cb *cb,
     argv[4] = at;
     for (int i = 0; i < 5; i++) lens[i] = strlen(argv[i]);
     command(revoke_finish, (void *)cb, arg, 5, argv, lens);
+}
+
+/* ---- real-time overlay --------------------------------------------------- */
+
+/* Every overlay key shares the hash tag {rt}, so one script may update a
+ * run's hash and the set of runs together (docs/redis-keys.md). */
+#define OVERLAY_RUN_KEY(buf, run) snprintf(buf, sizeof(buf), "overlay:{rt}:run:%s", run)
+static const char overlay_runs_key[] = "overlay:{rt}:runs";
+
+static void done_finish(struct store_cmd *c, int status, redisReply *r) {
+    if (status == STORE_OK && r->type == REDIS_REPLY_ERROR) status = STORE_ERROR;
+    if (c->cb.done != NULL) c->cb.done(status, c->arg);
+}
+
+/* Strings of an array reply (nil elements count as ""). */
+static void strings_finish(struct store_cmd *c, int status, redisReply *r) {
+    const char **v = NULL;
+    size_t *lens = NULL, n = 0;
+    if (status == STORE_OK && r->type != REDIS_REPLY_ARRAY) status = STORE_ERROR;
+    if (status == STORE_OK && r->elements > 0) {
+        v = calloc(r->elements, sizeof(*v));
+        lens = calloc(r->elements, sizeof(*lens));
+        if (v == NULL || lens == NULL) {
+            status = STORE_ERROR;
+        } else {
+            for (n = 0; n < r->elements; n++) {
+                const redisReply *e = r->element[n];
+                int str = e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS;
+                v[n] = str ? e->str : "";
+                lens[n] = str ? e->len : 0;
+            }
+        }
+    }
+    if (status != STORE_OK) n = 0;
+    c->cb.strings(status, v, lens, n, c->arg);
+    free(v);
+    free(lens);
+}
+
+static const char overlay_write_lua[] =
+    "if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) "
+    "else redis.call('HDEL', KEYS[1], 'cancelled') end "
+    "redis.call('HSET', KEYS[1], unpack(ARGV, 3)) "
+    "redis.call('SADD', KEYS[2], ARGV[1]) return 1";
+
+static const char overlay_clear_lua[] =
+    "redis.call('DEL', KEYS[1]) redis.call('SREM', KEYS[2], ARGV[1]) return 1";
+
+void store_overlay_write(const char *run, int replace, const char *const *fv, size_t nfv,
+                         store_done_cb *cb, void *arg) {
+    char key[512];
+    const char **argv;
+    size_t *lens;
+    int n = 0;
+
+    if (nfv == 0 || nfv % 2 != 0 || nfv > 100000) {
+        cb(STORE_ERROR, arg);
+        return;
+    }
+    argv = calloc(nfv + 7, sizeof(*argv));   /* 7 before the pairs */
+    lens = calloc(nfv + 7, sizeof(*lens));
+    if (argv == NULL || lens == NULL) {
+        free(argv);
+        free(lens);
+        cb(STORE_ERROR, arg);
+        return;
+    }
+    OVERLAY_RUN_KEY(key, run);
+    argv[n++] = "EVAL";
+    argv[n++] = overlay_write_lua;
+    argv[n++] = "2";
+    argv[n++] = key;
+    argv[n++] = overlay_runs_key;
+    argv[n++] = run;
+    argv[n++] = replace ? "1" : "0";
+    for (size_t i = 0; i < nfv; i++) argv[n++] = fv[i];
+    for (int i = 0; i < n; i++) lens[i] = strlen(argv[i]);
+    command(done_finish, (void *)cb, arg, n, argv, lens);
+    free(argv);
+    free(lens);
+}
+
+void store_overlay_clear(const char *run, store_done_cb *cb, void *arg) {
+    char key[512];
+    const char *argv[6];
+    size_t lens[6];
+    OVERLAY_RUN_KEY(key, run);
+    argv[0] = "EVAL";
+    argv[1] = overlay_clear_lua;
+    argv[2] = "2";
+    argv[3] = key;
+    argv[4] = overlay_runs_key;
+    argv[5] = run;
+    for (int i = 0; i < 6; i++) lens[i] = strlen(argv[i]);
+    command(done_finish, (void *)cb, arg, 6, argv, lens);
+}
+
+void store_overlay_runs(store_strings_cb *cb, void *arg) {
+    const char *argv[2] = {"SMEMBERS", overlay_runs_key};
+    size_t lens[2] = {8, sizeof(overlay_runs_key) - 1};
+    command(strings_finish, (void *)cb, arg, 2, argv, lens);
+}
+
+static void hash_finish(struct store_cmd *c, int status, redisReply *r) {
+    if (status == STORE_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 0) {
+        c->cb.strings(STORE_NOT_FOUND, NULL, NULL, 0, c->arg);
+        return;
+    }
+    strings_finish(c, status, r);
+}
+
+void store_overlay_run_get(const char *run, store_strings_cb *cb, void *arg) {
+    char key[512];
+    const char *argv[2];
+    size_t lens[2];
+    OVERLAY_RUN_KEY(key, run);
+    argv[0] = "HGETALL";
+    argv[1] = key;
+    lens[0] = 7;
+    lens[1] = strlen(key);
+    command(hash_finish, (void *)cb, arg, 2, argv, lens);
+}
+
+/* ---- route result cache -------------------------------------------------- */
+
+/* One hash tag {rc} for the entries and both indexes, so that a script may
+ * touch them together (docs/redis-keys.md). */
+#define CACHE_KEY(buf, key) snprintf(buf, sizeof(buf), "route:{rc}:e:%s", key)
+static const char cache_idx_key[] = "route:{rc}:idx";
+static const char cache_exp_key[] = "route:{rc}:exp";
+
+static void blob_finish(struct store_cmd *c, int status, redisReply *r) {
+    if (status != STORE_OK) {
+        c->cb.blob(status, NULL, 0, c->arg);
+    } else if (r->type == REDIS_REPLY_NIL) {
+        c->cb.blob(STORE_NOT_FOUND, NULL, 0, c->arg);
+    } else if (r->type == REDIS_REPLY_STRING) {
+        c->cb.blob(STORE_OK, r->str, r->len, c->arg);
+    } else {
+        c->cb.blob(STORE_ERROR, NULL, 0, c->arg);
+    }
+}
+
+void store_cache_get(const char *key, store_blob_cb *cb, void *arg) {
+    char k[1024];
+    const char *argv[2];
+    size_t lens[2];
+    if ((size_t)CACHE_KEY(k, key) >= sizeof(k)) {
+        cb(STORE_NOT_FOUND, NULL, 0, arg);
+        return;
+    }
+    argv[0] = "GET";
+    argv[1] = k;
+    lens[0] = 3;
+    lens[1] = strlen(k);
+    command(blob_finish, (void *)cb, arg, 2, argv, lens);
+}
+
+static const char cache_put_lua[] =
+    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
+    "redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3]) "
+    "redis.call('ZADD', KEYS[3], ARGV[5], ARGV[3]) "
+    "local old = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[6], "
+    "'LIMIT', 0, 100) "
+    "for _, m in ipairs(old) do redis.call('ZREM', KEYS[2], m) "
+    "redis.call('ZREM', KEYS[3], m) end return #old";
+
+void store_cache_put(const char *key, const char *body, size_t len, long ttl_s,
+                     const char *member, long long t1, long long expires,
+                     long long now) {
+    char k[1024], ttl[24], score[24], exp[24], nowb[24];
+    const char *argv[12];
+    size_t lens[12];
+    int n = 0;
+    if ((size_t)CACHE_KEY(k, key) >= sizeof(k)) return;
+    snprintf(ttl, sizeof(ttl), "%ld", ttl_s);
+    snprintf(score, sizeof(score), "%lld", t1);
+    snprintf(exp, sizeof(exp), "%lld", expires);
+    snprintf(nowb, sizeof(nowb), "%lld", now);
+    argv[n++] = "EVAL";
+    argv[n++] = cache_put_lua;
+    argv[n++] = "3";
+    argv[n++] = k;
+    argv[n++] = cache_idx_key;
+    argv[n++] = cache_exp_key;
+    argv[n++] = body;
+    argv[n++] = ttl;
+    argv[n++] = member;
+    argv[n++] = score;
+    argv[n++] = exp;
+    argv[n++] = nowb;
+    for (int i = 0; i < n; i++) lens[i] = strlen(argv[i]);
+    lens[6] = len;
+    command(done_finish, NULL, NULL, n, argv, lens);
+}
+
+void store_cache_index(long long min_t1, store_strings_cb *cb, void *arg) {
+    char lo[24];
+    const char *argv[5];
+    size_t lens[5];
+    snprintf(lo, sizeof(lo), "%lld", min_t1);
+    argv[0] = "ZRANGEBYSCORE";
+    argv[1] = cache_idx_key;
+    argv[2] = lo;
+    argv[3] = "+inf";
+    argv[4] = "WITHSCORES";
+    for (int i = 0; i < 5; i++) lens[i] = strlen(argv[i]);
+    command(strings_finish, (void *)cb, arg, 5, argv, lens);
+}
+
+/* KEYS: the two indexes, then the entries; ARGV: the members. */
+static const char cache_drop_lua[] =
+    "for i = 3, #KEYS do redis.call('DEL', KEYS[i]) end "
+    "for _, m in ipairs(ARGV) do redis.call('ZREM', KEYS[1], m) "
+    "redis.call('ZREM', KEYS[2], m) end return 1";
+
+void store_cache_drop(const char *const *keys, const char *const *members, size_t n) {
+    size_t nkeys = 0, cap = 2 * n + 6;
+    const char **argv = calloc(cap, sizeof(*argv));
+    size_t *lens = calloc(cap, sizeof(*lens));
+    char (*kbuf)[1024] = calloc(n ? n : 1, sizeof(*kbuf));
+    char nk[24];
+    int argc = 0;
+
+    if (argv == NULL || lens == NULL || kbuf == NULL) goto done;
+    for (size_t i = 0; i < n; i++)
+        if (keys[i] != NULL && (size_t)CACHE_KEY(kbuf[nkeys], keys[i]) < sizeof(kbuf[0]))
+            nkeys++;
+    snprintf(nk, sizeof(nk), "%zu", nkeys + 2);
+    argv[argc++] = "EVAL";
+    argv[argc++] = cache_drop_lua;
+    argv[argc++] = nk;
+    argv[argc++] = cache_idx_key;
+    argv[argc++] = cache_exp_key;
+    for (size_t i = 0; i < nkeys; i++) argv[argc++] = kbuf[i];
+    for (size_t i = 0; i < n; i++) argv[argc++] = members[i];
+    for (int i = 0; i < argc; i++) lens[i] = strlen(argv[i]);
+    command(done_finish, NULL, NULL, argc, argv, lens);
+done:
+    free(argv);
+    free(lens);
+    free(kbuf);
 }

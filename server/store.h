@@ -61,4 +61,58 @@ void store_apikey_create(const struct store_apikey *k, store_done_cb *cb, void *
 /* Mark key ID revoked at WHEN; STORE_NOT_FOUND if unknown. */
 void store_apikey_revoke(const char *id, long long when, store_done_cb *cb, void *arg);
 
+/* ---- hooks ---- */
+
+/* Call FN each time the store becomes ready (the first connect and every
+ * reconnect), from the event loop after the PING that proved it.  At most
+ * 4 hooks; -1 when full. */
+int store_on_ready(void (*fn)(void));
+
+/* ---- real-time overlay: overlay:{rt}:run:RUN hashes, overlay:{rt}:runs ---- */
+
+/* Strings of a reply (members of a set, or a hash's field/value pairs, in
+ * order), valid during the callback only; N is 0 unless STATUS is STORE_OK. */
+typedef void store_strings_cb(int status, const char *const *v, const size_t *lens,
+                              size_t n, void *arg);
+
+/* Record an update of run RUN (an id the caller makes, e.g.
+ * "TRIP:2026-12-03"): set the NFV/2 field/value pairs FV in its hash and
+ * add RUN to the set of runs, in one script.  REPLACE drops the hash's old
+ * fields first; otherwise only the field "cancelled" is dropped.  cb(STORE_OK)
+ * once Redis replied. */
+void store_overlay_write(const char *run, int replace, const char *const *fv, size_t nfv,
+                         store_done_cb *cb, void *arg);
+
+/* Forget run RUN: delete its hash and remove it from the set. */
+void store_overlay_clear(const char *run, store_done_cb *cb, void *arg);
+
+/* The runs with stored updates (SMEMBERS; start-up only: the set holds at
+ * most one member per run of the timetable). */
+void store_overlay_runs(store_strings_cb *cb, void *arg);
+
+/* Run RUN's hash as field/value pairs (STORE_NOT_FOUND when it is gone). */
+void store_overlay_run_get(const char *run, store_strings_cb *cb, void *arg);
+
+/* ---- route result cache: route:{rc}:* (server/route_cache.c) ---- */
+
+typedef void store_blob_cb(int status, const char *s, size_t len, void *arg);
+
+/* GET route:{rc}:KEY.  cb(STORE_OK, body) or cb(STORE_NOT_FOUND, NULL, 0). */
+void store_cache_get(const char *key, store_blob_cb *cb, void *arg);
+
+/* Fire and forget: SET route:{rc}:KEY BODY EX TTL_S, index MEMBER in
+ * route:{rc}:idx (score T1) and route:{rc}:exp (score EXPIRES), and trim
+ * at most 100 members whose entries expired before NOW. */
+void store_cache_put(const char *key, const char *body, size_t len, long ttl_s,
+                     const char *member, long long t1, long long expires,
+                     long long now);
+
+/* Members of route:{rc}:idx with score >= MIN_T1, with their scores
+ * (pairs member, score, as ZRANGEBYSCORE ... WITHSCORES answers). */
+void store_cache_index(long long min_t1, store_strings_cb *cb, void *arg);
+
+/* Fire and forget: delete route:{rc}:KEYS[i] and remove MEMBERS[i] from
+ * both indexes (N of each; KEYS[i] may be NULL when only the member is to go). */
+void store_cache_drop(const char *const *keys, const char *const *members, size_t n);
+
 #endif

@@ -122,6 +122,17 @@ Test(config, defaults) {
     cr_assert_eq(c.shutdown_grace_s, 10);
     cr_assert_eq(c.rate_limit_rps, 50);
     cr_assert_eq(c.rate_limit_burst, 100);
+    cr_assert_eq(c.route_cache_ttl_s, 3600);
+}
+
+Test(config, route_cache_ttl_zero_turns_the_cache_off) {
+    struct srv_config c;
+    char err[CFG_ERR_LEN];
+    cfg_defaults(&c);
+    cr_assert_eq(cfg_set(&c, "route_cache_ttl", "0", err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(c.route_cache_ttl_s, 0);
+    cr_assert_eq(cfg_set(&c, "route_cache_ttl", "-1", err, sizeof(err)), -1);
+    cr_assert(strstr(err, "route_cache_ttl") != NULL, "%s", err);
 }
 
 /* ---- cfg_parse_buffer ---------------------------------------------------- */
