@@ -71,6 +71,8 @@ int geo_network_load(struct geo_network *n, const char *dir, char *err, size_t e
     if (geo_nodes_load(&n->nodes, path, err, errlen) != 0) return -1;
     snprintf(path, sizeof(path), "%s/params.csv", dir);
     if (parse_params(&n->params, path, err, errlen) != 0) goto fail;
+    snprintf(path, sizeof(path), "%s/customs_territories.csv", dir);
+    if (geo_territories_load(&n->territories, path, err, errlen) != 0) goto fail;
     for (int m = MODE_SEA; m <= MODE_RAIL; m++) {
         snprintf(path, sizeof(path), "%s/lanes/%s_points.csv", dir, geo_mode_name(m));
         snprintf(epath, sizeof(epath), "%s/lanes/%s_edges.csv", dir, geo_mode_name(m));
@@ -87,6 +89,7 @@ fail:
 
 void geo_network_free(struct geo_network *n) {
     geo_nodes_free(&n->nodes);
+    geo_territories_free(&n->territories);
     for (int m = MODE_SEA; m <= MODE_RAIL; m++) geo_graph_free(&n->graph[m]);
 }
 

@@ -8,6 +8,7 @@
 #include "geodesy.h"
 #include "lanes.h"
 #include "nodes.h"
+#include "territory.h"
 
 struct geo_params {
     double road_detour;        /* road km = geodesic km x this */
@@ -20,11 +21,13 @@ struct geo_network {
     struct geo_nodes nodes;
     struct geo_graph graph[3]; /* MODE_SEA, MODE_RIVER, MODE_RAIL */
     struct geo_params params;
+    struct geo_territories territories; /* customs_territories.csv */
     double load_ms;
 };
 
-/* Load DIR/nodes.csv, DIR/params.csv and DIR/lanes/{sea,river,rail}_
- * {points,edges}.csv.  0, or -1 with err = "FILE:LINE: reason". */
+/* Load DIR/nodes.csv, DIR/params.csv, DIR/customs_territories.csv and
+ * DIR/lanes/{sea,river,rail}_{points,edges}.csv.  0, or -1 with err =
+ * "FILE:LINE: reason" and N empty. */
 int geo_network_load(struct geo_network *n, const char *dir, char *err, size_t errlen);
 void geo_network_free(struct geo_network *n);
 
