@@ -13,6 +13,7 @@
 #include "api.h"
 #include "geodata/network.h"
 #include "http.h"
+#include "route_cache.h"
 #include "router.h"
 #include "routing/mc.h"
 #include "routing/tz.h"
@@ -39,6 +40,10 @@ struct route_query {
     int arrive_by;
     struct rt_mc_query q;
     struct rt_freight_override ov;
+    /* Timetable seconds of the connections the answer depended on: every
+     * search widens it to its ready time and scan end (the cache key's
+     * invalidation window). */
+    uint32_t span_t0, span_t1;
 };
 
 /* ISO 8601 of timetable time T in the zone of STOP. */
@@ -438,16 +443,19 @@ static json_t *basis_json(const struct route_query *rq) {
 }
 
 /* Search from ready time DEPART (timetable seconds) into RES. */
-static int search(const struct route_query *rq, uint32_t depart, struct rt_mc_result *res) {
+static int search(struct route_query *rq, uint32_t depart, struct rt_mc_result *res) {
     struct rt_mc_query q = rq->q;
     q.depart = depart;
-    return rt_mc_search(router_net(), srv_overlay(), router_ws(), &q, res);
+    int rc = rt_mc_search(router_net(), srv_overlay(), router_ws(), &q, res);
+    if (depart < rq->span_t0) rq->span_t0 = depart;
+    if (res->scan_end > rq->span_t1) rq->span_t1 = res->scan_end;
+    return rc;
 }
 
 /* arrive_by: the latest ready time whose earliest availability is by T,
  * by bisection (the earliest availability never decreases as the ready
  * time moves later), then that search's journeys available by T. */
-static json_t *latest(const struct route_query *rq, struct rt_mc_result *res, int *failed) {
+static json_t *latest(struct route_query *rq, struct rt_mc_result *res, int *failed) {
     const struct rt_timetable *tt = srv_timetable();
     uint32_t t = (uint32_t)to_tt(tt, rq->when);
     uint32_t lo = t > MAX_DAYS * 86400u ? t - MAX_DAYS * 86400u : 0, hi = t, best = RT_NONE;
@@ -488,7 +496,7 @@ static int worse_or_equal(const struct rt_mc_journey *a, const struct rt_mc_jour
            a->cost_cents >= b->cost_cents && a->co2e_g >= b->co2e_g;
 }
 
-static json_t *range(const struct route_query *rq, struct rt_mc_result *res, int *failed,
+static json_t *range(struct route_query *rq, struct rt_mc_result *res, int *failed,
                      int *truncated) {
     const struct rt_timetable *tt = srv_timetable();
     uint32_t t = (uint32_t)to_tt(tt, rq->when);
@@ -554,23 +562,49 @@ out:
     return list;
 }
 
-void api_routes(struct srv_req *r) {
+/* The cache key of RQ: the timetable and router versions, then every
+ * parameter the answer depends on, parsed (so equivalent spellings of
+ * one query share an entry). */
+static void cache_key(const struct route_query *rq, char *key, size_t len) {
     const struct rt_timetable *tt = srv_timetable();
-    struct route_query rq;
+    const struct rt_freight_override *o = &rq->ov;
+    int n = snprintf(key, len, "%sr%016llx:%s:%s:%s:%lld:%lld:m%u:o%d:l%d:kg%.3f:teu%.3f",
+                     route_cache_prefix(), (unsigned long long)router_version(),
+                     rt_str(tt, tt->stops[rq->from].id), rt_str(tt, tt->stops[rq->to].id),
+                     rq->arrive_by ? "by" : "dep", (long long)rq->when, (long long)rq->window,
+                     rq->q.modes, rq->q.order, rq->q.max_legs, rq->q.weight_kg, rq->q.teu);
+    for (int a = 0; a < RT_FMODE_COUNT && n > 0 && (size_t)n < len; a++) {
+        if (o->cutoff_s[a] >= 0) n += snprintf(key + n, len - (size_t)n, ":c%d=%d", a, o->cutoff_s[a]);
+        if ((size_t)n < len && o->release_s[a] >= 0)
+            n += snprintf(key + n, len - (size_t)n, ":r%d=%d", a, o->release_s[a]);
+        if ((size_t)n < len && o->customs_s[a] >= 0)
+            n += snprintf(key + n, len - (size_t)n, ":x%d=%d", a, o->customs_s[a]);
+        for (int b = 0; b < RT_FMODE_COUNT && (size_t)n < len; b++)
+            if (o->handling_s[a][b] >= 0)
+                n += snprintf(key + n, len - (size_t)n, ":h%d%d=%d", a, b, o->handling_s[a][b]);
+    }
+}
+
+/* A cache miss (or no cache): search, answer, and keep the answer. */
+static void compute(struct srv_req *r, void *arg) {
+    struct route_query *rq = arg;
+    const struct rt_timetable *tt = srv_timetable();
     struct rt_mc_result *res = NULL;
     json_t *list = NULL, *o;
     int failed = 0, truncated = 0;
 
-    if (parse(r, &rq) != 0) return;
     if (router_net() == NULL || (res = malloc(sizeof(*res))) == NULL) {
         srv_reply_error(r, 503, "overloaded", "out of memory");
+        free(rq);
         return;
     }
-    if (rq.arrive_by) {
-        list = latest(&rq, res, &failed);
-    } else if (rq.window >= 0) {
-        list = range(&rq, res, &failed, &truncated);
-    } else if (search(&rq, (uint32_t)to_tt(tt, rq.when), res) != 0) {
+    rq->span_t0 = UINT32_MAX;
+    rq->span_t1 = 0;
+    if (rq->arrive_by) {
+        list = latest(rq, res, &failed);
+    } else if (rq->window >= 0) {
+        list = range(rq, res, &failed, &truncated);
+    } else if (search(rq, (uint32_t)to_tt(tt, rq->when), res) != 0) {
         failed = 1;
     } else {
         list = json_array();
@@ -579,22 +613,57 @@ void api_routes(struct srv_req *r) {
                                                        &res->j[i]));
         truncated = res->truncated || res->n > MAX_ITINERARIES;
     }
+    free(res);
     if (failed) {
         json_decref(list);
         srv_reply_error(r, 503, "overloaded", "route search ran out of memory");
-        free(res);
+        free(rq);
         return;
     }
     if (list == NULL || json_array_size(list) == 0) {
         json_decref(list);
-        o = empty(rq.arrive_by ? "no service makes it by then, freight times included"
-                               : "no service connects them in the time searched, freight "
-                                 "times included");
+        o = empty(rq->arrive_by ? "no service makes it by then, freight times included"
+                                : "no service connects them in the time searched, freight "
+                                  "times included");
     } else {
         o = json_pack("{s:o}", "itineraries", list);
     }
-    json_object_set_new(o, "basis", basis_json(&rq));
+    json_object_set_new(o, "basis", basis_json(rq));
     if (truncated) json_object_set_new(o, "truncated", json_true());
-    srv_reply_json(r, 200, o);
-    free(res);
+    char *body = json_dumps(o, SRV_JSON_FLAGS);
+    json_decref(o);
+    if (body == NULL) {
+        srv_reply_error(r, 503, "overloaded", "out of memory");
+        free(rq);
+        return;
+    }
+    /* Stored in this same loop turn as the search: a delay applied later
+     * invalidates it (route_cache.h). */
+    if (rq->span_t0 <= rq->span_t1) {
+        char key[600];
+        cache_key(rq, key, sizeof(key));
+        route_cache_put(key, body, tt->epoch + (int64_t)rq->span_t0,
+                        tt->epoch + (int64_t)rq->span_t1);
+    }
+    srv_reply_raw(r, 200, "application/json", body, strlen(body));
+    free(body);
+    free(rq);
+}
+
+void api_routes(struct srv_req *r) {
+    struct route_query *rq = malloc(sizeof(*rq));
+    char key[600];
+    if (rq == NULL) {
+        srv_reply_error(r, 503, "overloaded", "out of memory");
+        return;
+    }
+    if (parse(r, rq) != 0) {
+        free(rq);
+        return;
+    }
+    /* parse() pointed the query at its own override: keep it pointing at
+     * the copy that lives until compute() runs. */
+    rq->q.override = &rq->ov;
+    cache_key(rq, key, sizeof(key));
+    route_cache_get(r, key, compute, rq);
 }

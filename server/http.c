@@ -285,7 +285,7 @@ void srv_reply_raw(struct srv_req *r, int status, const char *content_type,
 void srv_reply_json(struct srv_req *r, int status, json_t *body) {
     char *s = NULL;
     if (body != NULL) {
-        s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+        s = json_dumps(body, SRV_JSON_FLAGS);
         json_decref(body);
     }
     if (body != NULL && s == NULL) {

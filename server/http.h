@@ -59,6 +59,10 @@ int http_inflight(void);
 
 /* ---- replies: each ends the request and frees R ---- */
 
+/* How every JSON reply is encoded (also for bodies encoded ahead, such as
+ * cached route answers). */
+#define SRV_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+
 /* Reply with a JSON body (reference stolen; NULL body sends no body). */
 void srv_reply_json(struct srv_req *r, int status, json_t *body);
 

@@ -17,6 +17,7 @@
 #include "router.h"
 
 #include "geodata/geodesy.h"
+#include "geodata/territory.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +28,16 @@ static struct rt_freight freight;
 static int have_freight;
 static struct rt_mc_net net;
 static struct rt_mc_ws *ws;
+static uint64_t version;
+
+uint64_t router_version(void) { return version; }
+
+/* FNV-1a 64 of LEN bytes at P, continuing from H. */
+static uint64_t fnv(uint64_t h, const void *p, size_t len) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < len; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
 
 const struct rt_freight *router_freight(void) { return have_freight ? &freight : NULL; }
 const struct rt_mc_net *router_net(void) { return ws ? &net : NULL; }
@@ -70,12 +81,6 @@ static double lane_km(const struct rt_timetable *tt, const struct geo_network *g
     kc->v[h].mode = (uint8_t)mode;
     kc->v[h].km = km;
     return km;
-}
-
-/* TEMPORARY until geodata/territory.c lands: every country its own
- * territory. */
-static uint16_t territory_id(const char *country) {
-    return (uint16_t)((country[0] & 31) * 32 + (country[1] & 31));
 }
 
 static int on_river(const struct rt_timetable *tt, const struct geo_network *gn, uint32_t s) {
@@ -134,7 +139,7 @@ int router_init(const struct rt_timetable *tt, const struct geo_network *gn,
         const struct geo_node *n = geo_node_find(&gn->nodes, rt_str(tt, tt->stops[s].id));
         /* Stops geodata does not know (a feed with other stop ids) share
          * one territory of their own: no customs between them. */
-        stops[s].territory = n ? territory_id(n->country) : UINT16_MAX;
+        stops[s].territory = n ? geo_territory_id(&gn->territories, n->country) : UINT16_MAX;
         /* Cargo that clears where geodata marks neither a border nor a
          * port of entry (an inland terminal) clears as at a port of entry:
          * inland clearance takes time too, and a route must not save the
@@ -150,6 +155,23 @@ int router_init(const struct rt_timetable *tt, const struct geo_network *gn,
         snprintf(err, errlen, "router: out of memory");
         rt_mc_net_free(&net);
         goto out;
+    }
+    {
+        uint64_t h = 14695981039346656037ull;
+        size_t ns = tt->nstops;
+        h = fnv(h, net.trip_mode, tt->ntrips);
+        h = fnv(h, net.cum_km, sizeof(double) * tt->nstop_times);
+        h = fnv(h, net.foot_km, sizeof(double) * tt->nfoot);
+        h = fnv(h, net.territory, sizeof(uint16_t) * ns);
+        h = fnv(h, net.handling, sizeof(*net.handling) * ns);
+        h = fnv(h, net.cutoff, sizeof(*net.cutoff) * ns);
+        h = fnv(h, net.release, sizeof(*net.release) * ns);
+        h = fnv(h, net.customs, sizeof(*net.customs) * ns);
+        h = fnv(h, net.customs_at, ns);
+        h = fnv(h, freight.tariff, sizeof(freight.tariff));
+        for (size_t i = 0; i < freight.nfactors; i++)
+            h = fnv(h, &freight.factors[i].kg_per_tkm, sizeof(double));
+        version = h;
     }
     rc = 0;
 out:

@@ -23,6 +23,11 @@ const struct rt_mc_net *router_net(void);
 struct rt_mc_ws *router_ws(void);
 
 
+/* A hash of everything router_init derived (freight tables, modes, km,
+ * territories): with route_cache_prefix() it keys cached answers, so
+ * answers made with other freight data are never served. */
+uint64_t router_version(void);
+
 /* enum rt_fmode of TRIP: water is river when every stop is on the river
  * lanes, else sea.  -1 for a mode freight does not use. */
 int router_trip_fmode(const struct rt_timetable *tt, const struct geo_network *gn,

@@ -336,3 +336,74 @@ Test(routes, malformed_freight_stops_start_up) {
     cr_assert(strstr(run.err, "boat") != NULL, "stderr: %s", run.err);
     h_run_free(&run);
 }
+
+/* Answers are cached in Redis (X-Cache: hit, the same body); a delay to a
+ * trip inside a cached answer drops it, and the next answer shows the
+ * delayed times beside the schedule. */
+Test(routes, cache_hit_and_delay_invalidation) {
+    static const char path[] =
+        "/v1/routes?from=CNCSX-XN&to=DEDUI&depart=2026-12-01T00:00:00%2B08:00&modes=rail";
+    struct h_resp a, b, c;
+    char hdr[32], upd[256], trip[96], date[11], sched[40];
+    json_t *j, *leg;
+    h_start(NULL);
+    cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
+
+    h_http("GET", path, h_admin_key(), NULL, NULL, &a);
+    H_ASSERT_STATUS(&a, 200);
+    cr_assert_eq(h_resp_header(&a, "X-Cache", hdr, sizeof(hdr)), 0);
+    cr_assert_str_eq(hdr, "miss");
+    h_http("GET", path, h_admin_key(), NULL, NULL, &b);
+    H_ASSERT_STATUS(&b, 200);
+    cr_assert_eq(h_resp_header(&b, "X-Cache", hdr, sizeof(hdr)), 0);
+    cr_assert_str_eq(hdr, "hit");
+    cr_assert_str_eq(b.body, a.body, "a cached answer differs from the computed one");
+
+    j = h_resp_json(&a);
+    leg = json_array_get(json_object_get(json_array_get(json_object_get(j, "itineraries"), 0),
+                                         "legs"), 0);
+    cr_assert_not_null(leg, "%.300s", a.body);
+    snprintf(trip, sizeof(trip), "%s", h_jstr(leg, "trip_id"));
+    snprintf(date, sizeof(date), "%s", h_jstr(leg, "scheduled_departure"));
+    snprintf(sched, sizeof(sched), "%s", h_jstr(leg, "scheduled_departure"));
+    json_decref(j);
+
+    /* 10 h late from its first stop: the run of that service date. */
+    snprintf(upd, sizeof(upd), "/v1/trips/%s/updates", trip);
+    {
+        char body[160];
+        snprintf(body, sizeof(body),
+                 "{\"date\":\"%s\",\"stops\":[{\"stop_sequence_index\":0,"
+                 "\"departure_delay_s\":36000}]}", date);
+        h_http("POST", upd, h_admin_key(), body, NULL, &c);
+        H_ASSERT_STATUS(&c, 200);
+        h_resp_free(&c);
+    }
+
+    h_http("GET", path, h_admin_key(), NULL, NULL, &c);
+    H_ASSERT_STATUS(&c, 200);
+    cr_assert_eq(h_resp_header(&c, "X-Cache", hdr, sizeof(hdr)), 0);
+    cr_assert_str_eq(hdr, "miss", "the delay did not drop the cached answer");
+    cr_assert_str_neq(c.body, a.body);
+    j = h_resp_json(&c);
+    {
+        json_t *its = json_object_get(j, "itineraries");
+        int seen = 0;
+        for (size_t i = 0; i < json_array_size(its); i++) {
+            json_t *l0 = json_array_get(json_object_get(json_array_get(its, i), "legs"), 0);
+            if (strcmp(h_jstr(l0, "trip_id"), trip) != 0) continue;
+            seen = 1;
+            cr_assert_str_eq(h_jstr(l0, "scheduled_departure"), sched);
+            cr_assert_str_neq(h_jstr(l0, "departure"), sched, "%.400s", c.body);
+            cr_assert_str_eq(h_jstr(l0, "departure_source"), "estimated");
+            cr_assert_str_eq(h_jstr(l0, "time_source"), "estimated");
+        }
+        /* 10 h late on an 18-day run it still beats the next day's train. */
+        cr_assert(seen, "the delayed train is gone: %.300s", c.body);
+    }
+    json_decref(j);
+    h_resp_free(&a);
+    h_resp_free(&b);
+    h_resp_free(&c);
+    H_ASSERT_CLEAN_EXIT();
+}
