@@ -81,7 +81,7 @@ $(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/%.o) $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcriterion
 
-$(INTEG_BIN): $(INTEG_SRC:%.c=$(BUILD)/%.o) $(HARNESS_OBJ)
+$(INTEG_BIN): $(INTEG_SRC:%.c=$(BUILD)/%.o) $(HARNESS_OBJ) $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lhiredis -lcriterion
 

@@ -22,10 +22,15 @@
  * Times.  NEED(s, x, m) is the time cargo must be at stop s before a
  * departure of mode m, when it came to s by mode x:
  *   x = origin (nothing yet)       cutoff(s, m)
- *   x = a footpath leg             handling(s, road, m)
+ *   x = a footpath leg             max(handling(s, road, m), cutoff(s, m))
  *   x = a ride of mode x           max(handling(s, x, m), min_transfer(s)),
- *                                  and impossible when transfers.txt forbids
+ *                                  and also >= cutoff(s, m) when x is road;
+ *                                  impossible when transfers.txt forbids
  *                                  changing vehicles within s.
+ * (Cargo delivered to a terminal by truck, like cargo from the origin,
+ * meets the cut-off: otherwise trucking it in from next door would beat
+ * the cut-off.  Cargo transshipped from another vessel, train or plane
+ * needs the handling time only.)
  * A ride on run R of mode m boarded at hop c of stop s, by cargo that is at
  * s from time t, needs t + NEED(s, x, m) <= c.dep.  Staying on a run needs
  * nothing.  A footpath leg from s after a ride of mode x arriving at a
@@ -53,10 +58,11 @@
  * ride: the sum of its hops; a footpath: its own km).
  *
  * Scope of the answer.  Journeys with at most max_legs legs, only of the
- * allowed modes, available at most max_days after the ready time, and at
- * most SLACK after the earliest: with E the earliest available time of any
- * such journey, journeys available after depart + 2 * (E - depart) + 86400
- * are out of scope.  The answer is the Pareto set of the journeys in scope:
+ * allowed modes, available at most max_days after the ready time, and
+ * within the slack after the earliest: with E the earliest available time
+ * of any such journey, journeys available after depart + F * (E - depart)
+ * + S are out of scope, where F = slack_factor and S = slack_s (both 0:
+ * F = 2, S = 86400; F < 0: no slack, max_days alone bounds the scope).  The answer is the Pareto set of the journeys in scope:
  * no journey in it is dominated (another is <= in all four criteria and <
  * in one) and every journey in scope is dominated by or equal (in all four)
  * to one in it.  Of journeys equal in all four criteria one is kept.
@@ -135,6 +141,8 @@ struct rt_mc_query {
     double weight_kg;   /* > 0 */
     double teu;         /* >= 0; > 0 prices by TEU where the mode has TEU rates */
     int max_days;       /* 1..366; 0: 90 */
+    double slack_factor; /* see "Scope"; 0 with slack_s 0: the default */
+    uint32_t slack_s;
     const struct rt_freight_override *override; /* NULL: the data */
     int order;          /* enum rt_mc_order: how OUT is sorted, and which
                          * journeys are kept when the set is cut */
@@ -149,7 +157,9 @@ enum rt_mc_order {
 /* enum rt_mc_order of "time", "cost" or "co2"; -1 for anything else. */
 int rt_mc_order_parse(const char *s);
 
-/* One leg of a journey.  A ride: run, board and alight as in struct
+/* One leg of a journey.  A footpath that starts the journey (from the
+ * origin, before a ride) is shown leaving as late as it can and still make
+ * that ride: cargo waits at the origin rather than at a terminal.   A ride: run, board and alight as in struct
  * rt_leg (csa.h; indices past tt->nconns are the overlay's side array).
  * A footpath: run, board, alight RT_NONE and foot = its index in tt->foot. */
 struct rt_mc_leg {
@@ -165,6 +175,10 @@ struct rt_mc_leg {
 };
 
 struct rt_mc_journey {
+    uint32_t latest_ready; /* the latest time the cargo could be ready at the
+                            * origin for this same journey (every leg as
+                            * here, the last leg arriving as here); >= the
+                            * query's depart */
     uint32_t departure;   /* first leg's departure */
     uint32_t arrival;     /* last leg's arrival */
     uint32_t available;   /* the criterion: see THE RULES */

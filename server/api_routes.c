@@ -1,30 +1,45 @@
-/* api_routes.c -- GET /v1/routes: earliest-arrival itineraries over the
- * loaded timetable (routing/csa.c), with leg geometry from geodata/.
+/* api_routes.c -- GET /v1/routes: multimodal freight itineraries over the
+ * loaded timetable and its real-time overlay (routing/mc.c through
+ * server/router.c), with leg geometry from geodata/.
  *
- * depart= gives the earliest arrival, arrive_by= the latest departure,
- * depart= with window= every Pareto-optimal departure in the window.
- * Not yet here (issue 4 continues): optimize other than time, modes,
- * max_transfers, weight/teu, cost and CO2e, the real-time overlay and the
- * Redis result cache.  Those parameters are refused with 501, never
- * silently ignored. */
+ *   depart=T            the Pareto set of journeys for cargo ready at T;
+ *   depart=T&window=D   every Pareto-optimal journey for cargo ready at any
+ *                       time in [T, T+D]: latest ready time is then a fifth
+ *                       criterion (later is better);
+ *   arrive_by=T         the latest ready time from which the cargo is
+ *                       available at the destination by T, and the journeys
+ *                       from then that make it.
+ * Parameters and answer: docs/openapi.yaml; rules: routing/mc.h. */
 #include "api.h"
 #include "geodata/network.h"
 #include "http.h"
-#include "routing/csa.h"
-#include "routing/profile.h"
+#include "router.h"
+#include "routing/mc.h"
 #include "routing/tz.h"
 #include "server.h"
 #include "timefmt.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static struct rt_csa_ws *ws;           /* one query at a time: one event loop */
-static struct rt_profile_ws *pws;      /* latest departure and range queries */
+#define MAX_ITINERARIES 20   /* in one answer */
+#define MAX_WINDOW_DAYS 14   /* window= */
+#define MAX_SWEEPS 48        /* searches of one window query */
+#define MAX_DAYS 90          /* journeys available at most this long after ready */
+#define DEFAULT_WEIGHT_KG 1000.0
+#define KG_PER_TEU 10000.0   /* an average loaded TEU, when only teu= is given */
 
-#define MAX_ITINERARIES 20                /* of a range query */
+/* A query, checked. */
+struct route_query {
+    uint32_t from, to;
+    int64_t when, window; /* Unix seconds; window -1: none */
+    int arrive_by;
+    struct rt_mc_query q;
+    struct rt_freight_override ov;
+};
 
 /* ISO 8601 of timetable time T in the zone of STOP. */
 static json_t *stop_time_json(const struct rt_timetable *tt, uint32_t stop, uint32_t t) {
@@ -37,125 +52,205 @@ static json_t *stop_time_json(const struct rt_timetable *tt, uint32_t stop, uint
     return json_string(buf);
 }
 
-/* Freight mode of a leg.  GTFS has one "water" type: a water leg whose
- * ends both sit on the river lanes is river, else sea. */
-static enum geo_mode leg_mode(const struct rt_timetable *tt, const struct geo_network *net,
-                              uint8_t rt_mode, uint32_t from, uint32_t to) {
-    const struct geo_node *a, *b;
-    const struct geo_graph *river = &net->graph[MODE_RIVER];
-    switch (rt_mode) {
-    case RT_MODE_RAIL: return MODE_RAIL;
-    case RT_MODE_AIR: return MODE_AIR;
-    case RT_MODE_ROAD: return MODE_ROAD;
-    default: break;
-    }
-    a = geo_node_find(&net->nodes, rt_str(tt, tt->stops[from].id));
-    b = geo_node_find(&net->nodes, rt_str(tt, tt->stops[to].id));
-    return (a && b && geo_graph_vertex_of(river, (size_t)(a - net->nodes.v)) >= 0 &&
-            geo_graph_vertex_of(river, (size_t)(b - net->nodes.v)) >= 0)
-               ? MODE_RIVER
-               : MODE_SEA;
-}
-
-/* Append the leg's line to COORDS and return its length in metres: the
- * lane path when geodata knows both places by this mode, else the
- * geodesic between the stops' own positions. */
-static double leg_line(const struct rt_timetable *tt, const struct geo_network *net,
-                       enum geo_mode mode, uint32_t from, uint32_t to, json_t *coords) {
+/* Append the leg's line to COORDS: the lane path when geodata knows both
+ * places by this mode, else the geodesic between the stops. */
+static void leg_line(const struct rt_timetable *tt, const struct geo_network *net,
+                     enum geo_mode mode, uint32_t from, uint32_t to, json_t *coords) {
     const struct rt_stop *a = &tt->stops[from], *b = &tt->stops[to];
     struct geo_route r;
     struct geo_line own = {0};
     const struct geo_line *line = &own;
     char why[256];
-    double m;
     int routed = geo_network_route(net, rt_str(tt, a->id), rt_str(tt, b->id), mode, &r, why,
                                    sizeof(why)) == GEO_OK;
-    if (routed) {
+    if (routed)
         line = &r.line;
-        m = r.metres;
-    } else {
-        m = geo_inverse(a->lat, a->lon, b->lat, b->lon, NULL, NULL);
-        if (geo_line_geodesic(&own, a->lat, a->lon, b->lat, b->lon,
-                              net->params.densify_km * 1000.0) != 0)
-            own.n = 0;
-    }
+    else if (isnan(a->lat) || isnan(b->lat) ||
+             geo_line_geodesic(&own, a->lat, a->lon, b->lat, b->lon,
+                               net->params.densify_km * 1000.0) != 0)
+        own.n = 0;
     for (size_t i = 0; i < line->n; i++)
         json_array_append_new(coords, json_pack("[f,f]", round(line->xy[2 * i] * 1e6) / 1e6,
                                                 round(line->xy[2 * i + 1] * 1e6) / 1e6));
     if (routed) geo_route_free(&r);
     geo_line_free(&own);
-    return m;
 }
 
-/* One itinerary from NLEGS legs (NLEGS >= 1). */
-static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_network *net,
-                              const struct rt_leg *all, uint32_t nlegs) {
-    json_t *legs = json_array(), *lines = json_array();
-    double metres = 0;
-    int rides = 0;
+static const char *const src_names[] = {"scheduled", "estimated", "observed"};
 
-    for (uint32_t i = 0; i < nlegs; i++) {
-        const struct rt_leg *l = &all[i];
-        json_t *coords = json_array(), *leg;
-        if (l->kind == RT_LEG_RIDE) {
-            const struct rt_trip *trip = &tt->trips[tt->runs[l->run].trip];
-            const struct rt_route *route = &tt->routes[trip->route];
-            enum geo_mode mode = leg_mode(tt, net, route->mode, l->from, l->to);
-            metres += leg_line(tt, net, mode, l->from, l->to, coords);
-            leg = json_pack("{s:s, s:s, s:s, s:s, s:s}", "mode", geo_mode_name(mode),
-                            "carrier", rt_str(tt, tt->agencies[route->agency].name),
-                            "trip_id", rt_str(tt, trip->id), "from",
-                            rt_str(tt, tt->stops[l->from].id), "to",
-                            rt_str(tt, tt->stops[l->to].id));
-            rides++;
-        } else {
-            /* A footpath: truck drayage (routing/drayage.c) or a
-             * transfers.txt link between two terminals. */
-            metres += leg_line(tt, net, MODE_ROAD, l->from, l->to, coords);
-            leg = json_pack("{s:s, s:n, s:n, s:s, s:s}", "mode", "road", "carrier",
-                            "trip_id", "from", rt_str(tt, tt->stops[l->from].id), "to",
-                            rt_str(tt, tt->stops[l->to].id));
-        }
-        json_object_set_new(leg, "departure", stop_time_json(tt, l->from, l->dep));
-        json_object_set_new(leg, "arrival", stop_time_json(tt, l->to, l->arr));
-        json_object_set_new(leg, "scheduled_departure", stop_time_json(tt, l->from, l->dep));
-        json_object_set_new(leg, "scheduled_arrival", stop_time_json(tt, l->to, l->arr));
-        json_object_set_new(leg, "time_source", json_string("scheduled"));
-        json_array_append_new(legs, leg);
+/* Connection K of a result (past tt->conns: the overlay's side array). */
+static const struct rt_connection *conn_of(const struct rt_timetable *tt, struct rt_overlay *ov,
+                                           uint32_t k) {
+    uint32_t n = 0;
+    const struct rt_ov_conn *side;
+    if (k < tt->nconns) return &tt->conns[k];
+    side = ov ? rt_overlay_side(ov, &n) : NULL;
+    return side && k - tt->nconns < n ? &side[k - tt->nconns].c : NULL;
+}
+
+static double money(int64_t cents) { return (double)cents / 100.0; }
+
+static json_t *leg_json(const struct rt_timetable *tt, const struct geo_network *net,
+                        struct rt_overlay *ov, const struct rt_mc_leg *g, json_t *coords) {
+    const struct rt_leg *l = &g->leg;
+    uint32_t sdep = l->dep, sarr = l->arr;
+    json_t *leg;
+    if (l->kind == RT_LEG_RIDE) {
+        const struct rt_trip *trip = &tt->trips[tt->runs[l->run].trip];
+        const struct rt_route *route = &tt->routes[trip->route];
+        const struct rt_connection *b = conn_of(tt, ov, l->board), *a = conn_of(tt, ov, l->alight);
+        if (b) rt_overlay_stop_time(NULL, tt, l->run, b->seq, NULL, &sdep, NULL, NULL);
+        if (a) rt_overlay_stop_time(NULL, tt, l->run, (uint32_t)a->seq + 1, &sarr, NULL, NULL, NULL);
+        leg = json_pack("{s:s, s:s, s:s, s:s, s:s}", "mode", rt_fmode_name((enum rt_fmode)g->mode),
+                        "carrier", rt_str(tt, tt->agencies[route->agency].name), "trip_id",
+                        rt_str(tt, trip->id), "from", rt_str(tt, tt->stops[l->from].id), "to",
+                        rt_str(tt, tt->stops[l->to].id));
+        leg_line(tt, net, (enum geo_mode)g->mode, l->from, l->to, coords);
+    } else {
+        /* A footpath: truck drayage (routing/drayage.c) or a transfers.txt
+         * link between two terminals; no timetable of its own. */
+        leg = json_pack("{s:s, s:n, s:n, s:s, s:s}", "mode", "road", "carrier", "trip_id", "from",
+                        rt_str(tt, tt->stops[l->from].id), "to", rt_str(tt, tt->stops[l->to].id));
+        leg_line(tt, net, MODE_ROAD, l->from, l->to, coords);
+    }
+    json_object_set_new(leg, "departure", stop_time_json(tt, l->from, l->dep));
+    json_object_set_new(leg, "arrival", stop_time_json(tt, l->to, l->arr));
+    json_object_set_new(leg, "scheduled_departure", stop_time_json(tt, l->from, sdep));
+    json_object_set_new(leg, "scheduled_arrival", stop_time_json(tt, l->to, sarr));
+    json_object_set_new(leg, "time_source",
+                        json_string(l->dep_src == l->arr_src ? src_names[l->dep_src]
+                                                             : "estimated"));
+    json_object_set_new(leg, "departure_source", json_string(src_names[l->dep_src]));
+    json_object_set_new(leg, "arrival_source", json_string(src_names[l->arr_src]));
+    json_object_set_new(leg, "cargo_at_origin", stop_time_json(tt, l->from, g->ready));
+    json_object_set_new(leg, "customs_dwell_s", json_integer(g->customs_s));
+    json_object_set_new(leg, "distance_km", json_real(round(g->km * 10.0) / 10.0));
+    json_object_set_new(leg, "cost", json_real(money(g->cost_cents)));
+    json_object_set_new(leg, "co2e_kg", json_real((double)g->co2e_g / 1000.0));
+    return leg;
+}
+
+static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_network *net,
+                              struct rt_overlay *ov, const struct rt_mc_journey *j) {
+    json_t *legs = json_array(), *lines = json_array();
+    const struct rt_leg *first = &j->legs[0].leg, *last = &j->legs[j->nlegs - 1].leg;
+    for (uint32_t i = 0; i < j->nlegs; i++) {
+        json_t *coords = json_array();
+        json_array_append_new(legs, leg_json(tt, net, ov, &j->legs[i], coords));
         json_array_append_new(lines, coords);
     }
-    {
-        const struct rt_leg *first = &all[0], *last = &all[nlegs - 1];
-        return json_pack("{s:o, s:o, s:o, s:I, s:i, s:n, s:n, s:f, s:{s:s, s:o}}", "legs", legs,
-                         "departure", stop_time_json(tt, first->from, first->dep), "arrival",
-                         stop_time_json(tt, last->to, last->arr), "duration_s",
-                         (json_int_t)last->arr - (json_int_t)first->dep, "transfers",
-                         rides > 0 ? rides - 1 : 0, "cost", "co2e_kg", "distance_km",
-                         round(metres / 10.0) / 100.0, "geometry", "type", "MultiLineString",
-                         "coordinates", lines);
-    }
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:i, s:f, s:f, s:f, s:{s:s, s:o}}",
+                     "legs", legs, "ready_by", stop_time_json(tt, first->from, j->latest_ready),
+                     "departure", stop_time_json(tt, first->from, j->departure), "arrival",
+                     stop_time_json(tt, last->to, j->arrival), "available",
+                     stop_time_json(tt, last->to, j->available), "duration_s",
+                     (json_int_t)j->arrival - (json_int_t)j->departure, "door_to_door_s",
+                     (json_int_t)j->available - (json_int_t)j->departure, "transfers",
+                     (int)j->nlegs - 1, "cost", money(j->cost_cents), "co2e_kg",
+                     (double)j->co2e_g / 1000.0, "distance_km", round(j->km * 10.0) / 10.0,
+                     "geometry", "type", "MultiLineString", "coordinates", lines);
 }
 
-static int refuse_unsupported_or_reply(struct srv_req *r) {
-    static const char *const later[] = {"modes", "max_transfers", "weight_kg", "teu"};
-    char *opt = srv_query(r, "optimize");
-    int bad = opt != NULL && strcmp(opt, "time") != 0;
-    free(opt);
-    if (bad) {
-        srv_reply_error(r, 501, "not_implemented",
-                        "optimize: only 'time' is implemented so far");
-        return -1;
+/* ---- parameters ---- */
+
+/* A positive finite number in [LO, HI] from query parameter NAME, or the
+ * default when absent.  0, or -1 with a reply sent. */
+static int number_param(struct srv_req *r, const char *name, double lo, double hi, double *out) {
+    char *v = srv_query(r, name), *end;
+    int rc = 0;
+    if (v == NULL) return 0;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || d < lo || d > hi) {
+        srv_reply_error(r, 400, "bad_request", "%s: '%.32s' is not a number in %g..%g", name, v,
+                        lo, hi);
+        rc = -1;
+    } else {
+        *out = d;
     }
-    for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++) {
-        char *v = srv_query(r, later[i]);
-        if (v != NULL) {
-            free(v);
-            srv_reply_error(r, 501, "not_implemented",
-                            "%s: not implemented yet", later[i]);
-            return -1;
+    free(v);
+    return rc;
+}
+
+/* modes=sea,rail,...  0, or -1 with a reply sent. */
+static int modes_param(struct srv_req *r, unsigned *mask) {
+    char *v = srv_query(r, "modes");
+    int rc = 0;
+    *mask = 0;
+    if (v == NULL) return 0;
+    for (char *p = v, *comma; rc == 0; p = comma + 1) {
+        comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        int m = rt_fmode_parse(p);
+        if (m < 0) {
+            srv_reply_error(r, 400, "bad_request",
+                            "modes: '%.16s' is not one of sea, river, rail, air, road", p);
+            rc = -1;
+        } else {
+            *mask |= 1u << m;
         }
+        if (!comma) break;
     }
-    return 0;
+    free(v);
+    return rc;
+}
+
+/* Hours in 0..RT_FREIGHT_MAX_HOURS as seconds; -1 on anything else. */
+static int32_t hours_value(const char *s) {
+    char *end;
+    errno = 0;
+    double h = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || errno != 0 || !isfinite(h) || h < 0 ||
+        h > RT_FREIGHT_MAX_HOURS)
+        return -1;
+    return (int32_t)llround(h * 3600.0);
+}
+
+/* Freight time overrides: cutoff_h=, release_h=, customs_h= as
+ * "MODE:HOURS,..." and handling_h= as "FROM-TO:HOURS,...".  0, or -1 with
+ * a reply sent. */
+static int override_param(struct srv_req *r, const char *name, struct rt_freight_override *o) {
+    char *v = srv_query(r, name);
+    int rc = 0;
+    if (v == NULL) return 0;
+    for (char *p = v, *comma; rc == 0; p = comma + 1) {
+        comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        char *colon = strchr(p, ':'), *dash = strchr(p, '-');
+        int from = -1, to = -1;
+        int32_t secs = -1;
+        if (colon) {
+            *colon = '\0';
+            secs = hours_value(colon + 1);
+            if (strcmp(name, "handling_h") == 0) {
+                if (dash && dash < colon) {
+                    *dash = '\0';
+                    from = rt_fmode_parse(p);
+                    to = rt_fmode_parse(dash + 1);
+                }
+            } else {
+                from = to = rt_fmode_parse(p);
+            }
+        }
+        if (from < 0 || to < 0 || secs < 0) {
+            srv_reply_error(r, 400, "bad_request",
+                            "%s: '%.40s' must be %s:HOURS with hours 0..%d", name, p,
+                            strcmp(name, "handling_h") == 0 ? "FROM-TO" : "MODE",
+                            RT_FREIGHT_MAX_HOURS);
+            rc = -1;
+        } else if (strcmp(name, "handling_h") == 0) {
+            o->handling_s[from][to] = secs;
+        } else if (strcmp(name, "cutoff_h") == 0) {
+            o->cutoff_s[from] = secs;
+        } else if (strcmp(name, "release_h") == 0) {
+            o->release_s[from] = secs;
+        } else {
+            o->customs_s[from] = secs;
+        }
+        if (!comma) break;
+    }
+    free(v);
+    return rc;
 }
 
 /* Timetable seconds of Unix time T, or -1 outside what the timetable can
@@ -169,127 +264,288 @@ static json_t *empty(const char *reason) {
     return json_pack("{s:[], s:s}", "itineraries", "reason", reason);
 }
 
-void api_routes(struct srv_req *r) {
+/* Parse and check the request into RQ.  0; 1 when the answer (an error or
+ * an empty list) was sent. */
+static int parse(struct srv_req *r, struct route_query *rq) {
     const struct rt_timetable *tt = srv_timetable();
     const struct geo_network *net = srv_network();
     char *from = srv_query(r, "from"), *to = srv_query(r, "to");
     char *dep_s = srv_query(r, "depart"), *arr_s = srv_query(r, "arrive_by");
-    char *win_s = srv_query(r, "window");
+    char *win_s = srv_query(r, "window"), *opt = srv_query(r, "optimize");
     char why[128];
-    int64_t when, window = -1, t;
-    uint32_t a, b;
-    struct rt_csa_result *res = NULL;
-    struct rt_ld_result *ld = NULL;
-    struct rt_profile_result *pr = NULL;
-    json_t *list;
-    int rc;
+    double max_transfers = RT_MC_MAX_LEGS - 1, weight = -1, teu = 0;
+    int rc = 1;
 
-    if (refuse_unsupported_or_reply(r) != 0) goto done;
+    memset(rq, 0, sizeof(*rq));
+    rt_freight_override_init(&rq->ov);
+    rq->window = -1;
     if (!from || !to || (!dep_s == !arr_s)) {
         srv_reply_error(r, 400, "bad_request", "%s",
                         !from || !to ? "from and to: required (CODE)"
                                      : "give exactly one of depart and arrive_by (ISO 8601)");
         goto done;
     }
-    if (time_parse_iso8601(dep_s ? dep_s : arr_s, &when, why, sizeof(why)) != 0) {
+    if (time_parse_iso8601(dep_s ? dep_s : arr_s, &rq->when, why, sizeof(why)) != 0) {
         srv_reply_error(r, 400, "bad_request", "%s: %s", dep_s ? "depart" : "arrive_by", why);
         goto done;
     }
+    rq->arrive_by = arr_s != NULL;
     if (win_s != NULL) {
         if (arr_s != NULL) {
             srv_reply_error(r, 400, "bad_request", "window goes with depart, not arrive_by");
             goto done;
         }
-        if (time_parse_duration(win_s, &window, why, sizeof(why)) != 0) {
+        if (time_parse_duration(win_s, &rq->window, why, sizeof(why)) != 0) {
             srv_reply_error(r, 400, "bad_request", "window: %s", why);
             goto done;
         }
+        if (rq->window > MAX_WINDOW_DAYS * 86400) {
+            srv_reply_error(r, 400, "bad_request", "window: at most %d days", MAX_WINDOW_DAYS);
+            goto done;
+        }
     }
-    a = rt_stop_find(tt, from);
-    b = rt_stop_find(tt, to);
-    if ((a == RT_NONE && !geo_node_find(&net->nodes, from)) ||
-        (b == RT_NONE && !geo_node_find(&net->nodes, to))) {
-        srv_reply_error(r, 404, "not_found", "no place with code '%.20s'",
-                        (a == RT_NONE && !geo_node_find(&net->nodes, from)) ? from : to);
+    rq->q.order = RT_MC_BY_TIME;
+    if (opt != NULL && (rq->q.order = rt_mc_order_parse(opt)) < 0) {
+        srv_reply_error(r, 400, "bad_request", "optimize: '%.16s' is not one of time, cost, co2",
+                        opt);
         goto done;
     }
-    if (a == RT_NONE || b == RT_NONE) {
+    if (modes_param(r, &rq->q.modes) != 0 ||
+        number_param(r, "max_transfers", 0, RT_MC_MAX_LEGS - 1, &max_transfers) != 0 ||
+        number_param(r, "weight_kg", 0.001, 1e7, &weight) != 0 ||
+        number_param(r, "teu", 0, 10000, &teu) != 0 ||
+        override_param(r, "cutoff_h", &rq->ov) != 0 ||
+        override_param(r, "handling_h", &rq->ov) != 0 ||
+        override_param(r, "release_h", &rq->ov) != 0 ||
+        override_param(r, "customs_h", &rq->ov) != 0)
+        goto done;
+    if (max_transfers != floor(max_transfers)) {
+        srv_reply_error(r, 400, "bad_request", "max_transfers: a whole number 0..%d",
+                        RT_MC_MAX_LEGS - 1);
+        goto done;
+    }
+    rq->q.max_legs = (int)max_transfers + 1;
+    rq->q.teu = teu;
+    rq->q.weight_kg = weight > 0 ? weight : teu > 0 ? teu * KG_PER_TEU : DEFAULT_WEIGHT_KG;
+    if (teu > 0) rq->q.modes = (rq->q.modes ? rq->q.modes : (1u << RT_FMODE_COUNT) - 1) &
+                               ~(1u << RT_FMODE_AIR); /* containers do not fly */
+    if (rq->q.modes == 0 && teu > 0) {
+        srv_reply_error(r, 400, "bad_request", "modes: containers (teu) cannot go by air only");
+        goto done;
+    }
+    rq->q.override = &rq->ov;
+    /* No slack: the slow cheap options (sea against air) are the point of
+     * asking; the network is small enough to scan max_days of it. */
+    rq->q.slack_factor = -1;
+    rq->q.max_days = MAX_DAYS;
+
+    rq->from = rt_stop_find(tt, from);
+    rq->to = rt_stop_find(tt, to);
+    if ((rq->from == RT_NONE && !geo_node_find(&net->nodes, from)) ||
+        (rq->to == RT_NONE && !geo_node_find(&net->nodes, to))) {
+        srv_reply_error(r, 404, "not_found", "no place with code '%.20s'",
+                        (rq->from == RT_NONE && !geo_node_find(&net->nodes, from)) ? from : to);
+        goto done;
+    }
+    if (rq->from == RT_NONE || rq->to == RT_NONE) {
         char reason[96];
         snprintf(reason, sizeof(reason), "%.20s has no scheduled service in the timetable",
-                 a == RT_NONE ? from : to);
+                 rq->from == RT_NONE ? from : to);
         srv_reply_json(r, 200, empty(reason));
         goto done;
     }
-    if ((t = to_tt(tt, when)) < 0) {
+    if (rq->from == rq->to) {
+        srv_reply_json(r, 200, empty("from and to are the same place"));
+        goto done;
+    }
+    if (to_tt(tt, rq->when) < 0) {
         srv_reply_json(r, 200, empty("the time is outside the loaded timetable's days"));
         goto done;
     }
-    if ((ws == NULL && (ws = rt_csa_ws_new(tt)) == NULL) ||
-        ((arr_s || win_s) && pws == NULL && (pws = rt_profile_ws_new(tt)) == NULL) ||
-        (res = malloc(sizeof(*res))) == NULL) {
-        srv_reply_error(r, 503, "overloaded", "out of memory");
-        goto done;
-    }
-    if (arr_s != NULL) {                                  /* latest departure */
-        if ((ld = malloc(sizeof(*ld))) == NULL) {
-            srv_reply_error(r, 503, "overloaded", "out of memory");
-            goto done;
-        }
-        rc = rt_latest_departure(tt, pws, a, b, (uint32_t)t, ld);
-        if (rc != 0 || ld->nlegs == 0) {
-            srv_reply_json(r, 200, empty(rc == 1 ? "no scheduled service arrives by then"
-                                         : rc == 0 ? "from and to are the same place"
-                                                   : "route search failed"));
-            goto done;
-        }
-        srv_reply_json(r, 200, json_pack("{s:[o]}", "itineraries",
-                                         itinerary_json(tt, net, ld->legs, ld->nlegs)));
-        goto done;
-    }
-    if (win_s != NULL) {                                  /* range: Pareto set */
-        int64_t t1 = t + window;
-        if (t1 > (int64_t)UINT32_MAX - 1) t1 = (int64_t)UINT32_MAX - 1;
-        if ((pr = malloc(sizeof(*pr))) == NULL) {
-            srv_reply_error(r, 503, "overloaded", "out of memory");
-            goto done;
-        }
-        if (rt_profile_range(tt, pws, a, b, (uint32_t)t, (uint32_t)t1, pr) != 0) {
-            srv_reply_error(r, 500, "internal", "route search failed");
-            goto done;
-        }
-        list = json_array();
-        for (uint32_t i = 0; i < pr->npairs && json_array_size(list) < MAX_ITINERARIES; i++) {
-            if (rt_csa_earliest(tt, ws, a, b, pr->pairs[i].dep, res) == 0 && res->nlegs > 0)
-                json_array_append_new(list, itinerary_json(tt, net, res->legs, res->nlegs));
-        }
-        if (json_array_size(list) == 0) {
-            json_decref(list);
-            srv_reply_json(r, 200, empty("no scheduled service connects them in the window"));
-        } else {
-            json_t *o = json_pack("{s:o}", "itineraries", list);
-            if (pr->npairs > MAX_ITINERARIES || pr->truncated)
-                json_object_set_new(o, "truncated", json_true());
-            srv_reply_json(r, 200, o);
-        }
-        goto done;
-    }
-    rc = rt_csa_earliest(tt, ws, a, b, (uint32_t)t, res);     /* earliest arrival */
-    if (rc != 0 || res->nlegs == 0) {
-        srv_reply_json(r, 200, empty(rc == 1 ? "no scheduled service connects them after "
-                                               "that time"
-                                     : rc == 0 ? "from and to are the same place"
-                                               : "route search failed"));
-        goto done;
-    }
-    srv_reply_json(r, 200, json_pack("{s:[o]}", "itineraries",
-                                     itinerary_json(tt, net, res->legs, res->nlegs)));
+    rq->q.from = rq->from;
+    rq->q.to = rq->to;
+    rc = 0;
 done:
-    free(res);
-    free(ld);
-    free(pr);
     free(from);
     free(to);
     free(dep_s);
     free(arr_s);
     free(win_s);
+    free(opt);
+    return rc;
+}
+
+/* ---- the three kinds of query ---- */
+
+static json_t *basis_json(const struct route_query *rq) {
+    json_t *modes = json_array();
+    for (int m = 0; m < RT_FMODE_COUNT; m++)
+        if (!rq->q.modes || (rq->q.modes & (1u << m)))
+            json_array_append_new(modes, json_string(rt_fmode_name((enum rt_fmode)m)));
+    static const char *const orders[] = {"time", "cost", "co2"};
+    return json_pack("{s:f, s:f, s:o, s:i, s:s, s:s}", "weight_kg", rq->q.weight_kg, "teu",
+                     rq->q.teu, "modes", modes, "max_transfers", rq->q.max_legs - 1, "optimize",
+                     orders[rq->q.order], "currency", "USD");
+}
+
+/* Search from ready time DEPART (timetable seconds) into RES. */
+static int search(const struct route_query *rq, uint32_t depart, struct rt_mc_result *res) {
+    struct rt_mc_query q = rq->q;
+    q.depart = depart;
+    return rt_mc_search(router_net(), router_overlay(), router_ws(), &q, res);
+}
+
+/* arrive_by: the latest ready time whose earliest availability is by T,
+ * by bisection (the earliest availability never decreases as the ready
+ * time moves later), then that search's journeys available by T. */
+static json_t *latest(const struct route_query *rq, struct rt_mc_result *res, int *failed) {
+    const struct rt_timetable *tt = srv_timetable();
+    uint32_t t = (uint32_t)to_tt(tt, rq->when);
+    uint32_t lo = t > MAX_DAYS * 86400u ? t - MAX_DAYS * 86400u : 0, hi = t, best = RT_NONE;
+    /* hi: a ready time known to be too late (or T itself, never useful
+     * past); lo: candidates start here.  Minute steps are enough. */
+    if (search(rq, lo, res) != 0) { *failed = 1; return NULL; }
+    if (res->earliest > t) return NULL;
+    best = lo;
+    while (hi - lo > 60) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (search(rq, mid, res) != 0) { *failed = 1; return NULL; }
+        if (res->earliest <= t) {
+            lo = mid;
+            best = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    if (search(rq, best, res) != 0) { *failed = 1; return NULL; }
+    json_t *list = json_array();
+    for (uint32_t i = 0; i < res->n && json_array_size(list) < MAX_ITINERARIES; i++)
+        if (res->j[i].available <= t)
+            json_array_append_new(list, itinerary_json(tt, srv_network(), router_overlay(),
+                                                       &res->j[i]));
+    return list;
+}
+
+/* window: sweep the ready time through [T, T+W]; after each search the
+ * next ready time is one second past the earliest latest-ready of what
+ * it found, so each sweep drops at least one departure.  Journeys are kept
+ * when no other is as late or later ready and no worse in the four
+ * criteria. */
+static int worse_or_equal(const struct rt_mc_journey *a, const struct rt_mc_journey *b,
+                          uint32_t cap) {
+    uint32_t ra = a->latest_ready < cap ? a->latest_ready : cap;
+    uint32_t rb = b->latest_ready < cap ? b->latest_ready : cap;
+    return ra <= rb && a->available >= b->available && a->nlegs >= b->nlegs &&
+           a->cost_cents >= b->cost_cents && a->co2e_g >= b->co2e_g;
+}
+
+static json_t *range(const struct route_query *rq, struct rt_mc_result *res, int *failed,
+                     int *truncated) {
+    const struct rt_timetable *tt = srv_timetable();
+    uint32_t t = (uint32_t)to_tt(tt, rq->when);
+    int64_t end64 = (int64_t)t + rq->window;
+    uint32_t end = end64 > (int64_t)UINT32_MAX - 2 ? UINT32_MAX - 2 : (uint32_t)end64;
+    struct rt_mc_journey *kept = NULL;
+    size_t nkept = 0, cap = 0;
+    int sweeps = 0;
+    json_t *list = NULL;
+
+    while (t <= end) {
+        if (++sweeps > MAX_SWEEPS) {
+            *truncated = 1;
+            break;
+        }
+        if (search(rq, t, res) != 0) {
+            *failed = 1;
+            goto out;
+        }
+        if (res->truncated) *truncated = 1;
+        uint32_t next = UINT32_MAX;
+        for (uint32_t i = 0; i < res->n; i++) {
+            const struct rt_mc_journey *j = &res->j[i];
+            if (j->latest_ready < next) next = j->latest_ready;
+            if (j->departure > end) continue; /* leaves after the window */
+            int dominated = 0;
+            for (size_t k = 0; k < nkept && !dominated; k++)
+                dominated = worse_or_equal(j, &kept[k], end);
+            if (dominated) continue;
+            size_t w = 0;
+            for (size_t k = 0; k < nkept; k++)
+                if (!worse_or_equal(&kept[k], j, end)) kept[w++] = kept[k];
+            nkept = w;
+            if (nkept == cap) {
+                size_t ncap = cap ? cap * 2 : 16;
+                struct rt_mc_journey *p = realloc(kept, ncap * sizeof(*p));
+                if (!p) {
+                    *failed = 1;
+                    goto out;
+                }
+                kept = p;
+                cap = ncap;
+            }
+            kept[nkept++] = *j;
+        }
+        if (res->n == 0 || next == UINT32_MAX) break;
+        t = next + 1;
+    }
+    list = json_array();
+    /* By departure, earliest first: the order of a departure board. */
+    for (size_t n = 0; n < nkept && json_array_size(list) < MAX_ITINERARIES; n++) {
+        size_t best = n;
+        for (size_t k = n + 1; k < nkept; k++)
+            if (kept[k].departure < kept[best].departure) best = k;
+        struct rt_mc_journey tmp = kept[n];
+        kept[n] = kept[best];
+        kept[best] = tmp;
+        json_array_append_new(list, itinerary_json(tt, srv_network(), router_overlay(), &kept[n]));
+    }
+    if (nkept > MAX_ITINERARIES) *truncated = 1;
+out:
+    free(kept);
+    return list;
+}
+
+void api_routes(struct srv_req *r) {
+    const struct rt_timetable *tt = srv_timetable();
+    struct route_query rq;
+    struct rt_mc_result *res = NULL;
+    json_t *list = NULL, *o;
+    int failed = 0, truncated = 0;
+
+    if (parse(r, &rq) != 0) return;
+    if (router_net() == NULL || (res = malloc(sizeof(*res))) == NULL) {
+        srv_reply_error(r, 503, "overloaded", "out of memory");
+        return;
+    }
+    if (rq.arrive_by) {
+        list = latest(&rq, res, &failed);
+    } else if (rq.window >= 0) {
+        list = range(&rq, res, &failed, &truncated);
+    } else if (search(&rq, (uint32_t)to_tt(tt, rq.when), res) != 0) {
+        failed = 1;
+    } else {
+        list = json_array();
+        for (uint32_t i = 0; i < res->n && json_array_size(list) < MAX_ITINERARIES; i++)
+            json_array_append_new(list, itinerary_json(tt, srv_network(), router_overlay(),
+                                                       &res->j[i]));
+        truncated = res->truncated || res->n > MAX_ITINERARIES;
+    }
+    if (failed) {
+        json_decref(list);
+        srv_reply_error(r, 503, "overloaded", "route search ran out of memory");
+        free(res);
+        return;
+    }
+    if (list == NULL || json_array_size(list) == 0) {
+        json_decref(list);
+        o = empty(rq.arrive_by ? "no service makes it by then, freight times included"
+                               : "no service connects them in the time searched, freight "
+                                 "times included");
+    } else {
+        o = json_pack("{s:o}", "itineraries", list);
+    }
+    json_object_set_new(o, "basis", basis_json(&rq));
+    if (truncated) json_object_set_new(o, "truncated", json_true());
+    srv_reply_json(r, 200, o);
+    free(res);
 }

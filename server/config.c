@@ -42,6 +42,8 @@ static const struct cfg_option cfg_options[] = {
      "directory of the network data (default geodata/data)"},
     {"gtfs", OPT_STRING, OFF(gtfs), SZ(gtfs), 0, 0,
      "timetable, a GTFS folder or .zip (default geodata/gtfs/feed)"},
+    {"freight", OPT_STRING, OFF(freight), SZ(freight), 0, 0,
+     "directory of the freight parameters (default geodata/freight)"},
     {"max_body_bytes", OPT_LONG, OFF(max_body_bytes), 0, 1024, 1L << 30,
      "largest request body accepted (default 1048576)"},
     {"max_header_bytes", OPT_LONG, OFF(max_header_bytes), 0, 1024, 1L << 20,
@@ -85,6 +87,7 @@ void cfg_defaults(struct srv_config *cfg) {
     cfg->redis_port = 6379;
     snprintf(cfg->data_dir, sizeof(cfg->data_dir), "geodata/data");
     snprintf(cfg->gtfs, sizeof(cfg->gtfs), "geodata/gtfs/feed");
+    snprintf(cfg->freight, sizeof(cfg->freight), "geodata/freight");
     cfg->max_body_bytes = 1024 * 1024;
     cfg->max_header_bytes = 16 * 1024;
     cfg->max_connections = 1024;

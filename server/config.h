@@ -21,6 +21,7 @@ struct srv_config {
     char config_file[512];
     char data_dir[512];         /* network data (nodes, lanes) */
     char gtfs[512];             /* timetable: GTFS folder or .zip */
+    char freight[512];          /* freight parameters (routing/freight.h) */
     long max_body_bytes;
     long max_header_bytes;
     long max_connections;

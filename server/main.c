@@ -10,6 +10,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "router.h"
 #include "server.h"
 #include "store.h"
 #include "version.h"
@@ -110,6 +111,12 @@ int main(int argc, char **argv) {
                   (unsigned long long)dr.no_road);
     }
 
+    if (router_init(&timetable, &network, cfg.freight, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dongting: freight: %s\n", err);
+        return 2;
+    }
+    log_event("info", "router_ready", "freight parameters from %s", cfg.freight);
+
     if (store_start(base, srv_cfg()) != 0) return 2;
     if (http_start(base, srv_cfg()) != 0) return 1;
 
@@ -132,6 +139,7 @@ int main(int argc, char **argv) {
     event_free(sigterm);
     event_free(sigint);
     event_base_free(base);
+    router_free();
     geo_network_free(&network);
     rt_timetable_free(&timetable);
     geo_crs_free();

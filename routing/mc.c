@@ -1,0 +1,797 @@
+/* mc.c -- multi-criteria freight journeys by a connection scan with
+ * Pareto bags; the rules are in mc.h, the design in
+ * docs/routing-timetables.md ("Multi-criteria freight search").
+ *
+ * Labels:
+ *   a stop label  -- cargo at a stop from time t, having come by one mode
+ *                    (or from the origin, or by a footpath), with legs, cost
+ *                    and CO2e so far.  Each stop keeps a list of the labels
+ *                    no other label there dominates (same "came by", all
+ *                    four values <=): what a label can still do depends only
+ *                    on the stop, how the cargo came and those values.
+ *   a run label   -- cargo aboard a run, boarded at one hop from one stop
+ *                    label.  A run keeps the labels no other dominates: <=
+ *                    in legs, cost and CO2e so far, cleared in the same
+ *                    territory, and boarded at the same or a later hop that
+ *                    is already in the past (a later boarding means a
+ *                    shorter, so cheaper, leg at every hop still to come).
+ *   a final       -- a stop label at the target, with its availability
+ *                    time; the finals form the answer's Pareto set, and
+ *                    prune every label they dominate (nothing after a label
+ *                    gets earlier, fewer legs or cheaper).
+ * Connections are scanned in departure order from the ready time until the
+ * scope's bound (mc.h, "Scope"), which tightens as finals are found.  All
+ * labels live in pools that grow as needed; a query reuses them. */
+#include "mc.h"
+
+#include "geodata/geodesy.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INF UINT32_MAX
+#define DAY 86400u
+#define MAX_LABELS (1u << 24) /* per pool: beyond this the query fails (-1) */
+
+struct slabel {
+    uint32_t t;             /* cargo at the stop from here (after customs) */
+    uint32_t next;          /* next live label of the stop, or RT_NONE */
+    uint32_t prev;          /* stop label the last leg started from */
+    uint32_t stop;
+    uint32_t dep, arr;      /* the last leg's departure and arrival */
+    uint32_t board, alight; /* ride: connection indices; else RT_NONE */
+    uint32_t foot;          /* footpath leg: index in tt->foot; else RT_NONE */
+    int32_t customs;        /* dwell added at this stop */
+    uint8_t legs, came;     /* came: enum rt_fmode, RT_MC_FOOT or RT_MC_ORIGIN */
+    uint8_t live;
+    int64_t cost, co2;
+    double km;              /* of the last leg */
+};
+
+struct rlabel {
+    uint32_t next;  /* next live label of the run */
+    uint32_t from;  /* stop label boarded from */
+    uint32_t board; /* connection index of the boarding hop */
+    uint16_t bseq;  /* its seq */
+    uint16_t terr;  /* territory the cargo is cleared in */
+    uint8_t legs;   /* including this ride */
+    int64_t cost, co2; /* before this ride */
+};
+
+struct final {
+    uint32_t label; /* stop label at the target */
+    uint32_t avail;
+};
+
+struct rt_mc_ws {
+    const struct rt_mc_net *net;
+    uint32_t nstops, nruns, gen;
+    uint32_t *stop_gen, *stop_head, *target_gen, *run_gen, *run_head;
+    uint8_t *no_change;
+    uint32_t *child_index, *children;
+    struct slabel *sl;
+    uint32_t nsl, capsl;
+    struct rlabel *rl;
+    uint32_t nrl, caprl;
+    struct final *fin;
+    uint32_t nfin, capfin;
+};
+
+/* ---- the per-timetable facts ---- */
+
+void rt_mc_net_free(struct rt_mc_net *net) {
+    if (!net) return;
+    free(net->trip_mode);
+    free(net->cum_km);
+    free(net->foot_km);
+    free(net->territory);
+    free(net->handling);
+    free(net->cutoff);
+    free(net->release);
+    free(net->customs);
+    memset(net, 0, sizeof(*net));
+}
+
+static double gc_km(const struct rt_stop *a, const struct rt_stop *b) {
+    if (isnan(a->lat) || isnan(a->lon) || isnan(b->lat) || isnan(b->lon)) return 0;
+    double m = geo_inverse(a->lat, a->lon, b->lat, b->lon, NULL, NULL);
+    return isfinite(m) && m > 0 ? m / 1000.0 : 0;
+}
+
+static void *alloc_n(size_t n, size_t size) {
+    return calloc(n ? n : 1, size);
+}
+
+int rt_mc_net_build(struct rt_mc_net *net, const struct rt_timetable *tt,
+                    const struct rt_freight *freight, const struct rt_mc_stop_in *stops,
+                    const uint8_t *trip_mode, const double *hop_km, const double *foot_km) {
+    memset(net, 0, sizeof(*net));
+    net->tt = tt;
+    net->freight = freight;
+    net->trip_mode = alloc_n(tt->ntrips, 1);
+    net->cum_km = alloc_n(tt->nstop_times, sizeof(double));
+    net->foot_km = alloc_n(tt->nfoot, sizeof(double));
+    net->territory = alloc_n(tt->nstops, sizeof(uint16_t));
+    net->handling = alloc_n(tt->nstops, sizeof(*net->handling));
+    net->cutoff = alloc_n(tt->nstops, sizeof(*net->cutoff));
+    net->release = alloc_n(tt->nstops, sizeof(*net->release));
+    net->customs = alloc_n(tt->nstops, sizeof(*net->customs));
+    if (!net->trip_mode || !net->cum_km || !net->foot_km || !net->territory ||
+        !net->handling || !net->cutoff || !net->release || !net->customs) {
+        rt_mc_net_free(net);
+        return -1;
+    }
+    for (uint32_t i = 0; i < tt->ntrips; i++) {
+        const struct rt_trip *tr = &tt->trips[i];
+        int m = trip_mode ? trip_mode[i]
+                          : rt_fmode_from_rt_mode((enum rt_mode)tt->routes[tr->route].mode, 1);
+        net->trip_mode[i] = (m < 0 || m >= RT_FMODE_COUNT) ? 255 : (uint8_t)m;
+        double sum = 0;
+        for (uint32_t k = 0; k < tr->nstops; k++) {
+            uint32_t st = tr->first_stop_time + k;
+            net->cum_km[st] = sum;
+            if (k + 1 < tr->nstops) {
+                double d = hop_km ? hop_km[st]
+                                  : gc_km(&tt->stops[tt->stop_times[st].stop],
+                                          &tt->stops[tt->stop_times[st + 1].stop]);
+                sum += isfinite(d) && d > 0 ? d : 0;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < tt->nfoot; i++) {
+        double d = foot_km ? foot_km[i]
+                           : 1.3 * gc_km(&tt->stops[tt->foot[i].from], &tt->stops[tt->foot[i].to]);
+        net->foot_km[i] = isfinite(d) && d > 0 ? d : 0;
+    }
+    for (uint32_t s = 0; s < tt->nstops; s++) {
+        const char *code = rt_str(tt, tt->stops[s].id);
+        net->territory[s] = stops ? stops[s].territory : 0;
+        if (!freight) continue;
+        for (int m = 0; m < RT_FMODE_COUNT; m++) {
+            for (int x = 0; x < RT_FMODE_COUNT; x++)
+                net->handling[s][x][m] =
+                    rt_freight_handling(freight, code, (enum rt_fmode)x, (enum rt_fmode)m, NULL);
+            net->cutoff[s][m] = rt_freight_cutoff(freight, code, (enum rt_fmode)m, NULL);
+            net->release[s][m] = rt_freight_release(freight, code, (enum rt_fmode)m, NULL);
+            net->customs[s][m] = rt_freight_customs_dwell(
+                freight, code, stops ? stops[s].customs_flags : 0, (enum rt_fmode)m, NULL);
+        }
+    }
+    return 0;
+}
+
+double rt_mc_ride_km(const struct rt_mc_net *net, uint32_t trip, uint32_t seq_from,
+                     uint32_t seq_to) {
+    const struct rt_trip *tr = &net->tt->trips[trip];
+    if (seq_from > seq_to || seq_to >= tr->nstops) return 0;
+    return net->cum_km[tr->first_stop_time + seq_to] - net->cum_km[tr->first_stop_time + seq_from];
+}
+
+int rt_mc_order_parse(const char *s) {
+    if (!s) return -1;
+    if (strcmp(s, "time") == 0) return RT_MC_BY_TIME;
+    if (strcmp(s, "cost") == 0) return RT_MC_BY_COST;
+    if (strcmp(s, "co2") == 0) return RT_MC_BY_CO2;
+    return -1;
+}
+
+/* ---- workspace ---- */
+
+void rt_mc_ws_free(struct rt_mc_ws *ws) {
+    if (!ws) return;
+    free(ws->stop_gen);
+    free(ws->stop_head);
+    free(ws->target_gen);
+    free(ws->run_gen);
+    free(ws->run_head);
+    free(ws->no_change);
+    free(ws->child_index);
+    free(ws->children);
+    free(ws->sl);
+    free(ws->rl);
+    free(ws->fin);
+    free(ws);
+}
+
+struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
+    const struct rt_timetable *tt = net->tt;
+    struct rt_mc_ws *ws = calloc(1, sizeof(*ws));
+    if (!ws) return NULL;
+    ws->net = net;
+    ws->nstops = tt->nstops;
+    ws->nruns = tt->nruns;
+    ws->stop_gen = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->stop_head = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->target_gen = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->run_gen = alloc_n(tt->nruns, sizeof(uint32_t));
+    ws->run_head = alloc_n(tt->nruns, sizeof(uint32_t));
+    ws->no_change = alloc_n(tt->nstops, 1);
+    ws->child_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
+    ws->children = alloc_n(tt->nstops, sizeof(uint32_t));
+    if (!ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
+        !ws->run_head || !ws->no_change || !ws->child_index || !ws->children ||
+        rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
+        rt_mc_ws_free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+static int grow(void **v, uint32_t *cap, size_t size) {
+    uint32_t ncap = *cap ? *cap * 2 : 1024;
+    if (*cap >= MAX_LABELS) return -1;
+    void *p = realloc(*v, (size_t)ncap * size);
+    if (!p) return -1;
+    *v = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* ---- one query ---- */
+
+struct q {
+    const struct rt_mc_net *net;
+    const struct rt_timetable *tt;
+    const struct rt_freight_override *o; /* NULL also when there is no freight */
+    const struct rt_ov_conn *side;
+    struct rt_mc_ws *ws;
+    unsigned modes;
+    int max_legs;
+    double weight, teu;
+    uint32_t depart, bound, max_bound, earliest;
+    double slack_factor;
+    uint32_t slack_s;
+    int oom;
+    int again; /* a label became usable at the second being scanned */
+    uint32_t now;
+};
+
+static const struct rt_connection *conn_at(const struct q *q, uint32_t k) {
+    return k < q->tt->nconns ? &q->tt->conns[k] : &q->side[k - q->tt->nconns].c;
+}
+
+static uint32_t sat_add(uint32_t a, int64_t b) {
+    int64_t r = (int64_t)a + b;
+    return r >= INF ? INF - 1 : r < 0 ? 0 : (uint32_t)r;
+}
+
+static int32_t handling(const struct q *q, uint32_t s, int x, int m) {
+    if (q->o && q->o->handling_s[x][m] >= 0) return q->o->handling_s[x][m];
+    return q->net->handling[s][x][m];
+}
+
+static int32_t customs(const struct q *q, uint32_t s, int m) {
+    if (q->o && q->o->customs_s[m] >= 0) return q->o->customs_s[m];
+    return q->net->customs[s][m];
+}
+
+static int32_t release(const struct q *q, uint32_t s, int m) {
+    if (q->o && q->o->release_s[m] >= 0) return q->o->release_s[m];
+    return q->net->release[s][m];
+}
+
+/* NEED(s, came, m) of mc.h; -1 when boarding is impossible. */
+static int64_t need(const struct q *q, uint32_t s, int came, int m) {
+    if (came == RT_MC_ORIGIN) {
+        if (q->o && q->o->cutoff_s[m] >= 0) return q->o->cutoff_s[m];
+        return q->net->cutoff[s][m];
+    }
+    int64_t co = q->o && q->o->cutoff_s[m] >= 0 ? q->o->cutoff_s[m] : q->net->cutoff[s][m];
+    if (came == RT_MC_FOOT) {
+        int64_t h = handling(q, s, RT_FMODE_ROAD, m);
+        return h > co ? h : co;
+    }
+    if (q->ws->no_change[s]) return -1;
+    int64_t h = handling(q, s, came, m), mt = q->tt->stops[s].min_transfer;
+    if (mt > h) h = mt;
+    if (came == RT_FMODE_ROAD && co > h) h = co;
+    return h;
+}
+
+static int64_t leg_cost(const struct q *q, int m, double km) {
+    if (!q->net->freight) return 0;
+    double c = rt_freight_cost(q->net->freight, (enum rt_fmode)m, km, q->weight, q->teu, q->o);
+    return c > 0 ? llround(100.0 * c) : 0;
+}
+
+static int64_t leg_co2(const struct q *q, int m, double km) {
+    if (!q->net->freight) return 0;
+    double c = rt_freight_co2e_kg(q->net->freight, (enum rt_fmode)m, km, q->weight, q->o);
+    return c > 0 ? llround(1000.0 * c) : 0;
+}
+
+static int allowed(const struct q *q, int m) {
+    return m >= 0 && m < RT_FMODE_COUNT && (q->modes & (1u << m));
+}
+
+static int dominates4(uint32_t ta, int la, int64_t ca, int64_t ea, uint32_t tb, int lb,
+                      int64_t cb, int64_t eb) {
+    return ta <= tb && la <= lb && ca <= cb && ea <= eb;
+}
+
+/* The scope bound of mc.h after finals with earliest E. */
+static void tighten(struct q *q, uint32_t avail) {
+    if (avail >= q->earliest) return;
+    q->earliest = avail;
+    if (q->slack_factor < 0) return;
+    double b = (double)q->depart + q->slack_factor * (double)(avail - q->depart) + q->slack_s;
+    if (b < (double)q->bound) q->bound = (uint32_t)b;
+}
+
+/* A final for stop label L (at the target); keeps the finals a Pareto set. */
+static void add_final(struct q *q, uint32_t l) {
+    struct rt_mc_ws *ws = q->ws;
+    const struct slabel *x = &ws->sl[l];
+    int64_t r = x->came == RT_MC_FOOT ? release(q, x->stop, RT_FMODE_ROAD)
+                                      : release(q, x->stop, x->came);
+    uint32_t avail = sat_add(x->t, r);
+    if (avail > q->bound) return;
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < ws->nfin; i++) {
+        const struct slabel *f = &ws->sl[ws->fin[i].label];
+        if (dominates4(ws->fin[i].avail, f->legs, f->cost, f->co2, avail, x->legs, x->cost,
+                       x->co2))
+            return; /* then X dominates none of them: the finals never dominate
+                     * one another, so nothing was dropped above */
+        if (!dominates4(avail, x->legs, x->cost, x->co2, ws->fin[i].avail, f->legs, f->cost,
+                        f->co2))
+            ws->fin[w++] = ws->fin[i];
+    }
+    ws->nfin = w;
+    if (ws->nfin == ws->capfin &&
+        grow((void **)&ws->fin, &ws->capfin, sizeof(struct final)) != 0) {
+        q->oom = 1;
+        return;
+    }
+    ws->fin[ws->nfin].label = l;
+    ws->fin[ws->nfin].avail = avail;
+    ws->nfin++;
+    tighten(q, avail);
+}
+
+/* 1 when a final makes a label (T, LEGS, COST, CO2) useless. */
+static int pruned(const struct q *q, uint32_t t, int legs, int64_t cost, int64_t co2) {
+    const struct rt_mc_ws *ws = q->ws;
+    if (t > q->bound) return 1;
+    for (uint32_t i = 0; i < ws->nfin; i++) {
+        const struct slabel *f = &ws->sl[ws->fin[i].label];
+        if (dominates4(ws->fin[i].avail, f->legs, f->cost, f->co2, t, legs, cost, co2)) return 1;
+    }
+    return 0;
+}
+
+static int is_target(const struct q *q, uint32_t s) {
+    return q->ws->target_gen[s] == q->ws->gen;
+}
+
+/* Insert stop label *X at x->stop unless a label there dominates it;
+ * unlink the ones it dominates.  Returns its index, or RT_NONE. */
+static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
+    struct rt_mc_ws *ws = q->ws;
+    uint32_t s = x->stop;
+    if (pruned(q, x->t, x->legs, x->cost, x->co2)) return RT_NONE;
+    if (ws->stop_gen[s] != ws->gen) {
+        ws->stop_gen[s] = ws->gen;
+        ws->stop_head[s] = RT_NONE;
+    }
+    for (uint32_t *p = &ws->stop_head[s]; *p != RT_NONE;) {
+        struct slabel *y = &ws->sl[*p];
+        if (y->came == x->came) {
+            if (dominates4(y->t, y->legs, y->cost, y->co2, x->t, x->legs, x->cost, x->co2))
+                return RT_NONE;
+            if (dominates4(x->t, x->legs, x->cost, x->co2, y->t, y->legs, y->cost, y->co2)) {
+                y->live = 0;
+                *p = y->next;
+                continue;
+            }
+        }
+        p = &y->next;
+    }
+    if (ws->nsl == ws->capsl && grow((void **)&ws->sl, &ws->capsl, sizeof(struct slabel)) != 0) {
+        q->oom = 1;
+        return RT_NONE;
+    }
+    uint32_t l = ws->nsl++;
+    ws->sl[l] = *x;
+    ws->sl[l].live = 1;
+    ws->sl[l].next = ws->stop_head[s];
+    ws->stop_head[s] = l;
+    if (x->t <= q->now) q->again = 1;
+    if (is_target(q, s) && x->legs > 0) add_final(q, l);
+    return l;
+}
+
+/* Cargo left a vehicle or a footpath at stop S (label L): walk on. */
+static void footpaths_from(struct q *q, uint32_t l) {
+    const struct rt_timetable *tt = q->tt;
+    struct slabel from = q->ws->sl[l];
+    if (from.came == RT_MC_FOOT || !allowed(q, RT_FMODE_ROAD) || from.legs >= q->max_legs)
+        return;
+    uint32_t n, s = from.stop;
+    const struct rt_footpath *fp = rt_footpaths(tt, s, &n);
+    uint32_t first = tt->foot_index[s];
+    uint32_t start = from.came == RT_MC_ORIGIN
+                         ? from.t
+                         : sat_add(from.t, handling(q, s, from.came, RT_FMODE_ROAD));
+    for (uint32_t i = 0; i < n; i++) {
+        if (from.came != RT_MC_ORIGIN && tt->nforbidden && rt_transfer_forbidden(tt, s, fp[i].to))
+            continue;
+        struct slabel y;
+        memset(&y, 0, sizeof(y));
+        y.stop = fp[i].to;
+        y.prev = l;
+        y.dep = start;
+        y.arr = sat_add(start, fp[i].seconds);
+        y.board = y.alight = RT_NONE;
+        y.foot = first + i;
+        y.km = q->net->foot_km[first + i];
+        y.customs = q->net->territory[y.stop] != q->net->territory[s]
+                        ? customs(q, y.stop, RT_FMODE_ROAD)
+                        : 0;
+        y.t = sat_add(y.arr, y.customs);
+        y.legs = (uint8_t)(from.legs + 1);
+        y.came = RT_MC_FOOT;
+        y.cost = from.cost + leg_cost(q, RT_FMODE_ROAD, y.km);
+        y.co2 = from.co2 + leg_co2(q, RT_FMODE_ROAD, y.km);
+        add_stop_label(q, &y);
+        if (q->oom) return;
+    }
+}
+
+/* Insert run label *X into run R's bag (boarding at seq x->bseq, the hop
+ * being scanned). */
+static void add_run_label(struct q *q, uint32_t r, const struct rlabel *x) {
+    struct rt_mc_ws *ws = q->ws;
+    if (ws->run_gen[r] != ws->gen) {
+        ws->run_gen[r] = ws->gen;
+        ws->run_head[r] = RT_NONE;
+    }
+    for (uint32_t *p = &ws->run_head[r]; *p != RT_NONE;) {
+        struct rlabel *y = &ws->rl[*p];
+        if (y->terr == x->terr) {
+            /* Y serves every hop X can still use only when it boarded at
+             * X's hop or later but not in X's future (a rescan of one
+             * second may board before an existing label's hop). */
+            if (y->bseq == x->bseq && y->legs <= x->legs && y->cost <= x->cost &&
+                y->co2 <= x->co2)
+                return;
+            if (x->bseq >= y->bseq && x->legs <= y->legs && x->cost <= y->cost &&
+                x->co2 <= y->co2) {
+                *p = y->next;
+                continue;
+            }
+        }
+        p = &y->next;
+    }
+    if (ws->nrl == ws->caprl && grow((void **)&ws->rl, &ws->caprl, sizeof(struct rlabel)) != 0) {
+        q->oom = 1;
+        return;
+    }
+    uint32_t l = ws->nrl++;
+    ws->rl[l] = *x;
+    ws->rl[l].next = ws->run_head[r];
+    ws->run_head[r] = l;
+}
+
+/* Scan connection C (index K). */
+static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
+    const struct rt_timetable *tt = q->tt;
+    struct rt_mc_ws *ws = q->ws;
+    uint32_t trip = tt->runs[c->run].trip;
+    int m = q->net->trip_mode[trip];
+    if (!allowed(q, m)) return;
+
+    /* Board from every live label at c->from that is in time. */
+    if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {
+        for (uint32_t i = ws->stop_head[c->from]; i != RT_NONE; i = ws->sl[i].next) {
+            const struct slabel *y = &ws->sl[i];
+            if (y->legs >= q->max_legs) continue;
+            int64_t nd = need(q, c->from, y->came, m);
+            if (nd < 0 || (int64_t)y->t + nd > (int64_t)c->dep) continue;
+            struct rlabel x = {RT_NONE, i, k, c->seq, q->net->territory[c->from],
+                               (uint8_t)(y->legs + 1), y->cost, y->co2};
+            add_run_label(q, c->run, &x);
+            if (q->oom) return;
+        }
+    }
+    /* Alight at c->to from every label aboard since this hop or before. */
+    if (!(c->flags & RT_CONN_DROPOFF) || ws->run_gen[c->run] != ws->gen) return;
+    uint32_t s = c->to;
+    for (uint32_t i = ws->run_head[c->run]; i != RT_NONE; i = ws->rl[i].next) {
+        struct rlabel x = ws->rl[i];
+        if (x.bseq > c->seq) continue;
+        struct slabel y;
+        memset(&y, 0, sizeof(y));
+        y.stop = s;
+        y.prev = x.from;
+        y.board = x.board;
+        y.alight = k;
+        y.foot = RT_NONE;
+        y.dep = conn_at(q, x.board)->dep;
+        y.arr = c->arr;
+        y.km = rt_mc_ride_km(q->net, trip, x.bseq, (uint32_t)c->seq + 1);
+        y.customs = q->net->territory[s] != x.terr ? customs(q, s, m) : 0;
+        y.t = sat_add(c->arr, y.customs);
+        y.legs = x.legs;
+        y.came = (uint8_t)m;
+        y.cost = x.cost + leg_cost(q, m, y.km);
+        y.co2 = x.co2 + leg_co2(q, m, y.km);
+        uint32_t l = add_stop_label(q, &y);
+        if (q->oom) return;
+        if (l != RT_NONE) footpaths_from(q, l);
+        if (q->oom) return;
+    }
+}
+
+static void next_gen(struct rt_mc_ws *ws) {
+    if (++ws->gen == 0) {
+        memset(ws->stop_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        memset(ws->target_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
+        ws->gen = 1;
+    }
+}
+
+static void start_at(struct q *q, uint32_t s) {
+    struct slabel y;
+    memset(&y, 0, sizeof(y));
+    y.stop = s;
+    y.prev = y.board = y.alight = y.foot = RT_NONE;
+    y.t = y.dep = y.arr = q->depart;
+    y.came = RT_MC_ORIGIN;
+    uint32_t l = add_stop_label(q, &y);
+    if (l != RT_NONE) footpaths_from(q, l);
+}
+
+static uint32_t first_side(const struct rt_ov_conn *side, uint32_t n, uint32_t t) {
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (side[mid].c.dep < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Compare two journeys in ORDER. */
+static int cmp_order(const struct rt_mc_journey *a, const struct rt_mc_journey *b, int order) {
+    int64_t ka[4], kb[4];
+    switch (order) {
+    case RT_MC_BY_COST:
+        ka[0] = a->cost_cents, ka[1] = a->available, ka[2] = a->co2e_g, ka[3] = a->nlegs;
+        kb[0] = b->cost_cents, kb[1] = b->available, kb[2] = b->co2e_g, kb[3] = b->nlegs;
+        break;
+    case RT_MC_BY_CO2:
+        ka[0] = a->co2e_g, ka[1] = a->available, ka[2] = a->cost_cents, ka[3] = a->nlegs;
+        kb[0] = b->co2e_g, kb[1] = b->available, kb[2] = b->cost_cents, kb[3] = b->nlegs;
+        break;
+    default:
+        ka[0] = a->available, ka[1] = a->nlegs, ka[2] = a->cost_cents, ka[3] = a->co2e_g;
+        kb[0] = b->available, kb[1] = b->nlegs, kb[2] = b->cost_cents, kb[3] = b->co2e_g;
+        break;
+    }
+    for (int i = 0; i < 4; i++)
+        if (ka[i] != kb[i]) return ka[i] < kb[i] ? -1 : 1;
+    return 0;
+}
+
+static uint8_t src_of(const struct q *q, uint32_t k, int arrival) {
+    if (k < q->tt->nconns) return RT_TIME_SCHEDULED;
+    return arrival ? q->side[k - q->tt->nconns].arr_src : q->side[k - q->tt->nconns].dep_src;
+}
+
+/* Latest time cargo may be ready at the origin for journey J, going
+ * backwards: L is the latest time the cargo may be at the current leg's
+ * start with every later leg unchanged.  A ride must make its own
+ * departure (NEED before it); a footpath may start later as long as it
+ * still makes the next leg (the last leg, if a footpath, starts as
+ * found, or its arrival would move). */
+static uint32_t latest_ready(const struct q *q, const struct rt_mc_journey *j) {
+    int64_t next_l = INT64_MAX;
+    for (uint32_t i = j->nlegs; i-- > 0;) {
+        const struct rt_mc_leg *g = &j->legs[i];
+        int came = i == 0 ? RT_MC_ORIGIN
+                          : j->legs[i - 1].foot != RT_NONE ? RT_MC_FOOT : j->legs[i - 1].mode;
+        int64_t l;
+        if (g->foot == RT_NONE) {
+            l = (int64_t)g->leg.dep - need(q, g->leg.from, came, g->mode);
+        } else {
+            int64_t start = i + 1 == j->nlegs
+                                ? (int64_t)g->leg.dep
+                                : next_l - g->customs_s - (int64_t)(g->leg.arr - g->leg.dep);
+            if (came != RT_MC_ORIGIN) start -= handling(q, g->leg.from, came, RT_FMODE_ROAD);
+            l = start;
+        }
+        next_l = l;
+    }
+    if (j->nlegs == 0 || next_l < q->depart) return q->depart;
+    return next_l > INF - 1 ? INF - 1 : (uint32_t)next_l;
+}
+
+/* Journey of final F into J. */
+static void rebuild(const struct q *q, const struct final *f, struct rt_mc_journey *j) {
+    const struct rt_mc_ws *ws = q->ws;
+    uint32_t n = 0;
+    for (uint32_t l = f->label; ws->sl[l].came != RT_MC_ORIGIN; l = ws->sl[l].prev) n++;
+    if (n > RT_MC_MAX_LEGS) n = RT_MC_MAX_LEGS; /* cannot happen: max_legs caps it */
+    memset(j, 0, sizeof(*j));
+    j->nlegs = n;
+    j->available = f->avail;
+    uint32_t i = n;
+    for (uint32_t l = f->label; i > 0 && ws->sl[l].came != RT_MC_ORIGIN; l = ws->sl[l].prev) {
+        const struct slabel *y = &ws->sl[l], *p = &ws->sl[y->prev];
+        struct rt_mc_leg *g = &j->legs[--i];
+        g->leg.dep = y->dep;
+        g->leg.arr = y->arr;
+        g->leg.to = y->stop;
+        g->ready = p->t;
+        g->customs_s = y->customs;
+        g->km = y->km;
+        g->cost_cents = y->cost - p->cost;
+        g->co2e_g = y->co2 - p->co2;
+        if (y->foot != RT_NONE) {
+            g->leg.kind = RT_LEG_WALK;
+            g->leg.from = p->stop;
+            g->leg.run = g->leg.board = g->leg.alight = RT_NONE;
+            g->foot = y->foot;
+            g->mode = RT_FMODE_ROAD;
+            /* A truck leaving after a vehicle: its times follow that
+             * vehicle's; at best estimated. */
+            g->leg.dep_src = p->alight == RT_NONE ? RT_TIME_SCHEDULED
+                                                  : src_of(q, p->alight, 1);
+            g->leg.arr_src = g->leg.dep_src == RT_TIME_OBSERVED ? RT_TIME_ESTIMATED
+                                                                : g->leg.dep_src;
+        } else {
+            const struct rt_connection *b = conn_at(q, y->board);
+            g->leg.kind = RT_LEG_RIDE;
+            g->leg.from = b->from;
+            g->leg.run = b->run;
+            g->leg.board = y->board;
+            g->leg.alight = y->alight;
+            g->foot = RT_NONE;
+            g->mode = y->came;
+            g->leg.dep_src = src_of(q, y->board, 0);
+            g->leg.arr_src = src_of(q, y->alight, 1);
+        }
+        j->km += y->km;
+    }
+    j->latest_ready = latest_ready(q, j);
+    if (n > 1 && j->legs[0].foot != RT_NONE) {
+        /* The truck from the origin leaves as late as the journey allows. */
+        struct rt_mc_leg *g = &j->legs[0];
+        uint32_t shift = j->latest_ready - g->leg.dep;
+        g->leg.dep += shift;
+        g->leg.arr += shift;
+        g->ready += shift;
+        j->legs[1].ready += shift;
+    }
+    j->departure = n ? j->legs[0].leg.dep : q->depart;
+    j->arrival = n ? j->legs[n - 1].leg.arr : q->depart;
+    j->cost_cents = ws->sl[f->label].cost;
+    j->co2e_g = ws->sl[f->label].co2;
+}
+
+/* Scan the connections of second T: from I in tt->conns (runs the overlay
+ * touched skipped) and from J in the side array, repeated while a label
+ * became usable at T.  Advances *I and *J past them. */
+static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint32_t *j,
+                            uint32_t nside, uint32_t t) {
+    const struct rt_timetable *tt = q->tt;
+    uint32_t k = *i, m = *j, n = 0;
+    q->now = t;
+    do {
+        q->again = 0;
+        for (k = *i; k < tt->nconns && tt->conns[k].dep == t; k++) {
+            if (skip && skip[tt->conns[k].run]) continue;
+            scan(q, &tt->conns[k], k);
+            n++;
+            if (q->oom) return n;
+        }
+        for (m = *j; m < nside && q->side[m].c.dep == t; m++) {
+            scan(q, &q->side[m].c, tt->nconns + m);
+            n++;
+            if (q->oom) return n;
+        }
+    } while (q->again);
+    *i = k;
+    *j = m;
+    return n;
+}
+
+int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_mc_ws *ws,
+                 const struct rt_mc_query *qq, struct rt_mc_result *out) {
+    const struct rt_timetable *tt = net->tt;
+    struct q q;
+    out->n = 0;
+    out->truncated = 0;
+    out->earliest = INF;
+    out->scan_end = qq->depart;
+    out->scanned = out->labels = 0;
+    if (qq->from >= tt->nstops || qq->to >= tt->nstops || ws->net != net ||
+        ws->nstops != tt->nstops || ws->nruns != tt->nruns || !(qq->weight_kg > 0) ||
+        !isfinite(qq->weight_kg) || !(qq->teu >= 0) || !isfinite(qq->teu) ||
+        qq->max_legs < 0 || qq->max_legs > RT_MC_MAX_LEGS || qq->max_days < 0 ||
+        qq->max_days > 366 || !isfinite(qq->slack_factor))
+        return -1;
+    memset(&q, 0, sizeof(q));
+    q.net = net;
+    q.tt = tt;
+    q.o = net->freight ? qq->override : NULL;
+    q.ws = ws;
+    q.modes = qq->modes ? qq->modes : (1u << RT_FMODE_COUNT) - 1;
+    q.max_legs = qq->max_legs ? qq->max_legs : RT_MC_MAX_LEGS;
+    q.weight = qq->weight_kg;
+    q.teu = qq->teu;
+    q.depart = qq->depart;
+    q.earliest = INF;
+    q.slack_factor = qq->slack_factor;
+    q.slack_s = qq->slack_s;
+    if (qq->slack_factor == 0 && qq->slack_s == 0) {
+        q.slack_factor = 2;
+        q.slack_s = DAY;
+    }
+    {
+        uint64_t b = (uint64_t)qq->depart + (uint64_t)(qq->max_days ? qq->max_days : 90) * DAY;
+        q.bound = q.max_bound = b >= INF ? INF - 1 : (uint32_t)b;
+    }
+    uint32_t nside = 0;
+    const uint8_t *skip = NULL;
+    if (ov) {
+        if (rt_overlay_timetable(ov) != tt || rt_overlay_prepare(ov) != 0) return -1;
+        q.side = rt_overlay_side(ov, &nside);
+        skip = rt_overlay_touched(ov);
+    }
+
+    next_gen(ws);
+    ws->nsl = ws->nrl = ws->nfin = 0;
+    ws->target_gen[qq->to] = ws->gen;
+    for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++)
+        ws->target_gen[ws->children[i]] = ws->gen;
+    q.now = qq->depart;
+    start_at(&q, qq->from);
+    for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
+        start_at(&q, ws->children[i]);
+
+    uint32_t i = rt_first_conn(tt, qq->depart), j = q.side ? first_side(q.side, nside, qq->depart) : 0;
+    uint32_t scanned = 0;
+    while (!q.oom) {
+        uint32_t ti = i < tt->nconns ? tt->conns[i].dep : INF;
+        uint32_t tj = j < nside ? q.side[j].c.dep : INF;
+        uint32_t t = ti < tj ? ti : tj;
+        if (t == INF || t > q.bound) break;
+        scanned += scan_second(&q, skip, &i, &j, nside, t);
+    }
+    if (q.oom) return -1;
+    out->scanned = scanned;
+    out->labels = ws->nsl + ws->nrl;
+    out->scan_end = q.bound == INF - 1 ? INF - 1 : q.bound + 1;
+    out->earliest = q.earliest;
+
+    /* Finals past the final bound are out of scope; the rest is the
+     * Pareto set (add_final kept it so). */
+    struct rt_mc_journey tmp;
+    uint32_t n = 0;
+    for (uint32_t f = 0; f < ws->nfin; f++) {
+        if (ws->fin[f].avail > q.bound) continue;
+        rebuild(&q, &ws->fin[f], &tmp);
+        /* Insertion into the first RT_MC_MAX_JOURNEYS in order. */
+        uint32_t pos = n;
+        while (pos > 0 && cmp_order(&tmp, &out->j[pos - 1], qq->order) < 0) pos--;
+        if (pos >= RT_MC_MAX_JOURNEYS) {
+            out->truncated = 1;
+            continue;
+        }
+        if (n == RT_MC_MAX_JOURNEYS) {
+            out->truncated = 1;
+            n--;
+        }
+        memmove(&out->j[pos + 1], &out->j[pos], (n - pos) * sizeof(out->j[0]));
+        out->j[pos] = tmp;
+        n++;
+    }
+    out->n = n;
+    return 0;
+}
