@@ -71,8 +71,11 @@ void rf_make_freight(struct rf_feed *f) {
         for (int p = 0; p < f->trip[j].n; p++) {
             f->trip[j].arr[p] *= k;
             f->trip[j].dep[p] *= k;
-            /* whole km or tenths; 0 km hops too */
-            f->trip[j].km[p] = rf_pick(8) == 0 ? 0 : rf_pick(3000) + rf_pick(10) / 10.0;
+            /* Eighths of a km (0 km hops too): sums and differences of
+             * them are exact in a double, so the km of a ride does not
+             * depend on the order it is added up in, nor its rounded cost
+             * on that. */
+            f->trip[j].km[p] = rf_pick(8) == 0 ? 0 : rf_pick(3000) + rf_pick(8) / 8.0;
         }
         f->trip[j].fmode = rf_pick(12) == 0 ? RF_UNUSABLE : rf_pick(RT_FMODE_COUNT);
         do
