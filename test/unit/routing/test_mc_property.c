@@ -64,9 +64,20 @@
 
 /* Everything the rules read, per model stop, from the freight lookups (all
  * 0 without freight). */
+/* A real-time overlay over the model: per run (trip, day) cancelled, or
+ * delayed by DELAY seconds from position FROM on (both times, so every
+ * later stop too), and SKIP a position where it does not stop (-1: none). */
+struct ovmodel {
+    int on;
+    int cancel[NT][ND], from[NT][ND], skip[NT][ND];
+    long delay[NT][ND];
+};
+
 struct facts {
     const struct rf_feed *f;
     const struct rt_freight *fr; /* NULL: no freight */
+    const struct rt_freight_override *o;
+    const struct ovmodel *ov;    /* NULL: the schedule */
     int32_t handling[NS][NM][NM], cutoff[NS][NM], release[NS][NM], customs[NS][NM];
     int territory[NS];
     double weight, teu;
@@ -75,11 +86,14 @@ struct facts {
 };
 
 static void facts_init(struct facts *x, const struct rf_feed *f, const struct rt_freight *fr,
+                       const struct rt_freight_override *o, const struct ovmodel *ov,
                        int use_territories) {
     char code[16];
     memset(x, 0, sizeof(*x));
     x->f = f;
     x->fr = fr;
+    x->o = o;
+    x->ov = ov && ov->on ? ov : NULL;
     for (int s = 0; s < f->nstops; s++) {
         rf_stop_id(f, s, code, sizeof(code));
         x->territory[s] = use_territories ? f->territory[s] : 0;
@@ -87,11 +101,11 @@ static void facts_init(struct facts *x, const struct rf_feed *f, const struct rt
         for (int a = 0; a < NM; a++) {
             for (int b = 0; b < NM; b++)
                 x->handling[s][a][b] =
-                    rt_freight_handling(fr, code, (enum rt_fmode)a, (enum rt_fmode)b, NULL);
-            x->cutoff[s][a] = rt_freight_cutoff(fr, code, (enum rt_fmode)a, NULL);
-            x->release[s][a] = rt_freight_release(fr, code, (enum rt_fmode)a, NULL);
+                    rt_freight_handling(fr, code, (enum rt_fmode)a, (enum rt_fmode)b, o);
+            x->cutoff[s][a] = rt_freight_cutoff(fr, code, (enum rt_fmode)a, o);
+            x->release[s][a] = rt_freight_release(fr, code, (enum rt_fmode)a, o);
             x->customs[s][a] = use_territories ? rt_freight_customs_dwell(
-                                                     fr, code, f->customs[s], (enum rt_fmode)a, NULL)
+                                                     fr, code, f->customs[s], (enum rt_fmode)a, o)
                                                : 0;
         }
     }
@@ -99,14 +113,14 @@ static void facts_init(struct facts *x, const struct rf_feed *f, const struct rt
 
 static int64_t leg_cost(const struct facts *x, int mode, double km) {
     if (x->fr == NULL) return 0;
-    double c = rt_freight_cost(x->fr, (enum rt_fmode)mode, km, x->weight, x->teu, NULL);
+    double c = rt_freight_cost(x->fr, (enum rt_fmode)mode, km, x->weight, x->teu, x->o);
     cr_assert_geq(c, 0);
     return llround(100 * c);
 }
 
 static int64_t leg_co2(const struct facts *x, int mode, double km) {
     if (x->fr == NULL) return 0;
-    double c = rt_freight_co2e_kg(x->fr, (enum rt_fmode)mode, km, x->weight, NULL);
+    double c = rt_freight_co2e_kg(x->fr, (enum rt_fmode)mode, km, x->weight, x->o);
     cr_assert_geq(c, 0);
     return llround(1000 * c);
 }
@@ -253,15 +267,20 @@ static void cont(const struct bq *q, int s, int64_t t, int came, int terr, int k
         if (nd < 0) continue;
         for (int d = 0; d < ND; d++) {
             if (!(f->trip[j].days & (1u << d))) continue;
+            const struct ovmodel *ov = x->ov;
+            if (ov && ov->cancel[j][d]) continue;
+            int skip = ov ? ov->skip[j][d] : -1, from = ov ? ov->from[j][d] : NP;
+            long delay = ov ? ov->delay[j][d] : 0;
             for (int p = 0; p + 1 < f->trip[j].n; p++) {
-                if (f->trip[j].stop[p] != s || !f->trip[j].pick[p]) continue;
-                if (t + nd > d * DAY + f->trip[j].dep[p]) continue;
+                if (f->trip[j].stop[p] != s || !f->trip[j].pick[p] || p == skip) continue;
+                if (t + nd > d * DAY + f->trip[j].dep[p] + (p >= from ? delay : 0)) continue;
                 double km = 0;
                 for (int r = p + 1; r < f->trip[j].n; r++) {
                     km += f->trip[j].km[r - 1];
-                    if (!f->trip[j].drop[r]) continue;
-                    after_leg(q, set, f->trip[j].stop[r], d * DAY + f->trip[j].arr[r], m, km,
-                              terr, k);
+                    if (!f->trip[j].drop[r] || r == skip) continue;
+                    after_leg(q, set, f->trip[j].stop[r],
+                              d * DAY + f->trip[j].arr[r] + (r >= from ? delay : 0), m, km, terr,
+                              k);
                 }
             }
         }
@@ -486,8 +505,51 @@ static int build_net(struct rt_mc_net *net, const struct rf_feed *f,
 
 /* ---- checking one answer ------------------------------------------------ */
 
+/* The overlay's side array of the query being checked (NULL: none). */
+static const struct rt_ov_conn *side;
+static uint32_t nside;
+
+static const struct rt_connection *conn_of(const struct rt_timetable *tt, uint32_t i) {
+    if (i < tt->nconns) return &tt->conns[i];
+    cr_assert(side != NULL && i - tt->nconns < nside, "connection %u out of range", i);
+    return &side[i - tt->nconns].c;
+}
+
+static uint8_t src_of(const struct rt_timetable *tt, uint32_t i, int dep) {
+    if (i < tt->nconns) return RT_TIME_SCHEDULED;
+    return dep ? side[i - tt->nconns].dep_src : side[i - tt->nconns].arr_src;
+}
+
 static uint64_t cur_seed;
 static long cur_iter;
+
+static void dump_facts(const struct facts *x) {
+    const struct rf_feed *f = x->f;
+    fprintf(stderr, "stops (territory, customs flags):");
+    for (int s = 0; s < f->nstops; s++)
+        fprintf(stderr, " %d:(%d,%#x)", s, x->territory[s], f->customs[s]);
+    fprintf(stderr, "\n");
+    const struct rt_freight_override *o = x->o;
+    if (o == NULL) return;
+    fprintf(stderr, "override:");
+    for (int a = 0; a < NM; a++) {
+        for (int b = 0; b < NM; b++)
+            if (o->handling_s[a][b] >= 0)
+                fprintf(stderr, " handling %s->%s %d", rt_fmode_name((enum rt_fmode)a),
+                        rt_fmode_name((enum rt_fmode)b), o->handling_s[a][b]);
+        const char *m = rt_fmode_name((enum rt_fmode)a);
+        if (o->cutoff_s[a] >= 0) fprintf(stderr, " cutoff %s %d", m, o->cutoff_s[a]);
+        if (o->release_s[a] >= 0) fprintf(stderr, " release %s %d", m, o->release_s[a]);
+        if (o->customs_s[a] >= 0) fprintf(stderr, " customs %s %d", m, o->customs_s[a]);
+        if (o->kg_co2e_per_tkm[a] >= 0) fprintf(stderr, " co2e %s %g", m, o->kg_co2e_per_tkm[a]);
+        if (o->tariff[a].set)
+            fprintf(stderr, " tariff %s (%d: %g %g %g %g %g)", m, o->tariff[a].has_teu,
+                    o->tariff[a].per_shipment_usd, o->tariff[a].per_kg_usd,
+                    o->tariff[a].per_kg_km_usd, o->tariff[a].per_teu_usd,
+                    o->tariff[a].per_teu_km_usd);
+    }
+    fprintf(stderr, "\n");
+}
 
 static void dump_sets(const char *what, const struct rt_timetable *tt, const struct vset *want,
                       const struct rt_mc_result *res, int64_t ref) {
@@ -609,9 +671,8 @@ static void check_journey(const struct facts *x, const struct rt_timetable *tt,
             came = FOOT;
         } else {
             cr_assert_eq(g->leg.kind, RT_LEG_RIDE);
-            cr_assert(g->leg.board < tt->nconns && g->leg.alight < tt->nconns);
-            const struct rt_connection *c0 = &tt->conns[g->leg.board],
-                                       *c1 = &tt->conns[g->leg.alight];
+            const struct rt_connection *c0 = conn_of(tt, g->leg.board),
+                                       *c1 = conn_of(tt, g->leg.alight);
             cr_assert_eq(c0->run, g->leg.run);
             cr_assert_eq(c1->run, g->leg.run);
             cr_assert_leq(c0->seq, c1->seq);
@@ -621,8 +682,23 @@ static void check_journey(const struct facts *x, const struct rt_timetable *tt,
             cr_assert_eq(c1->to, g->leg.to);
             cr_assert_eq(c0->dep, g->leg.dep);
             cr_assert_eq(c1->arr, g->leg.arr);
-            uint32_t trip = tt->runs[g->leg.run].trip;
+            uint32_t trip = tt->runs[g->leg.run].trip, day = tt->runs[g->leg.run].day;
             int mj = trip_of[trip];
+            cr_assert_lt(day, ND);
+            /* Overlaid times carry their sources: estimated from the
+             * delayed position on, scheduled before it. */
+            const struct ovmodel *ov = x->ov;
+            int from_p = ov ? ov->from[mj][day] : NP;
+            cr_assert(!ov || !ov->cancel[mj][day], "journey %d leg %u: a cancelled run", ji, l);
+            cr_assert(!ov || (ov->skip[mj][day] != c0->seq && ov->skip[mj][day] != c1->seq + 1),
+                      "journey %d leg %u: boards or alights at a skipped stop", ji, l);
+            cr_assert_eq(g->leg.dep_src, c0->seq >= from_p ? RT_TIME_ESTIMATED : RT_TIME_SCHEDULED,
+                         "journey %d leg %u: departure source %u", ji, l, g->leg.dep_src);
+            cr_assert_eq(g->leg.arr_src,
+                         c1->seq + 1 >= from_p ? RT_TIME_ESTIMATED : RT_TIME_SCHEDULED,
+                         "journey %d leg %u: arrival source %u", ji, l, g->leg.arr_src);
+            cr_assert_eq(g->leg.dep_src, src_of(tt, g->leg.board, 1));
+            cr_assert_eq(g->leg.arr_src, src_of(tt, g->leg.alight, 0));
             m = f->trip[mj].fmode;
             cr_assert_eq(g->mode, m, "journey %d leg %u: mode %u, trip t%d is %d", ji, l, g->mode,
                          mj, m);
@@ -704,6 +780,18 @@ static void compare(const struct facts *x, const struct rt_timetable *tt,
             found |= vec_eq(&got.v[i], &want->v[k]);
         same = found;
     }
+    /* MC_PROPERTY_DUMP=N (or "all") prints every query of iteration N, to see the
+     * feed and the journeys behind a failed journey check. */
+    const char *dump = getenv("MC_PROPERTY_DUMP");
+    if (dump && (strtol(dump, NULL, 10) == cur_iter || !strcmp(dump, "all"))) {
+        dump_sets("query", tt, want, res, ref);
+        dump_facts(x);
+        fprintf(stderr, "query %d -> %d at %lld, modes %#x, max_legs %d, weight %g, teu %g, "
+                        "max_days %d, slack %g %u, override %s, overlay %s\n",
+                from, to, (long long)((int64_t)q->depart - ref), q->modes, q->max_legs,
+                q->weight_kg, q->teu, q->max_days, q->slack_factor, q->slack_s,
+                q->override ? "yes" : "no", side ? "yes" : "no");
+    }
     /* Each journey first: a wrong leg says more than a wrong set. */
     for (uint32_t i = 0; i < res->n; i++) {
         check_journey(x, tt, net, &res->j[i], from, to, q->depart, (int)i);
@@ -712,6 +800,7 @@ static void compare(const struct facts *x, const struct rt_timetable *tt,
     int64_t got_e = res->earliest == UINT32_MAX ? -1 : (int64_t)res->earliest - ref;
     if (!same || got_e != e) {
         dump_sets("sets differ", tt, want, res, ref);
+        dump_facts(x);
         cr_assert_fail("rt_mc_search's Pareto set differs from the brute force's (earliest %lld, "
                        "want %lld); query %d -> %d at %lld, modes %#x, max_legs %d, weight %g, "
                        "teu %g, max_days %d, slack %g %u",
@@ -789,7 +878,7 @@ Test(mc_property, brute_force_earliest_matches_csa, .timeout = 300) {
         struct rt_csa_ws *ws = rt_csa_ws_new(&tt);
         cr_assert_not_null(ws);
         int64_t ref = rt_local_time(&tt, 0, 0, 0);
-        facts_init(&x, &f, NULL, 0);
+        facts_init(&x, &f, NULL, NULL, NULL, 0);
         x.modes = (1u << NM) - 1;
         x.max_legs = RT_MC_MAX_LEGS;
         x.weight = 1;
@@ -833,6 +922,68 @@ Test(mc_property, brute_force_earliest_matches_csa, .timeout = 300) {
     cr_assert_lt(reached, total, "%lu of %lu reached", reached, total);
 }
 
+/* A random per-query override of some freight values, times in unit K. */
+static void make_override(struct rt_freight_override *o, long k) {
+    rt_freight_override_init(o);
+    for (int a = 0; a < NM; a++) {
+        for (int b = 0; b < NM; b++)
+            if (rf_pick(8) == 0) o->handling_s[a][b] = rf_pick(4) * (int32_t)k * 60;
+        if (rf_pick(6) == 0) o->cutoff_s[a] = rf_pick(4) * (int32_t)k * 60;
+        if (rf_pick(6) == 0) o->release_s[a] = rf_pick(4) * (int32_t)k * 60;
+        if (rf_pick(6) == 0) (void)0;
+        if (rf_pick(6) == 0) o->kg_co2e_per_tkm[a] = rf_pick(1000) / 1000.0;
+        if (rf_pick(6) == 0) {
+            struct rt_freight_tariff *t = &o->tariff[a];
+            t->set = 1;
+            t->has_teu = rf_pick(2);
+            t->per_shipment_usd = rf_pick(300);
+            t->per_kg_usd = rf_pick(50) / 1000.0;
+            t->per_kg_km_usd = rf_pick(100) / 1e6;
+            t->per_teu_usd = rf_pick(400);
+            t->per_teu_km_usd = rf_pick(100) / 100.0;
+        }
+    }
+}
+
+/* A random overlay over F's runs in TT: the model in M, the reports in OV
+ * (prepared by the searches).  Delays are whole units K, 1..4 of them or
+ * up to a day. */
+static void make_overlay(const struct rf_feed *f, const struct rt_timetable *tt, long k,
+                         struct ovmodel *m, struct rt_overlay *ov) {
+    char id[16];
+    memset(m, 0, sizeof(*m));
+    m->on = 1;
+    for (int j = 0; j < f->ntrips; j++)
+        for (int d = 0; d < ND; d++) {
+            m->from[j][d] = NP;
+            m->skip[j][d] = -1;
+            if (!(f->trip[j].days & (1u << d)) || rf_pick(3)) continue;
+            snprintf(id, sizeof(id), "t%d", j);
+            uint32_t run = rt_overlay_find_run(tt, id, 20260310 + d, -1);
+            cr_assert_neq(run, RT_NONE, "no run of %s on day %d", id, d);
+            int r = rf_pick(4);
+            if (r == 0) {
+                m->cancel[j][d] = 1;
+                cr_assert_eq(rt_overlay_cancel(ov, run), 0);
+                continue;
+            }
+            if (r != 1) {
+                m->from[j][d] = rf_pick(f->trip[j].n);
+                m->delay[j][d] = rf_pick(4) ? (1 + rf_pick(4)) * k * 60 : rf_pick(24) * 3600L + 60;
+                cr_assert_eq(rt_overlay_set_delay(ov, run, (uint32_t)m->from[j][d],
+                                                  m->delay[j][d], m->delay[j][d],
+                                                  RT_TIME_ESTIMATED),
+                             0);
+            }
+            if (r == 1 || rf_pick(3) == 0) {
+                int p = rf_pick(f->trip[j].n);
+                if (p == m->from[j][d]) continue;
+                m->skip[j][d] = p;
+                cr_assert_eq(rt_overlay_skip(ov, run, (uint32_t)p), 0);
+            }
+        }
+}
+
 /* One feed: NQ freight queries and NQ freight-free ones against rt_mc_search. */
 static void run_feed(const struct rf_feed *f, long iter, unsigned long *nonempty,
                      unsigned long *multi, unsigned long *total) {
@@ -859,6 +1010,15 @@ static void run_feed(const struct rf_feed *f, long iter, unsigned long *nonempty
     cr_assert(ws && ws0 && cws);
     int64_t ref = rt_local_time(&tt, 0, 0, 0);
     long span = day_span(f);
+    /* A third of the feeds query through a real-time overlay. */
+    static struct ovmodel ovm;
+    struct rt_overlay *ov = NULL;
+    memset(&ovm, 0, sizeof(ovm));
+    if (rf_pick(3) == 0) {
+        ov = rt_overlay_new(&tt);
+        cr_assert_not_null(ov);
+        make_overlay(f, &tt, k, &ovm, ov);
+    }
     /* Without km the model's km are 0: the net falls back to great-circle
      * distances, and every stop is at (1, 1). */
     static struct rf_feed f0;
@@ -890,14 +1050,20 @@ static void run_feed(const struct rf_feed *f, long iter, unsigned long *nonempty
             q.slack_factor = factors[rf_pick(5)];
             q.slack_s = extra[rf_pick(4)] * (uint32_t)(rf_pick(3) + 1);
         }
-        facts_init(&x, fm, &fr, 1);
+        static struct rt_freight_override o;
+        if (rf_pick(4) == 0) {
+            make_override(&o, k);
+            q.override = &o;
+        }
+        facts_init(&x, fm, &fr, q.override, &ovm, 1);
         x.modes = q.modes ? q.modes : (1u << NM) - 1;
         x.max_legs = q.max_legs;
         x.weight = q.weight_kg;
         x.teu = q.teu;
         int64_t e;
         brute(&x, from, to, depart, q.max_days, q.slack_factor, q.slack_s, &want, &e);
-        cr_assert_eq(rt_mc_search(&net, NULL, ws, &q, &res), 0);
+        cr_assert_eq(rt_mc_search(&net, ov, ws, &q, &res), 0);
+        side = ov ? rt_overlay_side(ov, &nside) : NULL;
         compare(&x, &tt, &net, &q, &res, &want, e, from, to, ref);
         (*total)++;
         *nonempty += res.n > 0;
@@ -909,14 +1075,16 @@ static void run_feed(const struct rf_feed *f, long iter, unsigned long *nonempty
         q.max_days = 0;
         q.slack_factor = 0;
         q.slack_s = 0;
-        facts_init(&x, f, NULL, 0);
+        q.override = NULL;
+        facts_init(&x, f, NULL, NULL, &ovm, 0);
         x.modes = (1u << NM) - 1;
         x.max_legs = RT_MC_MAX_LEGS;
         x.weight = q.weight_kg;
         brute(&x, from, to, depart, 90, 0, 0, &want, &e);
-        cr_assert_eq(rt_mc_search(&net0, NULL, ws0, &q, &res), 0);
+        cr_assert_eq(rt_mc_search(&net0, ov, ws0, &q, &res), 0);
+        side = ov ? rt_overlay_side(ov, &nside) : NULL;
         compare(&x, &tt, &net0, &q, &res, &want, e, from, to, ref);
-        int rc = rt_csa_earliest(&tt, cws, q.from, q.to, q.depart, &csa);
+        int rc = rt_csa_earliest_rt(&tt, ov, cws, q.from, q.to, q.depart, &csa);
         int usable = rc == 0 && csa.nlegs <= RT_MC_MAX_LEGS;
         for (uint32_t l = 0; usable && l < csa.nlegs; l++)
             if (csa.legs[l].kind == RT_LEG_RIDE &&
@@ -928,6 +1096,7 @@ static void run_feed(const struct rf_feed *f, long iter, unsigned long *nonempty
         else if (rc == 1)
             cr_assert_eq(res.n, 0);
     }
+    rt_overlay_free(ov);
     rt_csa_ws_free(cws);
     rt_mc_ws_free(ws);
     rt_mc_ws_free(ws0);
