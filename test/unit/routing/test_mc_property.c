@@ -31,7 +31,9 @@
  *     arrival (all modes, RT_MC_MAX_LEGS legs, when CSA's journey has no
  *     more legs than that); this also checks the brute force itself.
  *
- * MC_PROPERTY_ITERS / MC_PROPERTY_SEED run more or other feeds.  A
+ * MC_PROPERTY_ITERS / MC_PROPERTY_SEED run more or other feeds,
+ * MC_PROPERTY_MAX_LEGS (1..8, default 4) allows longer journeys, and
+ * MC_PROPERTY_DUMP=N (or "all") prints the queries of iteration N.  A
  * mismatch prints the seed, the iteration, the feed text, the freight
  * files and both sets. */
 #include "routing/csa.h"
@@ -508,6 +510,7 @@ static int build_net(struct rt_mc_net *net, const struct rf_feed *f,
 /* The overlay's side array of the query being checked (NULL: none). */
 static const struct rt_ov_conn *side;
 static uint32_t nside;
+static uint32_t scan_end; /* the answer's scan_end */
 
 static const struct rt_connection *conn_of(const struct rt_timetable *tt, uint32_t i) {
     if (i < tt->nconns) return &tt->conns[i];
@@ -682,6 +685,8 @@ static void check_journey(const struct facts *x, const struct rt_timetable *tt,
             cr_assert_eq(c1->to, g->leg.to);
             cr_assert_eq(c0->dep, g->leg.dep);
             cr_assert_eq(c1->arr, g->leg.arr);
+            cr_assert_lt(c1->dep, scan_end, "journey %d leg %u: a hop departing at %u, after "
+                         "scan_end %u", ji, l, c1->dep, scan_end);
             uint32_t trip = tt->runs[g->leg.run].trip, day = tt->runs[g->leg.run].day;
             int mj = trip_of[trip];
             cr_assert_lt(day, ND);
@@ -771,7 +776,9 @@ static void compare(const struct facts *x, const struct rt_timetable *tt,
         int dup = 0;
         for (int k = 0; k < got.n; k++)
             dup |= vec_eq(&got.v[k], &v);
-        if (!dup) got.v[got.n++] = v;
+        /* "Of journeys equal in all four criteria one is kept." */
+        cr_assert(!dup, "journey %u repeats the criteria of an earlier one", i);
+        got.v[got.n++] = v;
     }
     int same = res->truncated ? res->n == RT_MC_MAX_JOURNEYS : got.n == want->n;
     for (int i = 0; i < got.n && same; i++) {
@@ -792,6 +799,7 @@ static void compare(const struct facts *x, const struct rt_timetable *tt,
                 q->weight_kg, q->teu, q->max_days, q->slack_factor, q->slack_s,
                 q->override ? "yes" : "no", side ? "yes" : "no");
     }
+    scan_end = res->scan_end;
     /* Each journey first: a wrong leg says more than a wrong set. */
     for (uint32_t i = 0; i < res->n; i++) {
         check_journey(x, tt, net, &res->j[i], from, to, q->depart, (int)i);
@@ -922,7 +930,14 @@ Test(mc_property, brute_force_earliest_matches_csa, .timeout = 300) {
     cr_assert_lt(reached, total, "%lu of %lu reached", reached, total);
 }
 
-/* A random per-query override of some freight values, times in unit K. */
+/* A random per-query override of some freight values, times in unit K.
+ * The brute force reads them through the freight.h lookups, so an
+ * overridden customs dwell applies only where the lookup has a customs
+ * point (a node row, or the border / port_of_entry flag).
+ * KNOWN DISCREPANCY at the default seed (iteration 7, query 1 -> 2):
+ * mc.c adds the override's dwell at a stop with neither (reported to the
+ * lead; the hand case mc::customs_override_changes_the_dwell_not_where_it_clears
+ * is the minimal form). */
 static void make_override(struct rt_freight_override *o, long k) {
     rt_freight_override_init(o);
     for (int a = 0; a < NM; a++) {
@@ -930,7 +945,7 @@ static void make_override(struct rt_freight_override *o, long k) {
             if (rf_pick(8) == 0) o->handling_s[a][b] = rf_pick(4) * (int32_t)k * 60;
         if (rf_pick(6) == 0) o->cutoff_s[a] = rf_pick(4) * (int32_t)k * 60;
         if (rf_pick(6) == 0) o->release_s[a] = rf_pick(4) * (int32_t)k * 60;
-        if (rf_pick(6) == 0) (void)0;
+        if (rf_pick(6) == 0) o->customs_s[a] = rf_pick(4) * (int32_t)k * 60;
         if (rf_pick(6) == 0) o->kg_co2e_per_tkm[a] = rf_pick(1000) / 1000.0;
         if (rf_pick(6) == 0) {
             struct rt_freight_tariff *t = &o->tariff[a];
@@ -985,7 +1000,7 @@ static void make_overlay(const struct rf_feed *f, const struct rt_timetable *tt,
 }
 
 /* One feed: NQ freight queries and NQ freight-free ones against rt_mc_search. */
-static void run_feed(const struct rf_feed *f, long iter, unsigned long *nonempty,
+static void run_feed(const struct rf_feed *f, long iter, int max_legs, unsigned long *nonempty,
                      unsigned long *multi, unsigned long *total) {
     static struct rt_mc_result res;
     static struct vset want;
@@ -1039,7 +1054,7 @@ static void run_feed(const struct rf_feed *f, long iter, unsigned long *nonempty
         int64_t depart = rf_pick(2) * DAY + rf_pick((int)span + 1);
         q.depart = (uint32_t)(ref + depart);
         q.modes = rf_pick(3) == 0 ? 0 : (unsigned)(1 + rf_pick((1 << NM) - 1));
-        q.max_legs = 1 + rf_pick(4);
+        q.max_legs = 1 + rf_pick(max_legs);
         q.weight_kg = 1 + rf_pick(30000) + rf_pick(10) / 10.0;
         q.teu = rf_pick(3) == 0 ? 1 + rf_pick(3) : 0;
         q.max_days = rf_pick(3) == 0 ? 1 + rf_pick(3) : 0;
@@ -1109,12 +1124,15 @@ static void run_feed(const struct rf_feed *f, long iter, unsigned long *nonempty
 Test(mc_property, matches_brute_force, .timeout = 300) {
     struct rf_feed f;
     long iters = iters_env("MC_PROPERTY_ITERS", 2000);
+    /* MC_PROPERTY_MAX_LEGS: queries draw max_legs from 1 to this. */
+    int max_legs = (int)iters_env("MC_PROPERTY_MAX_LEGS", 4);
+    cr_assert(max_legs >= 1 && max_legs <= RT_MC_MAX_LEGS);
     unsigned long nonempty = 0, multi = 0, total = 0;
     cur_seed = seed_env("MC_PROPERTY_SEED", 20260413);
     rf_seed(cur_seed);
     for (long iter = 0; iter < iters; iter++) {
         rf_make_freight(&f);
-        run_feed(&f, iter, &nonempty, &multi, &total);
+        run_feed(&f, iter, max_legs, &nonempty, &multi, &total);
     }
     cr_log_info("mc_property: %lu queries, %lu non-empty, %lu with two journeys or more", total, nonempty, multi);
     /* The generator must exercise empty answers, single ones and real
