@@ -11,7 +11,9 @@
 
 static uint64_t state;
 
-void rf_seed(uint64_t seed) { state = seed; }
+void rf_seed(uint64_t seed) {
+    state = seed;
+}
 
 static uint64_t next64(void) { /* splitmix64 */
     uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
@@ -20,7 +22,9 @@ static uint64_t next64(void) { /* splitmix64 */
     return z ^ (z >> 31);
 }
 
-int rf_pick(int n) { return (int)(next64() % (uint64_t)n); }
+int rf_pick(int n) {
+    return (int)(next64() % (uint64_t)n);
+}
 
 void rf_make(struct rf_feed *f) {
     memset(f, 0, sizeof(*f));
@@ -111,7 +115,8 @@ struct text {
     size_t len;
 };
 
-static void add(struct text *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void add(struct text *b, const char *fmt, ...) {
     va_list va;
     va_start(va, fmt);
@@ -135,9 +140,10 @@ static void add_dates(struct text *b, unsigned days) {
 void rf_load(const struct rf_feed *f, struct rt_timetable *tt) {
     static const char agency[] = "agency_id,agency_name,agency_timezone\nA,A,Etc/UTC\n";
     static const char routes_road[] = "route_id,agency_id,route_type\nR,A,3\n";
-    static const char routes_freight[] = "route_id,agency_id,route_type\n"
-                                         "Rsea,A,4\nRriver,A,4\nRrail,A,2\nRair,A,1100\n"
-                                         "Rroad,A,3\nRnone,A,0\n";
+    static const char routes_freight[] =
+        "route_id,agency_id,route_type\n"
+        "Rsea,A,4\nRriver,A,4\nRrail,A,2\nRair,A,1100\n"
+        "Rroad,A,3\nRnone,A,0\n";
     static const char *const route_of[] = {"Rsea", "Rriver", "Rrail", "Rair", "Rroad"};
     static struct rt_load_report rep;
     static struct text t_dates;
@@ -203,13 +209,21 @@ void rf_load(const struct rf_feed *f, struct rt_timetable *tt) {
         {"stop_times.txt", t_times.s, t_times.len},
         {"transfers.txt", t_xfers.s, t_xfers.len},
     };
-    int rc = rt_gtfs_load_memory(tt, files, sizeof(files) / sizeof(files[0]), NULL, &rep);
+    int rc =
+        rt_gtfs_load_memory(tt, files, sizeof(files) / sizeof(files[0]), NULL, &rep);
     cr_assert_eq(rc, 0, "%s", rep.err);
     for (int i = 0; i < RT_F_COUNT; i++)
-        cr_assert_eq(rep.files[i].skipped, 0, "%s: %s", rt_gtfs_file_name((enum rt_gtfs_file)i),
+        cr_assert_eq(rep.files[i].skipped, 0, "%s: %s",
+                     rt_gtfs_file_name((enum rt_gtfs_file)i),
                      rep.files[i].nmsg ? rep.files[i].msg[0] : "");
 }
 
-const char *rf_stop_times_text(void) { return t_times.s; }
-const char *rf_transfers_text(void) { return t_xfers.s; }
-const char *rf_trips_text(void) { return t_trips.s; }
+const char *rf_stop_times_text(void) {
+    return t_times.s;
+}
+const char *rf_transfers_text(void) {
+    return t_xfers.s;
+}
+const char *rf_trips_text(void) {
+    return t_trips.s;
+}

@@ -10,11 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RF_NS 9  /* stops s0..s8; index RF_NS is station P (parent of s0, s1) */
-#define RF_NT 12 /* trips */
-#define RF_NP 6  /* stops per trip */
-#define RF_U 60  /* times are whole minutes, in seconds */
-#define RF_ND 3  /* service days of a freight feed */
+#define RF_NS 9         /* stops s0..s8; index RF_NS is station P (parent of s0, s1) */
+#define RF_NT 12        /* trips */
+#define RF_NP 6         /* stops per trip */
+#define RF_U 60         /* times are whole minutes, in seconds */
+#define RF_ND 3         /* service days of a freight feed */
 #define RF_UNUSABLE 255 /* trip mode: not usable by the freight search */
 
 struct rf_feed {
@@ -23,9 +23,9 @@ struct rf_feed {
         int n, stop[RF_NP], pick[RF_NP], drop[RF_NP];
         long arr[RF_NP], dep[RF_NP]; /* seconds of the service day */
         /* Freight feeds only (rf_make_freight): */
-        int fmode;         /* enum rt_fmode, or RF_UNUSABLE */
-        unsigned days;     /* bit d: runs on service day d */
-        double km[RF_NP];  /* hop from position p to p + 1 */
+        int fmode;        /* enum rt_fmode, or RF_UNUSABLE */
+        unsigned days;    /* bit d: runs on service day d */
+        double km[RF_NP]; /* hop from position p to p + 1 */
     } trip[RF_NT];
     long mt[RF_NS];          /* same-stop minimum transfer */
     int nochange[RF_NS];     /* transfer_type 3 within the stop */

@@ -45,7 +45,8 @@ static const char *const freight_text[RT_FREIGHT_FILE_COUNT] = {
     "node,mode,release_h,source\n,rail,2,x\n,sea,4,x\n,air,1,x\nDEDUI,rail,0.5,x\n",
     "node,applies_at,mode,dwell_h,source\n"
     ",border,rail,5,x\n,port_of_entry,sea,8,x\n,port_of_entry,air,3,x\n",
-    "mode,currency,per_shipment_usd,per_kg_usd,per_kg_km_usd,per_teu_usd,per_teu_km_usd,"
+    "mode,currency,per_shipment_usd,per_kg_usd,per_kg_km_usd,per_teu_usd,per_teu_km_"
+    "usd,"
     "source\n"
     "sea,USD,50,0.001,0.00001,,,x\nriver,USD,40,0.002,0.00002,,,x\n"
     "rail,USD,100,0.01,0.0001,,,x\nair,USD,20,1,0.001,,,x\nroad,USD,10,0.1,0.001,,,x\n",
@@ -73,8 +74,8 @@ static void setup(void) {
     for (int i = 0; i < RT_FREIGHT_FILE_COUNT; i++)
         cr_assert_eq(rt_freight_parse(&fr, (enum rt_freight_file)i, freight_text[i],
                                       strlen(freight_text[i]),
-                                      rt_freight_file_name((enum rt_freight_file)i), err,
-                                      sizeof(err)),
+                                      rt_freight_file_name((enum rt_freight_file)i),
+                                      err, sizeof(err)),
                      0, "%s", err);
     memset(&tt, 0, sizeof(tt));
     memset(&net, 0, sizeof(net));
@@ -90,7 +91,8 @@ static void teardown(void) {
 
 static double km_of(const struct kmdef *kd, const char *a, const char *b) {
     for (; kd->a; kd++)
-        if ((!strcmp(kd->a, a) && !strcmp(kd->b, b)) || (!strcmp(kd->a, b) && !strcmp(kd->b, a)))
+        if ((!strcmp(kd->a, a) && !strcmp(kd->b, b)) ||
+            (!strcmp(kd->a, b) && !strcmp(kd->b, a)))
             return kd->km;
     cr_assert_fail("no km for %s - %s", a, b);
     return 0;
@@ -101,16 +103,19 @@ static double km_of(const struct kmdef *kd, const char *a, const char *b) {
 static void build(const struct sdef *sd, const char *trips, const char *times,
                   const struct kmdef *kd) {
     static const char agency[] = "agency_id,agency_name,agency_timezone\nA,A,Etc/UTC\n";
-    static const char dates[] = "service_id,date,exception_type\n"
-                                "D,20260310,1\nD,20260311,1\nD,20260312,1\nD,20260313,1\n"
-                                "D,20260314,1\nD,20260315,1\nD,20260316,1\nD0,20260310,1\n";
+    static const char dates[] =
+        "service_id,date,exception_type\n"
+        "D,20260310,1\nD,20260311,1\nD,20260312,1\nD,20260313,1\n"
+        "D,20260314,1\nD,20260315,1\nD,20260316,1\nD0,20260310,1\n";
     static const char routes[] = "route_id,agency_id,route_type\n"
                                  "RAIL,A,2\nSEA,A,4\nAIR,A,1100\nROAD,A,3\n";
     static struct rt_load_report rep;
     char stops[1024];
-    size_t n = (size_t)snprintf(stops, sizeof(stops), "stop_id,stop_name,stop_lat,stop_lon\n");
+    size_t n =
+        (size_t)snprintf(stops, sizeof(stops), "stop_id,stop_name,stop_lat,stop_lon\n");
     for (const struct sdef *s = sd; s->id; s++)
-        n += (size_t)snprintf(stops + n, sizeof(stops) - n, "%s,%s,1,1\n", s->id, s->id);
+        n +=
+            (size_t)snprintf(stops + n, sizeof(stops) - n, "%s,%s,1,1\n", s->id, s->id);
     cr_assert_lt(n, sizeof(stops));
     struct rt_gtfs_memfile files[] = {
         {"agency.txt", agency, sizeof(agency) - 1},
@@ -120,10 +125,12 @@ static void build(const struct sdef *sd, const char *trips, const char *times,
         {"trips.txt", trips, strlen(trips)},
         {"stop_times.txt", times, strlen(times)},
     };
-    cr_assert_eq(rt_gtfs_load_memory(&tt, files, sizeof(files) / sizeof(files[0]), NULL, &rep),
-                 0, "%s", rep.err);
+    cr_assert_eq(
+        rt_gtfs_load_memory(&tt, files, sizeof(files) / sizeof(files[0]), NULL, &rep),
+        0, "%s", rep.err);
     for (int i = 0; i < RT_F_COUNT; i++)
-        cr_assert_eq(rep.files[i].skipped, 0, "%s: %s", rt_gtfs_file_name((enum rt_gtfs_file)i),
+        cr_assert_eq(rep.files[i].skipped, 0, "%s: %s",
+                     rt_gtfs_file_name((enum rt_gtfs_file)i),
                      rep.files[i].nmsg ? rep.files[i].msg[0] : "");
     static struct rt_mc_stop_in in[32];
     static double hop[256];
@@ -182,13 +189,14 @@ static void search(const struct rt_mc_query *q) {
 static void expect_j(uint32_t i, long avail, uint32_t legs, int64_t cost, int64_t co2) {
     cr_assert_lt(i, res.n, "journey %u of %u", i, res.n);
     const struct rt_mc_journey *j = &res.j[i];
-    cr_expect_eq((long)((int64_t)j->available - ref), avail, "journey %u: available %ld, want %ld",
-                 i, (long)((int64_t)j->available - ref), avail);
+    cr_expect_eq((long)((int64_t)j->available - ref), avail,
+                 "journey %u: available %ld, want %ld", i,
+                 (long)((int64_t)j->available - ref), avail);
     cr_expect_eq(j->nlegs, legs, "journey %u: %u legs, want %u", i, j->nlegs, legs);
     cr_expect_eq(j->cost_cents, cost, "journey %u: %lld cents, want %lld", i,
                  (long long)j->cost_cents, (long long)cost);
-    cr_expect_eq(j->co2e_g, co2, "journey %u: %lld g, want %lld", i, (long long)j->co2e_g,
-                 (long long)co2);
+    cr_expect_eq(j->co2e_g, co2, "journey %u: %lld g, want %lld", i,
+                 (long long)j->co2e_g, (long long)co2);
 }
 
 static long rel(uint32_t t) {
@@ -247,9 +255,10 @@ Test(mc, cutoff_misses_the_first_departure) {
  * (sea release) = 39:00.  Cost 21000 + (50 + 1000 * (0.001 + 0.002)) * 100
  * = 21000 + 5300 = 26300 cents; CO2e 10 kg + 0.008 * 200 = 11.6 kg. */
 Test(mc, handling_between_rail_and_sea_at_a_port) {
-    static const struct sdef sd[] = {
-        {"CNXIA", 0, 0}, {"CNSHA", 0, CUSTOMS_PORT_OF_ENTRY}, {"CNNGB", 0, CUSTOMS_PORT_OF_ENTRY},
-        {NULL, 0, 0}};
+    static const struct sdef sd[] = {{"CNXIA", 0, 0},
+                                     {"CNSHA", 0, CUSTOMS_PORT_OF_ENTRY},
+                                     {"CNNGB", 0, CUSTOMS_PORT_OF_ENTRY},
+                                     {NULL, 0, 0}};
     static const struct kmdef kd[] = {
         {"CNXIA", "CNSHA", 1000}, {"CNSHA", "CNNGB", 200}, {NULL, NULL, 0}};
     build(sd, "route_id,service_id,trip_id\nRAIL,D,R\nSEA,D,S1\nSEA,D,S2\n",
@@ -497,7 +506,8 @@ Test(mc, overnight_multi_day_trip) {
     static const struct kmdef kd[] = {{"CNXIA", "CNFAR", 2000}, {NULL, NULL, 0}};
     build(sd, "route_id,service_id,trip_id\nRAIL,D,N\n",
           "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
-          "N,22:00:00,22:00:00,CNXIA,1\nN,50:00:00,50:00:00,CNFAR,2\n", kd);
+          "N,22:00:00,22:00:00,CNXIA,1\nN,50:00:00,50:00:00,CNFAR,2\n",
+          kd);
     struct rt_mc_query q = query("CNXIA", "CNFAR", H(24));
     search(&q);
     cr_assert_eq(res.n, 1);
@@ -537,7 +547,8 @@ Test(mc, overlay_delay_breaks_a_connection_and_cancel_removes_a_trip) {
 
     uint32_t a = rt_overlay_find_run(&tt, "A", 20260310, -1);
     cr_assert_neq(a, RT_NONE);
-    cr_assert_eq(rt_overlay_set_delay(ov, a, 1, H(2), RT_OV_UNSET, RT_TIME_ESTIMATED), 0);
+    cr_assert_eq(rt_overlay_set_delay(ov, a, 1, H(2), RT_OV_UNSET, RT_TIME_ESTIMATED),
+                 0);
     cr_assert_eq(rt_mc_search(&net, ov, ws, &q, &res), 0);
     cr_assert_eq(res.n, 1);
     expect_j(0, H(36), 2, 32000, 10000);
@@ -549,7 +560,8 @@ Test(mc, overlay_delay_breaks_a_connection_and_cancel_removes_a_trip) {
     cr_expect_eq(rel(j->legs[1].ready), H(7));
     cr_expect_eq(rel(j->legs[1].leg.dep), H(32), "B the next day");
     cr_expect_eq(j->legs[1].leg.dep_src, RT_TIME_SCHEDULED);
-    cr_expect_geq(j->legs[0].leg.alight, tt.nconns, "A's hop from the overlay's side array");
+    cr_expect_geq(j->legs[0].leg.alight, tt.nconns,
+                  "A's hop from the overlay's side array");
     cr_expect_geq(res.scan_end, q.depart);
 
     /* The schedule is still there without the overlay. */
@@ -569,7 +581,8 @@ Test(mc, bad_arguments) {
     static const struct kmdef kd[] = {{"CNXIA", "CNXIB", 1000}, {NULL, NULL, 0}};
     build(sd, "route_id,service_id,trip_id\nRAIL,D,T1\n",
           "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
-          "T1,05:00:00,05:00:00,CNXIA,1\nT1,13:00:00,13:00:00,CNXIB,2\n", kd);
+          "T1,05:00:00,05:00:00,CNXIA,1\nT1,13:00:00,13:00:00,CNXIB,2\n",
+          kd);
     struct rt_mc_query q = query("CNXIA", "CNXIB", 0);
     q.weight_kg = 0;
     cr_expect_eq(rt_mc_search(&net, NULL, ws, &q, &res), -1, "weight 0");
@@ -592,7 +605,8 @@ Test(mc, bad_arguments) {
     other.nruns = tt.nruns;
     struct rt_overlay *ov = rt_overlay_new(&other);
     cr_assert_not_null(ov);
-    cr_expect_eq(rt_mc_search(&net, ov, ws, &q, &res), -1, "overlay of another timetable");
+    cr_expect_eq(rt_mc_search(&net, ov, ws, &q, &res), -1,
+                 "overlay of another timetable");
     rt_overlay_free(ov);
 
     /* And the query itself is fine. */
@@ -625,8 +639,9 @@ Test(mc, customs_override_changes_the_dwell_not_where_it_clears) {
     rt_freight_override_init(&o);
     o.customs_s[RT_FMODE_RAIL] = 3600;
     cr_assert_eq(rt_freight_customs_dwell(&fr, "KZALA", 0, RT_FMODE_RAIL, &o), 0);
-    cr_assert_eq(rt_freight_customs_dwell(&fr, "KZDOS", CUSTOMS_BORDER, RT_FMODE_RAIL, &o),
-                 3600);
+    cr_assert_eq(
+        rt_freight_customs_dwell(&fr, "KZDOS", CUSTOMS_BORDER, RT_FMODE_RAIL, &o),
+        3600);
 
     struct rt_mc_query q = query("CNXIA", "KZALA", 0);
     search(&q);
@@ -646,6 +661,7 @@ Test(mc, customs_override_changes_the_dwell_not_where_it_clears) {
     search(&q);
     cr_assert_eq(res.n, 1);
     expect_j(0, H(14), 1, 21000, 10000);
-    cr_expect_eq(res.j[0].legs[0].customs_s, 0, "customs_s %d at a stop that is no customs point",
+    cr_expect_eq(res.j[0].legs[0].customs_s, 0,
+                 "customs_s %d at a stop that is no customs point",
                  res.j[0].legs[0].customs_s);
 }
