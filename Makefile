@@ -150,14 +150,16 @@ bench: all
 
 # ---- routing benchmark -----------------------------------------------------
 # test/bench/: gtfs_gen writes a synthetic GTFS feed, routing_bench loads it
-# and times earliest-arrival queries against a bare connection scan.
+# and times earliest-arrival queries against a bare connection scan; mc_bench
+# times the multi-criteria freight search on the same feeds and queries.
 # scripts/bench_routing.sh (run by `make bench`) builds them with
 # `make bench-routing-build`.
 BENCH_GEN     := $(BUILD)/test/bench/gtfs_gen
 BENCH_ROUTING := $(BUILD)/test/bench/routing_bench
+BENCH_MC      := $(BUILD)/test/bench/mc_bench
 
 .PHONY: bench-routing-build
-bench-routing-build: $(BENCH_GEN) $(BENCH_ROUTING)
+bench-routing-build: $(BENCH_GEN) $(BENCH_ROUTING) $(BENCH_MC)
 
 $(BENCH_GEN): $(BUILD)/test/bench/gtfs_gen.o
 	@mkdir -p $(dir $@)
@@ -165,6 +167,11 @@ $(BENCH_GEN): $(BUILD)/test/bench/gtfs_gen.o
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -lm $(LDLIBS)
 
 $(BENCH_ROUTING): $(BUILD)/test/bench/routing_bench.o $(CORE_A)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BENCH_MC): $(BUILD)/test/bench/mc_bench.o $(BUILD)/test/bench/bench_util.o $(CORE_A)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

@@ -76,6 +76,10 @@ struct rt_mc_ws {
     uint32_t nrl, caprl;
     struct final *fin;
     uint32_t nfin, capfin;
+    /* Lower bounds from a stop to the target, per query (lb_gen). */
+    uint32_t *lb_gen, *lb_t;
+    int64_t *lb_c, *lb_e;
+    uint8_t *lb_l;
 };
 
 /* ---- the per-timetable facts ---- */
@@ -101,6 +105,59 @@ static double gc_km(const struct rt_stop *a, const struct rt_stop *b) {
 
 static void *alloc_n(size_t n, size_t size) {
     return calloc(n ? n : 1, size);
+}
+
+/* Great-circle km on a sphere of radius 6371 km (haversine): cheap, and
+ * a metric, so the triangle inequality the bounds rely on holds.  Used
+ * only for lower bounds, always with itself. */
+static double sphere_km(const struct rt_stop *a, const struct rt_stop *b) {
+    const double r = 6371.0, d2r = M_PI / 180.0;
+    double dlat = (b->lat - a->lat) * d2r, dlon = (b->lon - a->lon) * d2r;
+    double h = sin(dlat / 2) * sin(dlat / 2) +
+               cos(a->lat * d2r) * cos(b->lat * d2r) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * r * asin(sqrt(fmin(1.0, h)));
+}
+
+/* One hop or footpath of KM (of the search) between stops A and B taking
+ * SECS, for the lower bounds. */
+static void bound_one(struct rt_mc_net *net, const struct rt_stop *a, const struct rt_stop *b,
+                      double km, double secs) {
+    if (isnan(a->lat) || isnan(a->lon) || isnan(b->lat) || isnan(b->lon)) {
+        net->km_per_gc = 0;
+        net->gc_per_s = INFINITY;
+        return;
+    }
+    double gc = sphere_km(a, b);
+    if (!(gc > 0)) return;
+    if (km / gc < net->km_per_gc) net->km_per_gc = km / gc;
+    if (secs <= 0)
+        net->gc_per_s = INFINITY;
+    else if (gc / secs > net->gc_per_s)
+        net->gc_per_s = gc / secs;
+}
+
+/* Lower bounds: the slowest km per great-circle km and the fastest
+ * great-circle km per second over every hop and footpath.  Any journey
+ * from S to T covers at least the great circle S-T (triangle inequality
+ * over its hops), so at least km_per_gc x gc(S, T) km and gc(S, T) /
+ * gc_per_s seconds. */
+static void bounds(struct rt_mc_net *net) {
+    const struct rt_timetable *tt = net->tt;
+    net->km_per_gc = 1;
+    net->gc_per_s = 0;
+    for (uint32_t i = 0; i < tt->ntrips; i++) {
+        const struct rt_trip *tr = &tt->trips[i];
+        for (uint32_t k = 0; k + 1 < tr->nstops; k++) {
+            const struct rt_stop_time *x = &tt->stop_times[tr->first_stop_time + k];
+            bound_one(net, &tt->stops[x[0].stop], &tt->stops[x[1].stop],
+                      net->cum_km[tr->first_stop_time + k + 1] - net->cum_km[tr->first_stop_time + k],
+                      (double)x[1].arr - (double)x[0].dep);
+        }
+    }
+    for (uint32_t i = 0; i < tt->nfoot; i++)
+        bound_one(net, &tt->stops[tt->foot[i].from], &tt->stops[tt->foot[i].to], net->foot_km[i],
+                  tt->foot[i].seconds);
+    if (net->km_per_gc < 0) net->km_per_gc = 0;
 }
 
 int rt_mc_net_build(struct rt_mc_net *net, const struct rt_timetable *tt,
@@ -144,6 +201,7 @@ int rt_mc_net_build(struct rt_mc_net *net, const struct rt_timetable *tt,
                            : 1.3 * gc_km(&tt->stops[tt->foot[i].from], &tt->stops[tt->foot[i].to]);
         net->foot_km[i] = isfinite(d) && d > 0 ? d : 0;
     }
+    bounds(net);
     for (uint32_t s = 0; s < tt->nstops; s++) {
         const char *code = rt_str(tt, tt->stops[s].id);
         net->territory[s] = stops ? stops[s].territory : 0;
@@ -191,6 +249,11 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->sl);
     free(ws->rl);
     free(ws->fin);
+    free(ws->lb_gen);
+    free(ws->lb_t);
+    free(ws->lb_c);
+    free(ws->lb_e);
+    free(ws->lb_l);
     free(ws);
 }
 
@@ -209,7 +272,12 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->no_change = alloc_n(tt->nstops, 1);
     ws->child_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->children = alloc_n(tt->nstops, sizeof(uint32_t));
-    if (!ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
+    ws->lb_gen = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->lb_t = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->lb_c = alloc_n(tt->nstops, sizeof(int64_t));
+    ws->lb_e = alloc_n(tt->nstops, sizeof(int64_t));
+    ws->lb_l = alloc_n(tt->nstops, 1);
+    if (!ws->lb_gen || !ws->lb_t || !ws->lb_c || !ws->lb_e || !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
         !ws->run_head || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_mc_ws_free(ws);
@@ -245,6 +313,13 @@ struct q {
     int oom;
     int again; /* a label became usable at the second being scanned */
     uint32_t now;
+    /* Lower bounds (see "Lower bounds"): per km and per leg, in cents and
+     * grams; seconds per great-circle km (0: no time bound). */
+    double lb_cents_leg, lb_cents_km, lb_g_km, lb_s_per_gc;
+    uint32_t ntargets;
+    int targets_cut; /* a station with more children than targets[] holds:
+                      * no distance bound */
+    const struct rt_stop *targets[64];
 };
 
 static const struct rt_connection *conn_at(const struct q *q, uint32_t k) {
@@ -332,8 +407,9 @@ static void add_final(struct q *q, uint32_t l) {
         const struct slabel *f = &ws->sl[ws->fin[i].label];
         if (dominates4(ws->fin[i].avail, f->legs, f->cost, f->co2, avail, x->legs, x->cost,
                        x->co2))
-            return; /* then X dominates none of them: the finals never dominate
-                     * one another, so nothing was dropped above */
+            return; /* then X dominates none of them (dominance is transitive
+                     * and the finals never dominate one another), so nothing
+                     * was dropped above */
         if (!dominates4(avail, x->legs, x->cost, x->co2, ws->fin[i].avail, f->legs, f->cost,
                         f->co2))
             ws->fin[w++] = ws->fin[i];
@@ -350,9 +426,48 @@ static void add_final(struct q *q, uint32_t l) {
     tighten(q, avail);
 }
 
-/* 1 when a final makes a label (T, LEGS, COST, CO2) useless. */
-static int pruned(const struct q *q, uint32_t t, int legs, int64_t cost, int64_t co2) {
-    const struct rt_mc_ws *ws = q->ws;
+/* Lower bounds.  From stop S every journey to the target still needs, at
+ * least: one more leg (unless S is a target), the cheapest leg's fixed
+ * part, the cheapest rate over km_per_gc x gc(S, target) km, the lowest
+ * emission factor over as many km, and gc(S, target) / gc_per_s seconds.
+ * A label that cannot beat a final even with only these left is pruned.
+ * The bounds are for pruning only: they never change an answer.  Each
+ * leg's rounding to whole cents and grams can take up to half a unit, so
+ * RT_MC_MAX_LEGS / 2 units are left as margin. */
+static void lower_bound(struct q *q, uint32_t s) {
+    struct rt_mc_ws *ws = q->ws;
+    if (ws->lb_gen[s] == ws->gen) return;
+    ws->lb_gen[s] = ws->gen;
+    if (ws->target_gen[s] == ws->gen) {
+        ws->lb_l[s] = 0;
+        ws->lb_t[s] = 0;
+        ws->lb_c[s] = ws->lb_e[s] = 0;
+        return;
+    }
+    double gc = q->targets_cut ? 0 : INFINITY;
+    for (uint32_t i = 0; i < q->ntargets && gc > 0; i++) {
+        double d = sphere_km(&q->tt->stops[s], q->targets[i]);
+        if (!(d >= 0)) d = 0; /* a position missing */
+        if (d < gc) gc = d;
+    }
+    if (!isfinite(gc)) gc = 0;
+    double km = q->net->km_per_gc * gc;
+    ws->lb_l[s] = 1;
+    ws->lb_t[s] = (uint32_t)fmin(floor(gc * q->lb_s_per_gc), (double)(INF / 2));
+    double c = floor(q->lb_cents_leg + q->lb_cents_km * km) - RT_MC_MAX_LEGS / 2;
+    double e = floor(q->lb_g_km * km) - RT_MC_MAX_LEGS / 2;
+    ws->lb_c[s] = c > 0 ? (int64_t)c : 0;
+    ws->lb_e[s] = e > 0 ? (int64_t)e : 0;
+}
+
+/* 1 when a final makes a label (T, LEGS, COST, CO2) at stop S useless. */
+static int pruned(struct q *q, uint32_t s, uint32_t t, int legs, int64_t cost, int64_t co2) {
+    struct rt_mc_ws *ws = q->ws;
+    lower_bound(q, s);
+    t = sat_add(t, ws->lb_t[s]);
+    legs += ws->lb_l[s];
+    cost += ws->lb_c[s];
+    co2 += ws->lb_e[s];
     if (t > q->bound) return 1;
     for (uint32_t i = 0; i < ws->nfin; i++) {
         const struct slabel *f = &ws->sl[ws->fin[i].label];
@@ -370,7 +485,7 @@ static int is_target(const struct q *q, uint32_t s) {
 static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
     struct rt_mc_ws *ws = q->ws;
     uint32_t s = x->stop;
-    if (pruned(q, x->t, x->legs, x->cost, x->co2)) return RT_NONE;
+    if (pruned(q, s, x->t, x->legs, x->cost, x->co2)) return RT_NONE;
     if (ws->stop_gen[s] != ws->gen) {
         ws->stop_gen[s] = ws->gen;
         ws->stop_head[s] = RT_NONE;
@@ -489,6 +604,8 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
             if (y->legs >= q->max_legs) continue;
             int64_t nd = need(q, c->from, y->came, m);
             if (nd < 0 || (int64_t)y->t + nd > (int64_t)c->dep) continue;
+            /* Everything from here on starts at this departure. */
+            if (pruned(q, c->from, c->dep, y->legs, y->cost, y->co2)) continue;
             struct rlabel x = {RT_NONE, i, k, c->seq, q->net->territory[c->from],
                                (uint8_t)(y->legs + 1), y->cost, y->co2};
             add_run_label(q, c->run, &x);
@@ -529,6 +646,7 @@ static void next_gen(struct rt_mc_ws *ws) {
         memset(ws->stop_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->target_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
+        memset(ws->lb_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         ws->gen = 1;
     }
 }
@@ -701,6 +819,34 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
     return n;
 }
 
+/* The per-query constants of lower_bound().  A time bound only from the
+ * schedule: an overlay may shorten hops (an early observed arrival). */
+static void lower_bounds_setup(struct q *q, uint32_t nside) {
+    const struct rt_mc_net *net = q->net;
+    double leg = INFINITY, km = INFINITY, g = INFINITY;
+    q->lb_s_per_gc = nside == 0 && net->gc_per_s > 0 && isfinite(net->gc_per_s)
+                         ? 1.0 / net->gc_per_s
+                         : 0;
+    for (int m = 0; m < RT_FMODE_COUNT; m++) {
+        if (!allowed(q, m)) continue;
+        double f0 = 0, f1 = 0, e1 = 0;
+        if (net->freight) {
+            f0 = rt_freight_cost(net->freight, (enum rt_fmode)m, 0, q->weight, q->teu, q->o);
+            f1 = rt_freight_cost(net->freight, (enum rt_fmode)m, 1, q->weight, q->teu, q->o);
+            e1 = rt_freight_co2e_kg(net->freight, (enum rt_fmode)m, 1, q->weight, q->o);
+        }
+        if (!(f0 > 0)) f0 = 0;
+        f1 = f1 > f0 ? f1 - f0 : 0;
+        if (!(e1 > 0)) e1 = 0;
+        if (100 * f0 < leg) leg = 100 * f0;
+        if (100 * f1 < km) km = 100 * f1;
+        if (1000 * e1 < g) g = 1000 * e1;
+    }
+    q->lb_cents_leg = isfinite(leg) ? leg : 0;
+    q->lb_cents_km = isfinite(km) ? km : 0;
+    q->lb_g_km = isfinite(g) ? g : 0;
+}
+
 int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_mc_ws *ws,
                  const struct rt_mc_query *qq, struct rt_mc_result *out) {
     const struct rt_timetable *tt = net->tt;
@@ -748,8 +894,15 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
     next_gen(ws);
     ws->nsl = ws->nrl = ws->nfin = 0;
     ws->target_gen[qq->to] = ws->gen;
-    for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++)
+    q.targets[q.ntargets++] = &tt->stops[qq->to];
+    for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++) {
         ws->target_gen[ws->children[i]] = ws->gen;
+        if (q.ntargets < sizeof(q.targets) / sizeof(q.targets[0]))
+            q.targets[q.ntargets++] = &tt->stops[ws->children[i]];
+        else
+            q.targets_cut = 1;
+    }
+    lower_bounds_setup(&q, nside);
     q.now = qq->depart;
     start_at(&q, qq->from);
     for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)

@@ -111,6 +111,11 @@ struct rt_mc_net {
     int32_t (*cutoff)[RT_FMODE_COUNT];
     int32_t (*release)[RT_FMODE_COUNT];
     int32_t (*customs)[RT_FMODE_COUNT];
+    /* For lower bounds (pruning only; see mc.c "Lower bounds"): every hop
+     * and footpath has km >= km_per_gc x its great-circle km, and covers at
+     * most gc_per_s great-circle km per second of its scheduled duration
+     * (INFINITY when some has no duration or a position is missing). */
+    double km_per_gc, gc_per_s;
 };
 
 /* Build NET for TT.  FREIGHT may be NULL (no freight rules).  STOPS: one

@@ -20,6 +20,9 @@ srv_handler api_distance;
 srv_handler api_lanes;
 srv_handler api_routes;
 
+/* Drop what api_routes keeps between requests (built leg lines). */
+void api_routes_free(void);
+
 struct store_apikey;
 
 /* Validate a POST /v1/keys body into K.  0, or -1 after replying 422 naming

@@ -52,14 +52,15 @@ static json_t *stop_time_json(const struct rt_timetable *tt, uint32_t stop, uint
     return json_string(buf);
 }
 
-/* Append the leg's line to COORDS: the lane path when geodata knows both
+/* The leg's line, [[lon, lat], ...]: the lane path when geodata knows both
  * places by this mode, else the geodesic between the stops. */
-static void leg_line(const struct rt_timetable *tt, const struct geo_network *net,
-                     enum geo_mode mode, uint32_t from, uint32_t to, json_t *coords) {
+static json_t *leg_line_build(const struct rt_timetable *tt, const struct geo_network *net,
+                              enum geo_mode mode, uint32_t from, uint32_t to) {
     const struct rt_stop *a = &tt->stops[from], *b = &tt->stops[to];
     struct geo_route r;
     struct geo_line own = {0};
     const struct geo_line *line = &own;
+    json_t *coords = json_array();
     char why[256];
     int routed = geo_network_route(net, rt_str(tt, a->id), rt_str(tt, b->id), mode, &r, why,
                                    sizeof(why)) == GEO_OK;
@@ -74,6 +75,54 @@ static void leg_line(const struct rt_timetable *tt, const struct geo_network *ne
                                                 round(line->xy[2 * i + 1] * 1e6) / 1e6));
     if (routed) geo_route_free(&r);
     geo_line_free(&own);
+    return coords;
+}
+
+/* Lines already built, by (from, to, mode): a lane path is a shortest
+ * path over the lane graph plus densifying, the larger part of answering a
+ * query, and the same legs come back in every answer.  jansson counts
+ * references, so one array serves every answer that holds it.  The
+ * timetable is fixed, so entries never go stale; the table stops growing at
+ * LINE_CACHE_MAX and later lines are built each time. */
+#define LINE_CACHE_MAX 65536
+
+static struct line_slot {
+    uint32_t from, to; /* from == RT_NONE: empty */
+    uint8_t mode;
+    json_t *coords;
+} *line_cache;
+static size_t line_cache_cap, line_cache_n;
+
+static json_t *leg_line(const struct rt_timetable *tt, const struct geo_network *net,
+                        enum geo_mode mode, uint32_t from, uint32_t to) {
+    if (line_cache == NULL) {
+        line_cache_cap = 2 * LINE_CACHE_MAX;
+        line_cache = malloc(line_cache_cap * sizeof(*line_cache));
+        if (line_cache == NULL) return leg_line_build(tt, net, mode, from, to);
+        for (size_t i = 0; i < line_cache_cap; i++) line_cache[i].from = RT_NONE;
+    }
+    size_t h = ((size_t)from * 2654435761u ^ (size_t)to * 40503u ^ (size_t)mode) &
+               (line_cache_cap - 1);
+    for (; line_cache[h].from != RT_NONE; h = (h + 1) & (line_cache_cap - 1))
+        if (line_cache[h].from == from && line_cache[h].to == to && line_cache[h].mode == mode)
+            return json_incref(line_cache[h].coords);
+    json_t *coords = leg_line_build(tt, net, mode, from, to);
+    if (line_cache_n < LINE_CACHE_MAX) {
+        line_cache[h].from = from;
+        line_cache[h].to = to;
+        line_cache[h].mode = (uint8_t)mode;
+        line_cache[h].coords = json_incref(coords);
+        line_cache_n++;
+    }
+    return coords;
+}
+
+void api_routes_free(void) {
+    for (size_t i = 0; line_cache && i < line_cache_cap; i++)
+        if (line_cache[i].from != RT_NONE) json_decref(line_cache[i].coords);
+    free(line_cache);
+    line_cache = NULL;
+    line_cache_n = 0;
 }
 
 static const char *const src_names[] = {"scheduled", "estimated", "observed"};
@@ -91,7 +140,7 @@ static const struct rt_connection *conn_of(const struct rt_timetable *tt, struct
 static double money(int64_t cents) { return (double)cents / 100.0; }
 
 static json_t *leg_json(const struct rt_timetable *tt, const struct geo_network *net,
-                        struct rt_overlay *ov, const struct rt_mc_leg *g, json_t *coords) {
+                        struct rt_overlay *ov, const struct rt_mc_leg *g, json_t **coords) {
     const struct rt_leg *l = &g->leg;
     uint32_t sdep = l->dep, sarr = l->arr;
     json_t *leg;
@@ -105,13 +154,13 @@ static json_t *leg_json(const struct rt_timetable *tt, const struct geo_network 
                         "carrier", rt_str(tt, tt->agencies[route->agency].name), "trip_id",
                         rt_str(tt, trip->id), "from", rt_str(tt, tt->stops[l->from].id), "to",
                         rt_str(tt, tt->stops[l->to].id));
-        leg_line(tt, net, (enum geo_mode)g->mode, l->from, l->to, coords);
+        *coords = leg_line(tt, net, (enum geo_mode)g->mode, l->from, l->to);
     } else {
         /* A footpath: truck drayage (routing/drayage.c) or a transfers.txt
          * link between two terminals; no timetable of its own. */
         leg = json_pack("{s:s, s:n, s:n, s:s, s:s}", "mode", "road", "carrier", "trip_id", "from",
                         rt_str(tt, tt->stops[l->from].id), "to", rt_str(tt, tt->stops[l->to].id));
-        leg_line(tt, net, MODE_ROAD, l->from, l->to, coords);
+        *coords = leg_line(tt, net, MODE_ROAD, l->from, l->to);
     }
     json_object_set_new(leg, "departure", stop_time_json(tt, l->from, l->dep));
     json_object_set_new(leg, "arrival", stop_time_json(tt, l->to, l->arr));
@@ -135,8 +184,8 @@ static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_ne
     json_t *legs = json_array(), *lines = json_array();
     const struct rt_leg *first = &j->legs[0].leg, *last = &j->legs[j->nlegs - 1].leg;
     for (uint32_t i = 0; i < j->nlegs; i++) {
-        json_t *coords = json_array();
-        json_array_append_new(legs, leg_json(tt, net, ov, &j->legs[i], coords));
+        json_t *coords = NULL;
+        json_array_append_new(legs, leg_json(tt, net, ov, &j->legs[i], &coords));
         json_array_append_new(lines, coords);
     }
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:i, s:f, s:f, s:f, s:{s:s, s:o}}",

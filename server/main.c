@@ -3,6 +3,7 @@
  * One event loop runs everything: HTTP (http.c), Redis (store.c), timers.
  * SIGTERM/SIGINT start a graceful stop: no new connections, in-flight
  * requests finish (bounded by shutdown_grace), Redis closes, exit 0. */
+#include "api.h"
 #include "auth.h"
 #include "geodata/network.h"
 #include "routing/drayage.h"
@@ -139,6 +140,7 @@ int main(int argc, char **argv) {
     event_free(sigterm);
     event_free(sigint);
     event_base_free(base);
+    api_routes_free();
     router_free();
     geo_network_free(&network);
     rt_timetable_free(&timetable);

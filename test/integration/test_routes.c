@@ -5,6 +5,7 @@
 
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void start_shipped(void) {
@@ -310,4 +311,28 @@ Test(routes, roles_and_bad_input) {
     cr_assert(strstr(r.body, "\"itineraries\":[]") && strstr(r.body, "reason"), "%s", r.body);
     h_resp_free(&r);
     H_ASSERT_CLEAN_EXIT();
+}
+
+/* A malformed freight file stops start-up with the file, the line and the
+ * reason, before anything listens. */
+Test(routes, malformed_freight_stops_start_up) {
+    char dir[512], cmd[1400], path[600];
+    const char *args[] = {"--listen", "127.0.0.1:1", "--freight", dir, NULL};
+    struct h_run_result run;
+    FILE *f;
+    snprintf(dir, sizeof(dir), "%s/freight", h_dir());
+    snprintf(cmd, sizeof(cmd), "cp -r %s/geodata/freight %s", getenv("DONGTING_SRC"), dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(path, sizeof(path), "%s/cutoffs.csv", dir);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("node,mode,cutoff_h,source\n"
+          ",sea,48,ref\n"
+          ",boat,24,ref\n", f);
+    fclose(f);
+    cr_assert_eq(h_run_server_binary(args, NULL, 20000, &run), 0, "%s", h_error());
+    cr_assert_eq(run.status, 2, "exit %d, stderr %s", run.status, run.err);
+    cr_assert(strstr(run.err, "cutoffs.csv:3:") != NULL, "stderr: %s", run.err);
+    cr_assert(strstr(run.err, "boat") != NULL, "stderr: %s", run.err);
+    h_run_free(&run);
 }
