@@ -5,6 +5,7 @@
 #include "routing/gtfs.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,61 @@ void rf_make(struct rf_feed *f) {
     }
 }
 
+/* Great-circle km between two positions in degrees (haversine, mean
+ * earth radius). */
+static double gc_km(double lat1, double lon1, double lat2, double lon2) {
+    const double r = 6371.0, d = M_PI / 180;
+    double a = sin((lat2 - lat1) * d / 2), b = sin((lon2 - lon1) * d / 2);
+    double h = a * a + cos(lat1 * d) * cos(lat2 * d) * b * b;
+    return 2 * r * asin(sqrt(h < 1 ? h : 1));
+}
+
+/* At least X, in whole eighths of a km. */
+static double eighths_up(double x) {
+    return ceil(x * 8) / 8;
+}
+
+/* Half the freight feeds place their stops apart (the others keep every
+ * stop at (1, 1)), with km no less than the great circle and every hop and
+ * footpath taking time: the facts a router's lower bounds (km per
+ * great-circle km, great-circle km per second) are made of. */
+static void place(struct rf_feed *f, long k) {
+    f->placed = rf_pick(2);
+    for (int q = 0; q <= RF_NS; q++) {
+        f->lat[q] = f->placed ? 20 + rf_pick(400) / 10.0 : 1;
+        f->lon[q] = f->placed ? 60 + rf_pick(600) / 10.0 : 1;
+    }
+    if (!f->placed) return;
+    if (f->station) {
+        f->lat[RF_NS] = f->lat[0];
+        f->lon[RF_NS] = f->lon[0];
+    }
+    for (int j = 0; j < f->ntrips; j++) {
+        long shift = 0;
+        for (int p = 0; p < f->trip[j].n; p++) {
+            f->trip[j].arr[p] += shift;
+            if (p > 0 && f->trip[j].arr[p] <= f->trip[j].dep[p - 1]) {
+                shift += f->trip[j].dep[p - 1] + k * 60 - f->trip[j].arr[p];
+                f->trip[j].arr[p] = f->trip[j].dep[p - 1] + k * 60;
+            }
+            f->trip[j].dep[p] += shift;
+            if (p + 1 < f->trip[j].n) {
+                int a = f->trip[j].stop[p], b = f->trip[j].stop[p + 1];
+                double gc = gc_km(f->lat[a], f->lon[a], f->lat[b], f->lon[b]);
+                f->trip[j].km[p] = eighths_up(gc * (1 + rf_pick(8) / 8.0)) +
+                                   (rf_pick(4) == 0 ? rf_pick(100) : 0);
+            }
+        }
+    }
+    for (int a = 0; a < f->nstops; a++)
+        for (int b = 0; b < f->nstops; b++) {
+            if (f->foot[a][b] < 0) continue;
+            if (f->foot[a][b] == 0) f->foot[a][b] = k * 60;
+            double gc = gc_km(f->lat[a], f->lon[a], f->lat[b], f->lon[b]);
+            f->foot_km[a][b] = eighths_up(gc * (1 + rf_pick(4) / 4.0));
+        }
+}
+
 void rf_make_freight(struct rf_feed *f) {
     static const long scales[] = {1, 10, 60};
     rf_make(f);
@@ -101,6 +157,7 @@ void rf_make_freight(struct rf_feed *f) {
         f->customs[q] = flags[rf_pick(5)];
     }
     if (f->station) f->territory[0] = f->territory[1] = f->territory[RF_NS];
+    place(f, k);
 }
 
 void rf_stop_id(const struct rf_feed *f, int q, char *buf, size_t n) {
@@ -157,10 +214,14 @@ void rf_load(const struct rf_feed *f, struct rt_timetable *tt) {
         add(&t_dates, "D,20260310,1\n");
     add(&t_stops, "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n");
     rf_stop_id(f, RF_NS, b_id, sizeof(b_id));
-    if (f->station) add(&t_stops, "%s,%s,1,1,1,\n", b_id, b_id);
+    if (f->station)
+        add(&t_stops, "%s,%s,%.1f,%.1f,1,\n", b_id, b_id,
+            f->freight ? f->lat[RF_NS] : 1.0, f->freight ? f->lon[RF_NS] : 1.0);
     for (int s = 0; s < f->nstops; s++) {
         rf_stop_id(f, s, a_id, sizeof(a_id));
-        add(&t_stops, "%s,%s,1,1,0,%s\n", a_id, a_id, f->station && s < 2 ? b_id : "");
+        add(&t_stops, "%s,%s,%.1f,%.1f,0,%s\n", a_id, a_id,
+            f->freight ? f->lat[s] : 1.0, f->freight ? f->lon[s] : 1.0,
+            f->station && s < 2 ? b_id : "");
     }
     add(&t_trips, "route_id,service_id,trip_id\n");
     add(&t_times, "trip_id,arrival_time,departure_time,stop_id,stop_sequence,"

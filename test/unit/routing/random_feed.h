@@ -36,6 +36,9 @@ struct rf_feed {
     double foot_km[RF_NS][RF_NS]; /* km of each footpath */
     int territory[RF_NS + 1];     /* per stop, [RF_NS] the station */
     unsigned customs[RF_NS + 1];  /* enum geo_customs bits, likewise */
+    int placed;                   /* stops apart (else all at (1, 1)), km >= the
+                                   * great circle, no 0 s hop or footpath */
+    double lat[RF_NS + 1], lon[RF_NS + 1];
 };
 
 /* Seed the generator (splitmix64). */
@@ -54,7 +57,9 @@ void rf_make(struct rf_feed *f);
  * ten minutes or hours as the unit), each trip a freight mode (or
  * unusable) and a non-empty set of the RF_ND service days, hop and footpath
  * km, a customs territory (0..2) and customs flags per stop (the station
- * and its children share one territory).  Stop ids become node codes
+ * and its children share one territory); half the feeds place their stops
+ * apart (random positions, km no less than the great circle, every hop
+ * and footpath taking at least one unit).  Stop ids become node codes
  * (rf_stop_id).  Draws from the generator after rf_make's draws only. */
 void rf_make_freight(struct rf_feed *f);
 
