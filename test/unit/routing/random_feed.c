@@ -187,6 +187,13 @@ static void add_time(struct text *b, long t) {
     add(b, "%02ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
+static void add_pos(struct text *b, const struct rf_feed *f, int q) {
+    if (f->freight)
+        add(b, "%.1f,%.1f", f->lat[q], f->lon[q]);
+    else
+        add(b, "1,1");
+}
+
 static struct text t_stops, t_trips, t_times, t_xfers;
 
 static void add_dates(struct text *b, unsigned days) {
@@ -214,14 +221,17 @@ void rf_load(const struct rf_feed *f, struct rt_timetable *tt) {
         add(&t_dates, "D,20260310,1\n");
     add(&t_stops, "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n");
     rf_stop_id(f, RF_NS, b_id, sizeof(b_id));
-    if (f->station)
-        add(&t_stops, "%s,%s,%.1f,%.1f,1,\n", b_id, b_id,
-            f->freight ? f->lat[RF_NS] : 1.0, f->freight ? f->lon[RF_NS] : 1.0);
+    /* Positions "1,1" for the road feeds, as they always were. */
+    if (f->station) {
+        add(&t_stops, "%s,%s,", b_id, b_id);
+        add_pos(&t_stops, f, RF_NS);
+        add(&t_stops, ",1,\n");
+    }
     for (int s = 0; s < f->nstops; s++) {
         rf_stop_id(f, s, a_id, sizeof(a_id));
-        add(&t_stops, "%s,%s,%.1f,%.1f,0,%s\n", a_id, a_id,
-            f->freight ? f->lat[s] : 1.0, f->freight ? f->lon[s] : 1.0,
-            f->station && s < 2 ? b_id : "");
+        add(&t_stops, "%s,%s,", a_id, a_id);
+        add_pos(&t_stops, f, s);
+        add(&t_stops, ",0,%s\n", f->station && s < 2 ? b_id : "");
     }
     add(&t_trips, "route_id,service_id,trip_id\n");
     add(&t_times, "trip_id,arrival_time,departure_time,stop_id,stop_sequence,"

@@ -100,8 +100,17 @@ static double km_of(const struct kmdef *kd, const char *a, const char *b) {
 
 /* Load the feed (stops SD, trips.txt TRIPS and stop_times.txt TIMES) with
  * the freight table, hop km from KD, and build the net and workspace. */
+static void build_at(const struct sdef *sd, const char *trips, const char *times,
+                     const struct kmdef *kd, const char *stops_txt);
+
 static void build(const struct sdef *sd, const char *trips, const char *times,
                   const struct kmdef *kd) {
+    build_at(sd, trips, times, kd, NULL);
+}
+
+/* As build, with stops.txt STOPS_TXT (positions) when not NULL. */
+static void build_at(const struct sdef *sd, const char *trips, const char *times,
+                     const struct kmdef *kd, const char *stops_txt) {
     static const char agency[] = "agency_id,agency_name,agency_timezone\nA,A,Etc/UTC\n";
     static const char dates[] =
         "service_id,date,exception_type\n"
@@ -116,6 +125,8 @@ static void build(const struct sdef *sd, const char *trips, const char *times,
     for (const struct sdef *s = sd; s->id; s++)
         n +=
             (size_t)snprintf(stops + n, sizeof(stops) - n, "%s,%s,1,1\n", s->id, s->id);
+    cr_assert_lt(n, sizeof(stops));
+    if (stops_txt) n = (size_t)snprintf(stops, sizeof(stops), "%s", stops_txt);
     cr_assert_lt(n, sizeof(stops));
     struct rt_gtfs_memfile files[] = {
         {"agency.txt", agency, sizeof(agency) - 1},
@@ -664,4 +675,69 @@ Test(mc, customs_override_changes_the_dwell_not_where_it_clears) {
     cr_expect_eq(res.j[0].legs[0].customs_s, 0,
                  "customs_s %d at a stop that is no customs point",
                  res.j[0].legs[0].customs_s);
+}
+
+/* Pruning must use the query's override, not the data alone.  Every mode
+ * costs 1000 USD a leg in the data (no per-kg or per-km part), nothing
+ * emits; the query overrides sea to cost nothing.  Stops apart: CNORG
+ * (30, 100), CNMID (30, 100.5), CNDST (30, 101).
+ *   F rail CNORG 04:00 -> CNDST 06:00 (100 km): 0 + 3 <= 4; available
+ *     6 + 2 = 8:00, 1 leg, 1000 USD;
+ *   L sea CNORG 06:00 -> CNMID 07:00 (0 + 6 <= 6), sea CNMID 12:00 ->
+ *     CNDST 14:00 (7 + 5 <= 12), 50 km each: available 14 + 4 = 18:00,
+ *     2 legs, 0 USD (in scope: 18 <= 2 * 8 + 24).
+ * Both are in the Pareto set.  A bound for the rest of L from CNMID
+ * taken from the data (one more leg at 1000 USD at least) would let F
+ * "beat" L and drop it. */
+Test(mc, pruning_respects_the_query_override) {
+    static const char tariffs[] =
+        "mode,currency,per_shipment_usd,per_kg_usd,per_kg_km_usd,per_teu_usd,per_teu_"
+        "km_usd,"
+        "source\n"
+        "sea,USD,1000,0,0,,,x\nriver,USD,1000,0,0,,,x\nrail,USD,1000,0,0,,,x\n"
+        "air,USD,1000,0,0,,,x\nroad,USD,1000,0,0,,,x\n";
+    static const char emissions[] =
+        "mode,variant,is_default,kg_co2e_per_tkm,scope,source\n"
+        "sea,v,1,0,WTW,x\nriver,v,1,0,WTW,x\nrail,v,1,0,WTW,x\n"
+        "air,v,1,0,WTW,x\nroad,v,1,0,WTW,x\n";
+    char err[256];
+    rt_freight_free(&fr);
+    rt_freight_init(&fr);
+    for (int i = 0; i < RT_FREIGHT_FILE_COUNT; i++) {
+        const char *text = i == RT_FREIGHT_TARIFFS     ? tariffs
+                           : i == RT_FREIGHT_EMISSIONS ? emissions
+                                                       : freight_text[i];
+        cr_assert_eq(rt_freight_parse(&fr, (enum rt_freight_file)i, text, strlen(text),
+                                      "x", err, sizeof(err)),
+                     0, "%s", err);
+    }
+    static const struct sdef sd[] = {
+        {"CNORG", 0, 0}, {"CNMID", 0, 0}, {"CNDST", 0, 0}, {NULL, 0, 0}};
+    static const struct kmdef kd[] = {{"CNORG", "CNDST", 100},
+                                      {"CNORG", "CNMID", 50},
+                                      {"CNMID", "CNDST", 50},
+                                      {NULL, NULL, 0}};
+    build_at(sd, "route_id,service_id,trip_id\nRAIL,D0,F\nSEA,D0,L1\nSEA,D0,L2\n",
+             "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+             "F,04:00:00,04:00:00,CNORG,1\nF,06:00:00,06:00:00,CNDST,2\n"
+             "L1,06:00:00,06:00:00,CNORG,1\nL1,07:00:00,07:00:00,CNMID,2\n"
+             "L2,12:00:00,12:00:00,CNMID,1\nL2,14:00:00,14:00:00,CNDST,2\n",
+             kd,
+             "stop_id,stop_name,stop_lat,stop_lon\n"
+             "CNORG,CNORG,30,100\nCNMID,CNMID,30,100.5\nCNDST,CNDST,30,101\n");
+    struct rt_freight_override o;
+    rt_freight_override_init(&o);
+    o.tariff[RT_FMODE_SEA] = (struct rt_freight_tariff){1, 0, 0, 0, 0, 0, 0};
+    struct rt_mc_query q = query("CNORG", "CNDST", 0);
+    q.override = &o;
+    search(&q);
+    cr_assert_eq(res.n, 2, "%u journeys", res.n);
+    expect_j(0, H(8), 1, 100000, 0);
+    expect_j(1, H(18), 2, 0, 0);
+
+    /* Without the override L costs 2000 USD: dominated by F. */
+    q.override = NULL;
+    search(&q);
+    cr_assert_eq(res.n, 1);
+    expect_j(0, H(8), 1, 100000, 0);
 }

@@ -414,6 +414,9 @@ static void make_freight(const struct rf_feed *f, long k, struct rt_freight *fr)
     add(t, "mode,currency,per_shipment_usd,per_kg_usd,per_kg_km_usd,per_teu_usd,"
            "per_teu_km_usd,source\n");
     add(e, "mode,variant,is_default,kg_co2e_per_tkm,scope,source\n");
+    /* A third of the tables price every mode dear and emit much: a query
+     * override can then go below anything in the data. */
+    int dear = rf_pick(3) == 0;
     for (int a = 0; a < NM; a++) {
         for (int b = 0; b < NM; b++)
             if (rf_pick(4)) add(h, ",%s,%s,%.6f,x\n", mn[a], mn[b], rand_hours(k));
@@ -422,13 +425,13 @@ static void make_freight(const struct rf_feed *f, long k, struct rt_freight *fr)
         if (rf_pick(2)) add(u, ",border,%s,%.6f,x\n", mn[a], rand_hours(k));
         if (rf_pick(2)) add(u, ",port_of_entry,%s,%.6f,x\n", mn[a], rand_hours(k));
         if (rf_pick(3))
-            add(t, "%s,USD,%d,%.3f,%.6f,%d,%.2f,x\n", mn[a], rf_pick(300),
-                rf_pick(50) / 1000.0, rf_pick(100) / 1e6, rf_pick(400),
-                rf_pick(100) / 100.0);
+            add(t, "%s,USD,%d,%.3f,%.6f,%d,%.2f,x\n", mn[a], rf_pick(300) + dear * 500,
+                rf_pick(50) / 1000.0, (rf_pick(100) + dear * 200) / 1e6,
+                rf_pick(400) + dear * 500, rf_pick(100) / 100.0 + dear);
         else
-            add(t, "%s,USD,%d,%.3f,%.6f,,,x\n", mn[a], rf_pick(300),
-                rf_pick(50) / 1000.0, rf_pick(100) / 1e6);
-        add(e, "%s,v,1,%.4f,WTW,x\n", mn[a], rf_pick(1000) / 1000.0);
+            add(t, "%s,USD,%d,%.3f,%.6f,,,x\n", mn[a], rf_pick(300) + dear * 500,
+                rf_pick(50) / 1000.0, (rf_pick(100) + dear * 200) / 1e6);
+        add(e, "%s,v,1,%.4f,WTW,x\n", mn[a], (rf_pick(1000) + dear * 1000) / 1000.0);
     }
     /* Node rows, each key once: per stop a few random (mode) picks. */
     for (int s = 0; s <= NS; s++) {
@@ -991,8 +994,8 @@ static void make_override(struct rt_freight_override *o, long k) {
          * alone (the same draws either way). */
         int32_t dwell = rf_pick(6) == 0 ? rf_pick(4) * (int32_t)k * 60 : -1;
         if (!getenv("MC_PROPERTY_NO_CUSTOMS_OVERRIDE")) o->customs_s[a] = dwell;
-        if (rf_pick(6) == 0) o->kg_co2e_per_tkm[a] = rf_pick(1000) / 1000.0;
-        if (rf_pick(6) == 0) {
+        if (rf_pick(4) == 0) o->kg_co2e_per_tkm[a] = rf_pick(1000) / 1000.0;
+        if (rf_pick(4) == 0) {
             struct rt_freight_tariff *t = &o->tariff[a];
             t->set = 1;
             t->has_teu = rf_pick(2);
