@@ -979,7 +979,7 @@ Test(mc_property, brute_force_earliest_matches_csa, .timeout = 300) {
  * The brute force reads them through the freight.h lookups, so an
  * overridden customs dwell applies only where the lookup has a customs
  * point (a node row, or the border / port_of_entry flag).
- * KNOWN DISCREPANCY at the default seed (iteration 16, query 3 -> 1):
+ * KNOWN DISCREPANCY at the default seed (iteration 25, query 6 -> 1):
  * mc.c adds the override's dwell at a stop with neither (reported to the
  * lead; the hand case mc::customs_override_changes_the_dwell_not_where_it_clears
  * is the minimal form; MC_PROPERTY_NO_CUSTOMS_OVERRIDE=1 runs the rest). */
