@@ -94,6 +94,7 @@ void rt_mc_net_free(struct rt_mc_net *net) {
     free(net->cutoff);
     free(net->release);
     free(net->customs);
+    free(net->customs_at);
     memset(net, 0, sizeof(*net));
 }
 
@@ -174,7 +175,8 @@ int rt_mc_net_build(struct rt_mc_net *net, const struct rt_timetable *tt,
     net->cutoff = alloc_n(tt->nstops, sizeof(*net->cutoff));
     net->release = alloc_n(tt->nstops, sizeof(*net->release));
     net->customs = alloc_n(tt->nstops, sizeof(*net->customs));
-    if (!net->trip_mode || !net->cum_km || !net->foot_km || !net->territory ||
+    net->customs_at = alloc_n(tt->nstops, 1);
+    if (!net->customs_at || !net->trip_mode || !net->cum_km || !net->foot_km || !net->territory ||
         !net->handling || !net->cutoff || !net->release || !net->customs) {
         rt_mc_net_free(net);
         return -1;
@@ -202,6 +204,9 @@ int rt_mc_net_build(struct rt_mc_net *net, const struct rt_timetable *tt,
         net->foot_km[i] = isfinite(d) && d > 0 ? d : 0;
     }
     bounds(net);
+    struct rt_freight_override one;
+    rt_freight_override_init(&one);
+    for (int m = 0; m < RT_FMODE_COUNT; m++) one.customs_s[m] = 1;
     for (uint32_t s = 0; s < tt->nstops; s++) {
         const char *code = rt_str(tt, tt->stops[s].id);
         net->territory[s] = stops ? stops[s].territory : 0;
@@ -214,6 +219,11 @@ int rt_mc_net_build(struct rt_mc_net *net, const struct rt_timetable *tt,
             net->release[s][m] = rt_freight_release(freight, code, (enum rt_fmode)m, NULL);
             net->customs[s][m] = rt_freight_customs_dwell(
                 freight, code, stops ? stops[s].customs_flags : 0, (enum rt_fmode)m, NULL);
+            /* Where clearance happens at all: the lookup with a 1 s
+             * override answers 1 exactly there. */
+            if (rt_freight_customs_dwell(freight, code, stops ? stops[s].customs_flags : 0,
+                                         (enum rt_fmode)m, &one) == 1)
+                net->customs_at[s] |= (uint8_t)(1u << m);
         }
     }
     return 0;
@@ -316,6 +326,8 @@ struct q {
     /* Lower bounds (see "Lower bounds"): per km and per leg, in cents and
      * grams; seconds per great-circle km (0: no time bound). */
     double lb_cents_leg, lb_cents_km, lb_g_km, lb_s_per_gc;
+    /* Per mode: cents and grams per km of a leg (the affine part). */
+    double rate_c[RT_FMODE_COUNT], rate_g[RT_FMODE_COUNT];
     uint32_t ntargets;
     int targets_cut; /* a station with more children than targets[] holds:
                       * no distance bound */
@@ -337,6 +349,7 @@ static int32_t handling(const struct q *q, uint32_t s, int x, int m) {
 }
 
 static int32_t customs(const struct q *q, uint32_t s, int m) {
+    if (!(q->net->customs_at[s] & (1u << m))) return 0;
     if (q->o && q->o->customs_s[m] >= 0) return q->o->customs_s[m];
     return q->net->customs[s][m];
 }
@@ -554,28 +567,45 @@ static void footpaths_from(struct q *q, uint32_t l) {
     }
 }
 
-/* Insert run label *X into run R's bag (boarding at seq x->bseq, the hop
- * being scanned). */
-static void add_run_label(struct q *q, uint32_t r, const struct rlabel *x) {
+/* 1 when run label A serves every hop still ahead at least as well as B
+ * does.  NOW is the seq of the hop being scanned on the run; B can still
+ * alight at any hop from max(B's, NOW) on.
+ *   - A boarded at B's hop or before: A can alight wherever B can, on a
+ *     longer leg.  The leg's cost and CO2e are affine in km, rounded to
+ *     whole units, so A's leg costs at most ceil(rate x the km between the
+ *     two boardings) + 1 more than B's (the 1 covers rounding), whatever
+ *     the hop.  A wins when its lead before this ride covers that.
+ *   - A boarded after B's hop: only when that is not in the future (a rescan
+ *     of one second may board before an existing label's hop), on a
+ *     shorter, so never dearer, leg. */
+static int run_dominates(const struct q *q, const double *cum, int m, const struct rlabel *a,
+                         const struct rlabel *b, uint16_t now) {
+    if (a->terr != b->terr || a->legs > b->legs) return 0;
+    if (a->bseq > b->bseq) return a->bseq <= now && a->cost <= b->cost && a->co2 <= b->co2;
+    int64_t dc = 0, de = 0;
+    if (a->bseq < b->bseq) {
+        double km = cum[b->bseq] - cum[a->bseq];
+        dc = (int64_t)ceil(q->rate_c[m] * km) + 1;
+        de = (int64_t)ceil(q->rate_g[m] * km) + 1;
+    }
+    return a->cost + dc <= b->cost && a->co2 + de <= b->co2;
+}
+
+/* Insert run label *X into the bag of run R of TRIP and mode M (boarding
+ * at seq x->bseq, the hop being scanned). */
+static void add_run_label(struct q *q, uint32_t r, uint32_t trip, int m, const struct rlabel *x) {
     struct rt_mc_ws *ws = q->ws;
+    const double *cum = q->net->cum_km + q->tt->trips[trip].first_stop_time;
     if (ws->run_gen[r] != ws->gen) {
         ws->run_gen[r] = ws->gen;
         ws->run_head[r] = RT_NONE;
     }
     for (uint32_t *p = &ws->run_head[r]; *p != RT_NONE;) {
         struct rlabel *y = &ws->rl[*p];
-        if (y->terr == x->terr) {
-            /* Y serves every hop X can still use only when it boarded at
-             * X's hop or later but not in X's future (a rescan of one
-             * second may board before an existing label's hop). */
-            if (y->bseq == x->bseq && y->legs <= x->legs && y->cost <= x->cost &&
-                y->co2 <= x->co2)
-                return;
-            if (x->bseq >= y->bseq && x->legs <= y->legs && x->cost <= y->cost &&
-                x->co2 <= y->co2) {
-                *p = y->next;
-                continue;
-            }
+        if (run_dominates(q, cum, m, y, x, x->bseq)) return;
+        if (run_dominates(q, cum, m, x, y, x->bseq)) {
+            *p = y->next;
+            continue;
         }
         p = &y->next;
     }
@@ -608,7 +638,7 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
             if (pruned(q, c->from, c->dep, y->legs, y->cost, y->co2)) continue;
             struct rlabel x = {RT_NONE, i, k, c->seq, q->net->territory[c->from],
                                (uint8_t)(y->legs + 1), y->cost, y->co2};
-            add_run_label(q, c->run, &x);
+            add_run_label(q, c->run, trip, m, &x);
             if (q->oom) return;
         }
     }
@@ -838,6 +868,8 @@ static void lower_bounds_setup(struct q *q, uint32_t nside) {
         if (!(f0 > 0)) f0 = 0;
         f1 = f1 > f0 ? f1 - f0 : 0;
         if (!(e1 > 0)) e1 = 0;
+        q->rate_c[m] = 100 * f1;
+        q->rate_g[m] = 1000 * e1;
         if (100 * f0 < leg) leg = 100 * f0;
         if (100 * f1 < km) km = 100 * f1;
         if (1000 * e1 < g) g = 1000 * e1;

@@ -111,6 +111,10 @@ struct rt_mc_net {
     int32_t (*cutoff)[RT_FMODE_COUNT];
     int32_t (*release)[RT_FMODE_COUNT];
     int32_t (*customs)[RT_FMODE_COUNT];
+    uint8_t *customs_at;  /* [nstops]: bit m set when cargo arriving by mode
+                           * m clears at s at all (a customs.csv row for s,
+                           * or a border / port_of_entry flag); an override
+                           * changes how long, not where */
     /* For lower bounds (pruning only; see mc.c "Lower bounds"): every hop
      * and footpath has km >= km_per_gc x its great-circle km, and covers at
      * most gc_per_s great-circle km per second of its scheduled duration
