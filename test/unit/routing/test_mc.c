@@ -634,8 +634,8 @@ Test(mc, bad_arguments) {
  *   CNXIA -> KZDOS: 10 + 1 (not 5) + 2 = 13:00, customs_s 1 h;
  *   CNXIA -> KZALA: 12 + 0 + 2 = 14:00, customs_s 0, with or without the
  *   override.
- * KNOWN DISCREPANCY (reported to the lead, mc.c not changed here): mc.c
- * applies the override's dwell at KZALA too (15:00, customs_s 1 h). */
+ * (mc.c once applied the override's dwell at KZALA too: 15:00, customs_s
+ * 1 h; fixed in a4daa4d.) */
 Test(mc, customs_override_changes_the_dwell_not_where_it_clears) {
     static const struct sdef sd[] = {
         {"CNXIA", 0, 0}, {"KZDOS", 1, CUSTOMS_BORDER}, {"KZALA", 1, 0}, {NULL, 0, 0}};

@@ -979,10 +979,8 @@ Test(mc_property, brute_force_earliest_matches_csa, .timeout = 300) {
  * The brute force reads them through the freight.h lookups, so an
  * overridden customs dwell applies only where the lookup has a customs
  * point (a node row, or the border / port_of_entry flag).
- * KNOWN DISCREPANCY at the default seed (iteration 25, query 6 -> 1):
- * mc.c adds the override's dwell at a stop with neither (reported to the
- * lead; the hand case mc::customs_override_changes_the_dwell_not_where_it_clears
- * is the minimal form; MC_PROPERTY_NO_CUSTOMS_OVERRIDE=1 runs the rest). */
+ * (This caught mc.c adding an overridden dwell at a stop with neither, at
+ * the default seed, iteration 25, query 6 -> 1; fixed in a4daa4d.) */
 static void make_override(struct rt_freight_override *o, long k) {
     rt_freight_override_init(o);
     for (int a = 0; a < NM; a++) {
@@ -990,10 +988,7 @@ static void make_override(struct rt_freight_override *o, long k) {
             if (rf_pick(8) == 0) o->handling_s[a][b] = rf_pick(4) * (int32_t)k * 60;
         if (rf_pick(6) == 0) o->cutoff_s[a] = rf_pick(4) * (int32_t)k * 60;
         if (rf_pick(6) == 0) o->release_s[a] = rf_pick(4) * (int32_t)k * 60;
-        /* MC_PROPERTY_NO_CUSTOMS_OVERRIDE=1 leaves the customs dwell
-         * alone (the same draws either way). */
-        int32_t dwell = rf_pick(6) == 0 ? rf_pick(4) * (int32_t)k * 60 : -1;
-        if (!getenv("MC_PROPERTY_NO_CUSTOMS_OVERRIDE")) o->customs_s[a] = dwell;
+        if (rf_pick(6) == 0) o->customs_s[a] = rf_pick(4) * (int32_t)k * 60;
         if (rf_pick(4) == 0) o->kg_co2e_per_tkm[a] = rf_pick(1000) / 1000.0;
         if (rf_pick(4) == 0) {
             struct rt_freight_tariff *t = &o->tariff[a];
