@@ -35,7 +35,9 @@
  * s from time t, needs t + NEED(s, x, m) <= c.dep.  Staying on a run needs
  * nothing.  A footpath leg from s after a ride of mode x arriving at a
  * starts at a + HOLD + handling(s, x, road) (HOLD: customs, below) and
- * takes the footpath's seconds; from the origin it starts at the ready time.
+ * takes the footpath's seconds; from the origin it may start at the ready
+ * time (results show it leaving as late as the next leg allows, see struct
+ * rt_mc_leg).
  *
  * Customs.  Every stop has a customs territory (e.g. CN, EU, EAEU, HK).
  * Cargo is cleared in the origin's territory.  When a leg ends at a stop in
@@ -54,7 +56,7 @@
  * "transfers" = legs - 1), cost (sum over legs, each leg rounded to whole
  * cents: llround(100 * rt_freight_cost(mode, km, weight, teu))), CO2e (sum
  * over legs, each rounded to whole grams: llround(1000 *
- * rt_freight_co2e_kg(mode, km, weight))).  A leg's km is rt_mc_leg_km (a
+ * rt_freight_co2e_kg(mode, km, weight))).  A leg's km is rt_mc_ride_km (a
  * ride: the sum of its hops; a footpath: its own km).
  *
  * Scope of the answer.  Journeys with at most max_legs legs, only of the
