@@ -343,19 +343,6 @@ int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
     return finish(tt, ws, NULL, &sc, depart, scanned, out);
 }
 
-/* First side connection departing at or after T. */
-static uint32_t first_side(const struct rt_ov_conn *side, uint32_t n, uint32_t t) {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (side[mid].c.dep < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
                        struct rt_csa_ws *ws, uint32_t from_stop, uint32_t to_stop,
                        uint32_t depart, struct rt_csa_result *out) {
@@ -371,7 +358,7 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
      * runs the overlay changed, and the side array holding those runs at
      * their overlaid times.  All connections of one second, from both, are
      * scanned (and rescanned, as above) before the next second. */
-    uint32_t i = rt_first_conn(tt, depart), j = first_side(side, ns, depart), scanned = 0;
+    uint32_t i = rt_first_conn(tt, depart), j = rt_overlay_first_side(side, ns, depart), scanned = 0;
     for (;;) {
         /* Seconds before the next side connection: tt->conns alone, in a
          * loop as tight as the schedule-only one. */

@@ -692,18 +692,6 @@ static void start_at(struct q *q, uint32_t s) {
     if (l != RT_NONE) footpaths_from(q, l);
 }
 
-static uint32_t first_side(const struct rt_ov_conn *side, uint32_t n, uint32_t t) {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (side[mid].c.dep < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Compare two journeys in ORDER. */
 static int cmp_order(const struct rt_mc_journey *a, const struct rt_mc_journey *b, int order) {
     int64_t ka[4], kb[4];
@@ -940,7 +928,7 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
     for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
         start_at(&q, ws->children[i]);
 
-    uint32_t i = rt_first_conn(tt, qq->depart), j = q.side ? first_side(q.side, nside, qq->depart) : 0;
+    uint32_t i = rt_first_conn(tt, qq->depart), j = q.side ? rt_overlay_first_side(q.side, nside, qq->depart) : 0;
     uint32_t scanned = 0;
     while (!q.oom) {
         uint32_t ti = i < tt->nconns ? tt->conns[i].dep : INF;

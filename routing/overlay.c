@@ -401,3 +401,15 @@ const struct rt_ov_conn *rt_overlay_side(const struct rt_overlay *ov, uint32_t *
     *n = ov->nside;
     return ov->side;
 }
+
+uint32_t rt_overlay_first_side(const struct rt_ov_conn *side, uint32_t n, uint32_t t) {
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (side[mid].c.dep < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}

@@ -135,4 +135,8 @@ int rt_overlay_prepare(struct rt_overlay *ov);
  * the overlay is not prepared at its current version. */
 const struct rt_ov_conn *rt_overlay_side(const struct rt_overlay *ov, uint32_t *n);
 
+/* Index of the first connection of SIDE (N of them, as from
+ * rt_overlay_side) departing at or after T, by binary search; N when none. */
+uint32_t rt_overlay_first_side(const struct rt_ov_conn *side, uint32_t n, uint32_t t);
+
 #endif

@@ -16,7 +16,6 @@
 #include "route_cache.h"
 #include "router.h"
 #include "routing/mc.h"
-#include "routing/tz.h"
 #include "server.h"
 #include "timefmt.h"
 
@@ -45,17 +44,6 @@ struct route_query {
      * invalidation window). */
     uint32_t span_t0, span_t1;
 };
-
-/* ISO 8601 of timetable time T in the zone of STOP. */
-static json_t *stop_time_json(const struct rt_timetable *tt, uint32_t stop, uint32_t t) {
-    int64_t utc = tt->epoch + (int64_t)t;
-    const char *zone = rt_str(tt, tt->zones[tt->stops[stop].zone].name);
-    char buf[40], why[128];
-    int off = 0;
-    if (rt_tz_offset(zone, utc, &off, why, sizeof(why)) != 0) off = 0;
-    time_format_iso8601(utc, off, buf, sizeof(buf));
-    return json_string(buf);
-}
 
 /* The leg's line, [[lon, lat], ...]: the lane path when geodata knows both
  * places by this mode, else the geodesic between the stops. */
@@ -167,16 +155,16 @@ static json_t *leg_json(const struct rt_timetable *tt, const struct geo_network 
                         rt_str(tt, tt->stops[l->from].id), "to", rt_str(tt, tt->stops[l->to].id));
         *coords = leg_line(tt, net, MODE_ROAD, l->from, l->to);
     }
-    json_object_set_new(leg, "departure", stop_time_json(tt, l->from, l->dep));
-    json_object_set_new(leg, "arrival", stop_time_json(tt, l->to, l->arr));
-    json_object_set_new(leg, "scheduled_departure", stop_time_json(tt, l->from, sdep));
-    json_object_set_new(leg, "scheduled_arrival", stop_time_json(tt, l->to, sarr));
+    json_object_set_new(leg, "departure", router_time_json(tt, l->from, l->dep));
+    json_object_set_new(leg, "arrival", router_time_json(tt, l->to, l->arr));
+    json_object_set_new(leg, "scheduled_departure", router_time_json(tt, l->from, sdep));
+    json_object_set_new(leg, "scheduled_arrival", router_time_json(tt, l->to, sarr));
     json_object_set_new(leg, "time_source",
                         json_string(l->dep_src == l->arr_src ? src_names[l->dep_src]
                                                              : "estimated"));
     json_object_set_new(leg, "departure_source", json_string(src_names[l->dep_src]));
     json_object_set_new(leg, "arrival_source", json_string(src_names[l->arr_src]));
-    json_object_set_new(leg, "cargo_at_origin", stop_time_json(tt, l->from, g->ready));
+    json_object_set_new(leg, "cargo_at_origin", router_time_json(tt, l->from, g->ready));
     json_object_set_new(leg, "customs_dwell_s", json_integer(g->customs_s));
     json_object_set_new(leg, "distance_km", json_real(round(g->km * 10.0) / 10.0));
     json_object_set_new(leg, "cost", json_real(money(g->cost_cents)));
@@ -194,10 +182,10 @@ static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_ne
         json_array_append_new(lines, coords);
     }
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:i, s:f, s:f, s:f, s:{s:s, s:o}}",
-                     "legs", legs, "ready_by", stop_time_json(tt, first->from, j->latest_ready),
-                     "departure", stop_time_json(tt, first->from, j->departure), "arrival",
-                     stop_time_json(tt, last->to, j->arrival), "available",
-                     stop_time_json(tt, last->to, j->available), "duration_s",
+                     "legs", legs, "ready_by", router_time_json(tt, first->from, j->latest_ready),
+                     "departure", router_time_json(tt, first->from, j->departure), "arrival",
+                     router_time_json(tt, last->to, j->arrival), "available",
+                     router_time_json(tt, last->to, j->available), "duration_s",
                      (json_int_t)j->arrival - (json_int_t)j->departure, "door_to_door_s",
                      (json_int_t)j->available - (json_int_t)j->departure, "transfers",
                      (int)j->nlegs - 1, "cost", money(j->cost_cents), "co2e_kg",

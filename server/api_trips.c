@@ -16,7 +16,7 @@
 #include "log.h"
 #include "route_cache.h"
 #include "routing/overlay.h"
-#include "routing/tz.h"
+#include "router.h"
 #include "server.h"
 #include "store.h"
 #include "timefmt.h"
@@ -96,17 +96,6 @@ static const char *source_name(enum rt_time_source s) {
     return s == RT_TIME_OBSERVED ? "observed" : s == RT_TIME_ESTIMATED ? "estimated" : "scheduled";
 }
 
-/* ISO 8601 of timetable time T in the zone of STOP (as api_routes.c). */
-static json_t *stop_time_json(const struct rt_timetable *tt, uint32_t stop, uint32_t t) {
-    int64_t utc = tt->epoch + (int64_t)t;
-    const char *zone = rt_str(tt, tt->zones[tt->stops[stop].zone].name);
-    char buf[40], why[128];
-    int off = 0;
-    if (rt_tz_offset(zone, utc, &off, why, sizeof(why)) != 0) off = 0;
-    time_format_iso8601(utc, off, buf, sizeof(buf));
-    return json_string(buf);
-}
-
 /* ---- the run: lookup, view, span ----------------------------------------- */
 
 /* Find the run of TRIP on DATE (YYYY-MM-DD) starting at START ("" for the
@@ -179,10 +168,10 @@ static json_t *run_view(const struct rt_timetable *tt, const struct rt_overlay *
         }
         e = json_pack("{s:I, s:s}", "stop_sequence_index", (json_int_t)k, "stop_id",
                       rt_str(tt, tt->stops[s].id));
-        json_object_set_new(e, "scheduled_arrival", stop_time_json(tt, s, sa));
-        json_object_set_new(e, "scheduled_departure", stop_time_json(tt, s, sd));
-        json_object_set_new(e, "arrival", stop_time_json(tt, s, a));
-        json_object_set_new(e, "departure", stop_time_json(tt, s, d));
+        json_object_set_new(e, "scheduled_arrival", router_time_json(tt, s, sa));
+        json_object_set_new(e, "scheduled_departure", router_time_json(tt, s, sd));
+        json_object_set_new(e, "arrival", router_time_json(tt, s, a));
+        json_object_set_new(e, "departure", router_time_json(tt, s, d));
         json_object_set_new(e, "arrival_delay_s", json_integer((json_int_t)a - (json_int_t)sa));
         json_object_set_new(e, "departure_delay_s", json_integer((json_int_t)d - (json_int_t)sd));
         json_object_set_new(e, "arrival_time_source", json_string(source_name(as)));

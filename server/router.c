@@ -18,6 +18,8 @@
 
 #include "geodata/geodesy.h"
 #include "geodata/territory.h"
+#include "routing/tz.h"
+#include "timefmt.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -190,4 +192,14 @@ void router_free(void) {
     rt_mc_net_free(&net);
     if (have_freight) rt_freight_free(&freight);
     have_freight = 0;
+}
+
+json_t *router_time_json(const struct rt_timetable *tt, uint32_t stop, uint32_t t) {
+    int64_t utc = tt->epoch + (int64_t)t;
+    const char *zone = rt_str(tt, tt->zones[tt->stops[stop].zone].name);
+    char buf[40], why[128];
+    int off = 0;
+    if (rt_tz_offset(zone, utc, &off, why, sizeof(why)) != 0) off = 0;
+    time_format_iso8601(utc, off, buf, sizeof(buf));
+    return json_string(buf);
 }

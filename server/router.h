@@ -8,6 +8,8 @@
 #include "geodata/network.h"
 #include "routing/mc.h"
 
+#include <jansson.h>
+
 #include <stddef.h>
 
 /* Load the freight tables of FREIGHT_DIR and build the search's facts for
@@ -27,6 +29,10 @@ struct rt_mc_ws *router_ws(void);
  * territories): with route_cache_prefix() it keys cached answers, so
  * answers made with other freight data are never served. */
 uint64_t router_version(void);
+
+/* ISO 8601 (as a JSON string) of timetable time T with the UTC offset of
+ * STOP's zone at that moment: how every time in an answer is written. */
+json_t *router_time_json(const struct rt_timetable *tt, uint32_t stop, uint32_t t);
 
 /* enum rt_fmode of TRIP: water is river when every stop is on the river
  * lanes, else sea.  -1 for a mode freight does not use. */

@@ -154,6 +154,14 @@ static void command(finish_fn *finish, void *cb, void *arg, int argc,
     evtimer_add(&c->timer, &tv);
 }
 
+/* VERB KEY: a command of one key and no other argument. */
+static void command_key(finish_fn *finish, void *cb, void *arg, const char *verb,
+                        const char *key) {
+    const char *argv[2] = {verb, key};
+    size_t lens[2] = {strlen(verb), strlen(key)};
+    command(finish, cb, arg, 2, argv, lens);
+}
+
 /* ---- connection ---------------------------------------------------------- */
 
 static void probe_done(int status) {
@@ -435,14 +443,8 @@ static void apikey_get_finish(struct store_cmd *c, int status, redisReply *r) {
 
 void store_apikey_get(const char *id, store_apikey_cb *cb, void *arg) {
     char key[96];
-    const char *argv[2];
-    size_t lens[2];
     APIKEY_KEY(key, id);
-    argv[0] = "HGETALL";
-    argv[1] = key;
-    lens[0] = 7;
-    lens[1] = strlen(key);
-    command(apikey_get_finish, (void *)cb, arg, 2, argv, lens);
+    command_key(apikey_get_finish, (void *)cb, arg, "HGETALL", key);
 }
 
 /* Integer reply 1 = OK, 0 = the script's "no" (conflict or not found). */
@@ -623,14 +625,8 @@ static void hash_finish(struct store_cmd *c, int status, redisReply *r) {
 
 void store_overlay_run_get(const char *run, store_strings_cb *cb, void *arg) {
     char key[512];
-    const char *argv[2];
-    size_t lens[2];
     OVERLAY_RUN_KEY(key, run);
-    argv[0] = "HGETALL";
-    argv[1] = key;
-    lens[0] = 7;
-    lens[1] = strlen(key);
-    command(hash_finish, (void *)cb, arg, 2, argv, lens);
+    command_key(hash_finish, (void *)cb, arg, "HGETALL", key);
 }
 
 /* ---- route result cache -------------------------------------------------- */
@@ -655,17 +651,11 @@ static void blob_finish(struct store_cmd *c, int status, redisReply *r) {
 
 void store_cache_get(const char *key, store_blob_cb *cb, void *arg) {
     char k[1024];
-    const char *argv[2];
-    size_t lens[2];
     if ((size_t)CACHE_KEY(k, key) >= sizeof(k)) {
         cb(STORE_NOT_FOUND, NULL, 0, arg);
         return;
     }
-    argv[0] = "GET";
-    argv[1] = k;
-    lens[0] = 3;
-    lens[1] = strlen(k);
-    command(blob_finish, (void *)cb, arg, 2, argv, lens);
+    command_key(blob_finish, (void *)cb, arg, "GET", k);
 }
 
 static const char cache_put_lua[] =

@@ -167,14 +167,7 @@ void rf_stop_id(const struct rf_feed *f, int q, char *buf, size_t n) {
         snprintf(buf, n, "%s%d", f->freight ? "SS" : "s", q);
 }
 
-struct text {
-    char s[16384];
-    size_t len;
-};
-
-static void add(struct text *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void add(struct text *b, const char *fmt, ...) {
+void rf_add(struct rf_text *b, const char *fmt, ...) {
     va_list va;
     va_start(va, fmt);
     int n = vsnprintf(b->s + b->len, sizeof(b->s) - b->len, fmt, va);
@@ -183,22 +176,22 @@ static void add(struct text *b, const char *fmt, ...) {
     b->len += (size_t)n;
 }
 
-static void add_time(struct text *b, long t) {
-    add(b, "%02ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+static void add_time(struct rf_text *b, long t) {
+    rf_add(b, "%02ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
 }
 
-static void add_pos(struct text *b, const struct rf_feed *f, int q) {
+static void add_pos(struct rf_text *b, const struct rf_feed *f, int q) {
     if (f->freight)
-        add(b, "%.1f,%.1f", f->lat[q], f->lon[q]);
+        rf_add(b, "%.1f,%.1f", f->lat[q], f->lon[q]);
     else
-        add(b, "1,1");
+        rf_add(b, "1,1");
 }
 
-static struct text t_stops, t_trips, t_times, t_xfers;
+static struct rf_text t_stops, t_trips, t_times, t_xfers;
 
-static void add_dates(struct text *b, unsigned days) {
+static void add_dates(struct rf_text *b, unsigned days) {
     for (int d = 0; d < RF_ND; d++)
-        if (days & (1u << d)) add(b, "D%u,202603%02d,1\n", days, 10 + d);
+        if (days & (1u << d)) rf_add(b, "D%u,202603%02d,1\n", days, 10 + d);
 }
 
 void rf_load(const struct rf_feed *f, struct rt_timetable *tt) {
@@ -210,64 +203,64 @@ void rf_load(const struct rf_feed *f, struct rt_timetable *tt) {
         "Rroad,A,3\nRnone,A,0\n";
     static const char *const route_of[] = {"Rsea", "Rriver", "Rrail", "Rair", "Rroad"};
     static struct rt_load_report rep;
-    static struct text t_dates;
+    static struct rf_text t_dates;
     char a_id[16], b_id[16];
     t_stops.len = t_trips.len = t_times.len = t_xfers.len = t_dates.len = 0;
-    add(&t_dates, "service_id,date,exception_type\n");
+    rf_add(&t_dates, "service_id,date,exception_type\n");
     if (f->freight)
         for (unsigned m = 1; m < (1u << RF_ND); m++)
             add_dates(&t_dates, m);
     else
-        add(&t_dates, "D,20260310,1\n");
-    add(&t_stops, "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n");
+        rf_add(&t_dates, "D,20260310,1\n");
+    rf_add(&t_stops, "stop_id,stop_name,stop_lat,stop_lon,location_type,parent_station\n");
     rf_stop_id(f, RF_NS, b_id, sizeof(b_id));
     /* Positions "1,1" for the road feeds, as they always were. */
     if (f->station) {
-        add(&t_stops, "%s,%s,", b_id, b_id);
+        rf_add(&t_stops, "%s,%s,", b_id, b_id);
         add_pos(&t_stops, f, RF_NS);
-        add(&t_stops, ",1,\n");
+        rf_add(&t_stops, ",1,\n");
     }
     for (int s = 0; s < f->nstops; s++) {
         rf_stop_id(f, s, a_id, sizeof(a_id));
-        add(&t_stops, "%s,%s,", a_id, a_id);
+        rf_add(&t_stops, "%s,%s,", a_id, a_id);
         add_pos(&t_stops, f, s);
-        add(&t_stops, ",0,%s\n", f->station && s < 2 ? b_id : "");
+        rf_add(&t_stops, ",0,%s\n", f->station && s < 2 ? b_id : "");
     }
-    add(&t_trips, "route_id,service_id,trip_id\n");
-    add(&t_times, "trip_id,arrival_time,departure_time,stop_id,stop_sequence,"
+    rf_add(&t_trips, "route_id,service_id,trip_id\n");
+    rf_add(&t_times, "trip_id,arrival_time,departure_time,stop_id,stop_sequence,"
                   "pickup_type,drop_off_type\n");
     for (int j = 0; j < f->ntrips; j++) {
         if (!f->freight)
-            add(&t_trips, "R,D,t%d\n", j);
+            rf_add(&t_trips, "R,D,t%d\n", j);
         else
-            add(&t_trips, "%s,D%u,t%d\n",
+            rf_add(&t_trips, "%s,D%u,t%d\n",
                 f->trip[j].fmode == RF_UNUSABLE ? "Rnone" : route_of[f->trip[j].fmode],
                 f->trip[j].days, j);
         for (int p = 0; p < f->trip[j].n; p++) {
-            add(&t_times, "t%d,", j);
+            rf_add(&t_times, "t%d,", j);
             add_time(&t_times, f->trip[j].arr[p]);
-            add(&t_times, ",");
+            rf_add(&t_times, ",");
             add_time(&t_times, f->trip[j].dep[p]);
             rf_stop_id(f, f->trip[j].stop[p], a_id, sizeof(a_id));
-            add(&t_times, ",%s,%d,%d,%d\n", a_id, p, f->trip[j].pick[p] ? 0 : 1,
+            rf_add(&t_times, ",%s,%d,%d,%d\n", a_id, p, f->trip[j].pick[p] ? 0 : 1,
                 f->trip[j].drop[p] ? 0 : 1);
         }
     }
-    add(&t_xfers, "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n");
+    rf_add(&t_xfers, "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n");
     for (int a = 0; a < f->nstops; a++) {
         rf_stop_id(f, a, a_id, sizeof(a_id));
         /* An explicit 0 s same-stop row now and then must mean what no row
          * means. */
         if (f->nochange[a])
-            add(&t_xfers, "%s,%s,3,\n", a_id, a_id);
+            rf_add(&t_xfers, "%s,%s,3,\n", a_id, a_id);
         else if (f->mt[a] || rf_pick(2))
-            add(&t_xfers, "%s,%s,2,%ld\n", a_id, a_id, f->mt[a]);
+            rf_add(&t_xfers, "%s,%s,2,%ld\n", a_id, a_id, f->mt[a]);
         for (int b = 0; b < f->nstops; b++) {
             rf_stop_id(f, b, b_id, sizeof(b_id));
             if (f->forb[a][b])
-                add(&t_xfers, "%s,%s,3,\n", a_id, b_id);
+                rf_add(&t_xfers, "%s,%s,3,\n", a_id, b_id);
             else if (f->foot[a][b] >= 0)
-                add(&t_xfers, "%s,%s,2,%ld\n", a_id, b_id, f->foot[a][b]);
+                rf_add(&t_xfers, "%s,%s,2,%ld\n", a_id, b_id, f->foot[a][b]);
         }
     }
     struct rt_gtfs_memfile files[] = {

@@ -79,4 +79,13 @@ const char *rf_stop_times_text(void);
 const char *rf_transfers_text(void);
 const char *rf_trips_text(void); /* trips.txt: each trip's route and days */
 
+/* A text buffer the generators append to (GTFS and CSV files); rf_add
+ * fails the test when it would overflow. */
+struct rf_text {
+    char s[16384];
+    size_t len;
+};
+
+void rf_add(struct rf_text *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -362,23 +362,7 @@ static void brute(const struct facts *x, int from, int to, int64_t depart, int m
 
 /* ---- random freight parameters ------------------------------------------ */
 
-struct text {
-    char s[8192];
-    size_t len;
-};
-
-static void add(struct text *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void add(struct text *b, const char *fmt, ...) {
-    va_list va;
-    va_start(va, fmt);
-    int n = vsnprintf(b->s + b->len, sizeof(b->s) - b->len, fmt, va);
-    va_end(va);
-    cr_assert(n >= 0 && (size_t)n < sizeof(b->s) - b->len, "text buffer too small");
-    b->len += (size_t)n;
-}
-
-static struct text ftext[RT_FREIGHT_FILE_COUNT];
+static struct rf_text ftext[RT_FREIGHT_FILE_COUNT];
 
 /* A random time in hours for unit K (the feed's time scale in minutes):
  * mostly a few units, sometimes zero, sometimes up to a day. */
@@ -404,34 +388,34 @@ static void make_freight(const struct rf_feed *f, long k, struct rt_freight *fr)
     char err[256], code[16];
     for (int i = 0; i < RT_FREIGHT_FILE_COUNT; i++)
         ftext[i].len = 0;
-    struct text *h = &ftext[RT_FREIGHT_HANDLING], *c = &ftext[RT_FREIGHT_CUTOFFS],
+    struct rf_text *h = &ftext[RT_FREIGHT_HANDLING], *c = &ftext[RT_FREIGHT_CUTOFFS],
                 *r = &ftext[RT_FREIGHT_RELEASE], *u = &ftext[RT_FREIGHT_CUSTOMS],
                 *t = &ftext[RT_FREIGHT_TARIFFS], *e = &ftext[RT_FREIGHT_EMISSIONS];
-    add(h, "node,from_mode,to_mode,min_handling_h,source\n");
-    add(c, "node,mode,cutoff_h,source\n");
-    add(r, "node,mode,release_h,source\n");
-    add(u, "node,applies_at,mode,dwell_h,source\n");
-    add(t, "mode,currency,per_shipment_usd,per_kg_usd,per_kg_km_usd,per_teu_usd,"
+    rf_add(h, "node,from_mode,to_mode,min_handling_h,source\n");
+    rf_add(c, "node,mode,cutoff_h,source\n");
+    rf_add(r, "node,mode,release_h,source\n");
+    rf_add(u, "node,applies_at,mode,dwell_h,source\n");
+    rf_add(t, "mode,currency,per_shipment_usd,per_kg_usd,per_kg_km_usd,per_teu_usd,"
            "per_teu_km_usd,source\n");
-    add(e, "mode,variant,is_default,kg_co2e_per_tkm,scope,source\n");
+    rf_add(e, "mode,variant,is_default,kg_co2e_per_tkm,scope,source\n");
     /* A third of the tables price every mode dear and emit much: a query
      * override can then go below anything in the data. */
     int dear = rf_pick(3) == 0;
     for (int a = 0; a < NM; a++) {
         for (int b = 0; b < NM; b++)
-            if (rf_pick(4)) add(h, ",%s,%s,%.6f,x\n", mn[a], mn[b], rand_hours(k));
-        if (rf_pick(4)) add(c, ",%s,%.6f,x\n", mn[a], rand_hours(k));
-        if (rf_pick(4)) add(r, ",%s,%.6f,x\n", mn[a], rand_hours(k));
-        if (rf_pick(2)) add(u, ",border,%s,%.6f,x\n", mn[a], rand_hours(k));
-        if (rf_pick(2)) add(u, ",port_of_entry,%s,%.6f,x\n", mn[a], rand_hours(k));
+            if (rf_pick(4)) rf_add(h, ",%s,%s,%.6f,x\n", mn[a], mn[b], rand_hours(k));
+        if (rf_pick(4)) rf_add(c, ",%s,%.6f,x\n", mn[a], rand_hours(k));
+        if (rf_pick(4)) rf_add(r, ",%s,%.6f,x\n", mn[a], rand_hours(k));
+        if (rf_pick(2)) rf_add(u, ",border,%s,%.6f,x\n", mn[a], rand_hours(k));
+        if (rf_pick(2)) rf_add(u, ",port_of_entry,%s,%.6f,x\n", mn[a], rand_hours(k));
         if (rf_pick(3))
-            add(t, "%s,USD,%d,%.3f,%.6f,%d,%.2f,x\n", mn[a], rf_pick(300) + dear * 500,
+            rf_add(t, "%s,USD,%d,%.3f,%.6f,%d,%.2f,x\n", mn[a], rf_pick(300) + dear * 500,
                 rf_pick(50) / 1000.0, (rf_pick(100) + dear * 200) / 1e6,
                 rf_pick(400) + dear * 500, rf_pick(100) / 100.0 + dear);
         else
-            add(t, "%s,USD,%d,%.3f,%.6f,,,x\n", mn[a], rf_pick(300) + dear * 500,
+            rf_add(t, "%s,USD,%d,%.3f,%.6f,,,x\n", mn[a], rf_pick(300) + dear * 500,
                 rf_pick(50) / 1000.0, (rf_pick(100) + dear * 200) / 1e6);
-        add(e, "%s,v,1,%.4f,WTW,x\n", mn[a], (rf_pick(1000) + dear * 1000) / 1000.0);
+        rf_add(e, "%s,v,1,%.4f,WTW,x\n", mn[a], (rf_pick(1000) + dear * 1000) / 1000.0);
     }
     /* Node rows, each key once: per stop a few random (mode) picks. */
     for (int s = 0; s <= NS; s++) {
@@ -442,14 +426,14 @@ static void make_freight(const struct rf_feed *f, long k, struct rt_freight *fr)
             int a = rf_pick(NM), b = rf_pick(NM);
             if (used_h & (1 << (a * NM + b))) continue;
             used_h |= 1 << (a * NM + b);
-            add(h, "%s,%s,%s,%.6f,x\n", code, mn[a], mn[b], rand_hours(k));
+            rf_add(h, "%s,%s,%s,%.6f,x\n", code, mn[a], mn[b], rand_hours(k));
         }
         for (int i = rf_pick(4); i > 0; i--) {
             int which = rf_pick(3), a = rf_pick(NM);
             if (used & (1 << (which * NM + a))) continue;
             if (which == 1 && !node_ok(f, s, 1)) continue;
             used |= 1 << (which * NM + a);
-            add(which == 0   ? c
+            rf_add(which == 0   ? c
                 : which == 1 ? r
                              : u,
                 which == 2 ? "%s,,%s,%.6f,x\n" : "%s,%s,%.6f,x\n", code, mn[a],

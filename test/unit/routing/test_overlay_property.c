@@ -11,6 +11,7 @@
  * particular order, skipping cancelled trips and closing skipped stops; it
  * must agree with the connection scan to the second, and every ride in the
  * journey must carry the model's times and sources. */
+#include "random_feed.h"
 #include "routing/csa.h"
 #include "routing/gtfs.h"
 #include "routing/overlay.h"
@@ -100,55 +101,39 @@ static void gen(struct model *m) {
     }
 }
 
-struct text {
-    char s[12288];
-    size_t len;
-};
-
-static void put(struct text *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void put(struct text *b, const char *fmt, ...) {
-    va_list va;
-    va_start(va, fmt);
-    int n = vsnprintf(b->s + b->len, sizeof(b->s) - b->len, fmt, va);
-    va_end(va);
-    cr_assert(n >= 0 && (size_t)n < sizeof(b->s) - b->len, "text buffer too small");
-    b->len += (size_t)n;
-}
-
-static struct text g_stops, g_trips, g_times, g_xfer;
+static struct rf_text g_stops, g_trips, g_times, g_xfer;
 
 static void load(const struct model *m, struct rt_timetable *tt) {
     static const char agency[] = "agency_id,agency_name,agency_timezone\nA,A,Etc/UTC\n";
     static const char dates[] = "service_id,date,exception_type\nD,20260310,1\n";
     static const char routes[] = "route_id,agency_id,route_type\nR,A,4\n";
     g_stops.len = g_trips.len = g_times.len = g_xfer.len = 0;
-    put(&g_stops, "stop_id,stop_name,stop_lat,stop_lon\n");
+    rf_add(&g_stops, "stop_id,stop_name,stop_lat,stop_lon\n");
     for (int s = 0; s < m->nstops; s++)
-        put(&g_stops, "s%d,s%d,1,1\n", s, s);
-    put(&g_trips, "route_id,service_id,trip_id\n");
-    put(&g_times, "trip_id,arrival_time,departure_time,stop_id,stop_sequence,"
+        rf_add(&g_stops, "s%d,s%d,1,1\n", s, s);
+    rf_add(&g_trips, "route_id,service_id,trip_id\n");
+    rf_add(&g_times, "trip_id,arrival_time,departure_time,stop_id,stop_sequence,"
                   "pickup_type,drop_off_type\n");
     for (int j = 0; j < m->ntrips; j++) {
-        put(&g_trips, "R,D,t%d\n", j);
+        rf_add(&g_trips, "R,D,t%d\n", j);
         for (int p = 0; p < m->t[j].n; p++) {
             long a = m->t[j].arr[p], d = m->t[j].dep[p];
-            put(&g_times, "t%d,%02ld:%02ld:%02ld,%02ld:%02ld:%02ld,s%d,%d,%d,%d\n", j,
+            rf_add(&g_times, "t%d,%02ld:%02ld:%02ld,%02ld:%02ld:%02ld,s%d,%d,%d,%d\n", j,
                 a / 3600, a / 60 % 60, a % 60, d / 3600, d / 60 % 60, d % 60,
                 m->t[j].stop[p], p + 1, !m->t[j].pick[p], !m->t[j].drop[p]);
         }
     }
-    put(&g_xfer, "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n");
+    rf_add(&g_xfer, "from_stop_id,to_stop_id,transfer_type,min_transfer_time\n");
     for (int a = 0; a < m->nstops; a++) {
         if (m->nochange[a])
-            put(&g_xfer, "s%d,s%d,3,\n", a, a);
+            rf_add(&g_xfer, "s%d,s%d,3,\n", a, a);
         else if (m->mt[a])
-            put(&g_xfer, "s%d,s%d,2,%ld\n", a, a, m->mt[a]);
+            rf_add(&g_xfer, "s%d,s%d,2,%ld\n", a, a, m->mt[a]);
         for (int b = 0; b < m->nstops; b++)
             if (m->forb[a][b])
-                put(&g_xfer, "s%d,s%d,3,\n", a, b);
+                rf_add(&g_xfer, "s%d,s%d,3,\n", a, b);
             else if (m->foot[a][b] >= 0)
-                put(&g_xfer, "s%d,s%d,2,%ld\n", a, b, m->foot[a][b]);
+                rf_add(&g_xfer, "s%d,s%d,2,%ld\n", a, b, m->foot[a][b]);
     }
     struct rt_gtfs_memfile files[] = {
         {"agency.txt", agency, sizeof(agency) - 1},
