@@ -8,13 +8,39 @@
  *            arrival plus the stop's min_transfer, a footpath arrival, or
  *            the departure time at the origin.
  * Each of arr and ready keeps where it came from (the last hop ridden and
- * the stop walked from), so a journey is rebuilt by walking back. */
+ * the stop walked from), so a journey is rebuilt by walking back.
+ *
+ * Speed (docs/routing-timetables.md, "Performance"): the scan streams
+ * tt->conns and, per connection, reads one word of run state and one or
+ * two stop labels.  Everything else happens only when a label improves,
+ * which is rare, and lives out of line (alight).  So:
+ *   - stop labels stay INF between queries: a query lists the stops it
+ *     wrote and resets just those when the next one begins, so the scan
+ *     reads ready[from] and varr[to] with no generation check;
+ *   - a run's state is one uint32, (generation << 16) + the seq of the hop
+ *     it was boarded at, so "aboard at this hop" is one subtraction and
+ *     compare, and the board hop's index (run_board) is only written when
+ *     boarding;
+ *   - the run word of the connection PREFETCH_AHEAD places on is
+ *     prefetched: successive connections belong to scattered runs, and the
+ *     run word is the scan's main cache miss (perf), as it is the floor's.
+ * What is left costs about what the benchmark's bare scan ("floor") costs.
+ * Tried and dropped: a branch-free hop (run state always written back) was
+ * slower, and so was prefetching 48 connections ahead.
+ *
+ * The gcc 12 here drops a __builtin_prefetch put in a static inline helper
+ * (the tree DCE pass, with partial inlining); written in the loop it stays:
+ * check with objdump -d before moving it. */
 #include "csa.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define INF UINT32_MAX
+
+/* Connections ahead whose run word is prefetched: 16 beat none and 48 on
+ * the 10^6 and 5*10^6 benchmark feeds. */
+#define PREFETCH_AHEAD 16
 
 struct src {
     uint32_t conn;  /* index of the last hop ridden; RT_NONE: from the origin */
@@ -25,29 +51,36 @@ struct src {
 struct rt_csa_ws {
     const struct rt_timetable *tt;
     uint32_t nstops, nruns;
-    uint32_t gen;
-    uint32_t *stop_gen, *arr, *varr, *ready, *target_gen;
+    /* Per run: run_tag is (run_gen << 16) + seq of the hop boarded at,
+     * current when >= run_gen << 16 (older generations are smaller);
+     * run_board the index of that hop.  run_gen runs 1 .. 0xffff, then
+     * run_tag is cleared and it starts again. */
+    uint32_t run_gen;
+    uint32_t *run_tag, *run_board;
+    /* Per stop, INF / unset unless listed in touched. */
+    uint32_t *arr, *varr, *ready;
     struct src *arr_src, *ready_src;
-    uint32_t *run_gen, *run_board;
-    uint16_t *run_board_seq;          /* seq of run_board's hop: read per hop,
-                                       * kept here to avoid a cache miss into
-                                       * the connection array */
-    uint8_t *no_change;               /* transfer_type 3 from the stop to itself */
+    uint8_t *dirty;    /* 1 when listed in touched */
+    uint32_t *touched; /* stops whose labels this query wrote */
+    uint32_t ntouched;
+    uint8_t *target;      /* 1 for the query's target stop and its children */
+    uint32_t last_target; /* the stop whose target flags are set, or RT_NONE */
+    uint8_t *no_change;   /* transfer_type 3 from the stop to itself */
     uint32_t *child_index, *children; /* CSR: stops whose parent is the stop */
 };
 
 void rt_csa_ws_free(struct rt_csa_ws *ws) {
     if (!ws) return;
-    free(ws->stop_gen);
+    free(ws->run_tag);
+    free(ws->run_board);
     free(ws->arr);
     free(ws->varr);
     free(ws->ready);
-    free(ws->target_gen);
     free(ws->arr_src);
     free(ws->ready_src);
-    free(ws->run_gen);
-    free(ws->run_board);
-    free(ws->run_board_seq);
+    free(ws->dirty);
+    free(ws->touched);
+    free(ws->target);
     free(ws->no_change);
     free(ws->child_index);
     free(ws->children);
@@ -61,25 +94,29 @@ struct rt_csa_ws *rt_csa_ws_new(const struct rt_timetable *tt) {
     ws->tt = tt;
     ws->nstops = tt->nstops;
     ws->nruns = tt->nruns;
-    ws->stop_gen = calloc(ns, sizeof(uint32_t));
-    ws->target_gen = calloc(ns, sizeof(uint32_t));
+    ws->last_target = RT_NONE;
+    ws->run_tag = calloc(nr, sizeof(uint32_t));
+    ws->run_board = malloc(nr * sizeof(uint32_t));
     ws->arr = malloc(ns * sizeof(uint32_t));
     ws->varr = malloc(ns * sizeof(uint32_t));
     ws->ready = malloc(ns * sizeof(uint32_t));
     ws->arr_src = malloc(ns * sizeof(struct src));
     ws->ready_src = malloc(ns * sizeof(struct src));
-    ws->run_gen = calloc(nr, sizeof(uint32_t));
-    ws->run_board = malloc(nr * sizeof(uint32_t));
-    ws->run_board_seq = malloc(nr * sizeof(uint16_t));
+    ws->dirty = calloc(ns, 1);
+    ws->touched = malloc(ns * sizeof(uint32_t));
+    ws->target = calloc(ns, 1);
     ws->no_change = calloc(ns, 1);
     ws->child_index = calloc(ns + 1, sizeof(uint32_t));
     ws->children = malloc(ns * sizeof(uint32_t));
-    if (!ws->stop_gen || !ws->target_gen || !ws->arr || !ws->varr || !ws->ready ||
-        !ws->arr_src || !ws->ready_src || !ws->run_gen || !ws->run_board || !ws->run_board_seq ||
+    if (!ws->run_tag || !ws->run_board || !ws->arr || !ws->varr || !ws->ready ||
+        !ws->arr_src || !ws->ready_src || !ws->dirty || !ws->touched || !ws->target ||
         !ws->no_change || !ws->child_index || !ws->children) {
         rt_csa_ws_free(ws);
         return NULL;
     }
+    memset(ws->arr, 0xff, ns * sizeof(uint32_t));
+    memset(ws->varr, 0xff, ns * sizeof(uint32_t));
+    memset(ws->ready, 0xff, ns * sizeof(uint32_t));
     if (rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_csa_ws_free(ws);
         return NULL;
@@ -92,16 +129,12 @@ static uint32_t sat_add(uint32_t a, uint32_t b) {
     return r >= INF ? INF : (uint32_t)r;
 }
 
-/* Make stop S's labels current for this query (infinite until set). */
-static void touch(struct rt_csa_ws *ws, uint32_t s) {
-    if (ws->stop_gen[s] != ws->gen) {
-        ws->stop_gen[s] = ws->gen;
-        ws->arr[s] = ws->varr[s] = ws->ready[s] = INF;
+/* List stop S as written by this query, so the next one resets it. */
+static inline void mark(struct rt_csa_ws *ws, uint32_t s) {
+    if (!ws->dirty[s]) {
+        ws->dirty[s] = 1;
+        ws->touched[ws->ntouched++] = s;
     }
-}
-
-static int is_target(const struct rt_csa_ws *ws, uint32_t s) {
-    return ws->target_gen[s] == ws->gen;
 }
 
 struct scan {
@@ -114,11 +147,11 @@ struct scan {
 static int reach(struct rt_csa_ws *ws, struct scan *sc, uint32_t b, uint32_t a,
                  uint32_t ready_at, struct src src, uint32_t t) {
     int again = 0;
-    touch(ws, b);
+    mark(ws, b);
     if (a < ws->arr[b]) {
         ws->arr[b] = a;
         ws->arr_src[b] = src;
-        if (is_target(ws, b) && a < sc->best) {
+        if (ws->target[b] && a < sc->best) {
             sc->best = a;
             sc->best_stop = b;
         }
@@ -131,32 +164,17 @@ static int reach(struct rt_csa_ws *ws, struct scan *sc, uint32_t b, uint32_t a,
     return again;
 }
 
-/* Scan connection C, whose index is K (past tt->conns for an overlay's
- * side connection).  1 when it set a boarding label to its own departure
- * time (see reach).  Forced inline: it sits in the inner loop of every
- * scan, and a call per connection made the overlay scan about 40% slower. */
-static inline __attribute__((always_inline)) int
-scan_conn(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
-          const struct rt_connection *c, uint32_t k) {
-    /* Aboard when the run was boarded at or before this hop.  A rescan of
-     * one second's connections (see rt_csa_earliest) may meet hops before
-     * the boarding point, and may board there: the label keeps the board
-     * hop it was reached with, so journeys never loop. */
-    if (ws->run_gen[c->run] != ws->gen ||
-        ws->run_board_seq[c->run] > c->seq) {
-        if (!(c->flags & RT_CONN_PICKUP)) return 0;
-        touch(ws, c->from);
-        if (ws->ready[c->from] > c->dep) return 0;
-        ws->run_gen[c->run] = ws->gen;
-        ws->run_board[c->run] = k;
-        ws->run_board_seq[c->run] = c->seq;
-    }
-    if (!(c->flags & RT_CONN_DROPOFF)) return 0;
-    uint32_t s = c->to;
-    touch(ws, s);
-    if (c->arr >= ws->varr[s]) return 0;
+/* Connection C (index K) was ridden and improves varr[c->to]: set the
+ * labels of its stop and walk its footpaths.  Out of line: the scan's
+ * inner loop stays small, and this runs for a small share of connections.
+ * 1 when it set a boarding label to C's own departure time (see reach). */
+static __attribute__((noinline)) int alight(const struct rt_timetable *tt,
+                                            struct rt_csa_ws *ws, struct scan *sc,
+                                            const struct rt_connection *c, uint32_t k) {
+    uint32_t s = c->to, board = ws->run_board[c->run];
+    mark(ws, s);
     ws->varr[s] = c->arr;
-    struct src here = {k, ws->run_board[c->run], RT_NONE};
+    struct src here = {k, board, RT_NONE};
     uint32_t ready_at =
         ws->no_change[s] ? INF : sat_add(c->arr, tt->stops[s].min_transfer);
     int again = reach(ws, sc, s, c->arr, ready_at, here, c->dep);
@@ -165,25 +183,57 @@ scan_conn(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
     for (uint32_t i = 0; i < n; i++) {
         if (tt->nforbidden && rt_transfer_forbidden(tt, s, fp[i].to)) continue;
         uint32_t a = sat_add(c->arr, fp[i].seconds);
-        struct src walk = {k, ws->run_board[c->run], s};
+        struct src walk = {k, board, s};
         again |= reach(ws, sc, fp[i].to, a, a, walk, c->dep);
     }
     return again;
 }
 
-/* Scan connection K of the schedule. */
-static int scan_one(const struct rt_timetable *tt, struct rt_csa_ws *ws,
-                    struct scan *sc, uint32_t k) {
-    return scan_conn(tt, ws, sc, &tt->conns[k], k);
+/* Scan connection C, whose index is K (past tt->conns for an overlay's
+ * side connection); BASE is run_gen << 16.  1 when it set a boarding label
+ * to its own departure time (see reach).  Forced inline: it sits in the
+ * inner loop of every scan, and a call per connection made the overlay
+ * scan about 40% slower.
+ *
+ * Aboard when the run was boarded at or before this hop: its tag is in
+ * [BASE, BASE + seq].  A rescan of one second's connections (see
+ * rt_csa_earliest) may meet hops before the boarding point, and may board
+ * there: the label keeps the board hop it was reached with, so journeys
+ * never loop. */
+static inline __attribute__((always_inline)) int
+scan_conn(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
+          const struct rt_connection *c, uint32_t k, uint32_t base) {
+    uint32_t run = c->run;
+    if (ws->run_tag[run] - base > c->seq) {
+        if (!(c->flags & RT_CONN_PICKUP) || ws->ready[c->from] > c->dep) return 0;
+        ws->run_tag[run] = base + c->seq;
+        ws->run_board[run] = k;
+    }
+    if (!(c->flags & RT_CONN_DROPOFF) || c->arr >= ws->varr[c->to]) return 0;
+    return alight(tt, ws, sc, c, k);
 }
 
-static void next_gen(struct rt_csa_ws *ws) {
-    if (++ws->gen == 0) {
-        memset(ws->stop_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
-        memset(ws->target_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
-        memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
-        ws->gen = 1;
+/* Start a new query's labels: the previous query's stops back to INF, a
+ * new run generation.  Returns run_gen << 16. */
+static uint32_t next_gen(struct rt_csa_ws *ws) {
+    for (uint32_t i = 0; i < ws->ntouched; i++) {
+        uint32_t s = ws->touched[i];
+        ws->arr[s] = ws->varr[s] = ws->ready[s] = INF;
+        ws->dirty[s] = 0;
     }
+    ws->ntouched = 0;
+    if (ws->last_target != RT_NONE) {
+        uint32_t t = ws->last_target;
+        ws->target[t] = 0;
+        for (uint32_t i = ws->child_index[t]; i < ws->child_index[t + 1]; i++)
+            ws->target[ws->children[i]] = 0;
+        ws->last_target = RT_NONE;
+    }
+    if (++ws->run_gen > 0xffff) {
+        memset(ws->run_tag, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
+        ws->run_gen = 1;
+    }
+    return ws->run_gen << 16;
 }
 
 /* Origin: stop O itself can be boarded from DEPART, and its footpaths
@@ -270,10 +320,11 @@ static uint32_t rebuild(const struct rt_timetable *tt, const struct rt_csa_ws *w
     return count;
 }
 
-/* Start a query: 0, or -1 on a bad argument (OUT is then reset). */
+/* Start a query: 0, or -1 on a bad argument (OUT is then reset).  *BASE
+ * gets the run generation's base (see scan_conn). */
 static int begin(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
                  uint32_t from_stop, uint32_t to_stop, uint32_t depart,
-                 struct rt_csa_result *out) {
+                 struct rt_csa_result *out, uint32_t *base) {
     out->arrival = INF;
     out->target_stop = RT_NONE;
     out->nlegs = 0;
@@ -283,12 +334,13 @@ static int begin(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct sca
     if (from_stop >= tt->nstops || to_stop >= tt->nstops || ws->tt != tt ||
         ws->nstops != tt->nstops || ws->nruns != tt->nruns)
         return -1;
-    next_gen(ws);
+    *base = next_gen(ws);
     sc->best = INF;
     sc->best_stop = RT_NONE;
-    ws->target_gen[to_stop] = ws->gen;
+    ws->last_target = to_stop;
+    ws->target[to_stop] = 1;
     for (uint32_t i = ws->child_index[to_stop]; i < ws->child_index[to_stop + 1]; i++)
-        ws->target_gen[ws->children[i]] = ws->gen;
+        ws->target[ws->children[i]] = 1;
     start_at(tt, ws, sc, from_stop, depart);
     for (uint32_t i = ws->child_index[from_stop]; i < ws->child_index[from_stop + 1];
          i++)
@@ -322,22 +374,29 @@ int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
                     uint32_t from_stop, uint32_t to_stop, uint32_t depart,
                     struct rt_csa_result *out) {
     struct scan sc;
-    if (begin(tt, ws, &sc, from_stop, to_stop, depart, out) != 0) return -1;
+    uint32_t base;
+    if (begin(tt, ws, &sc, from_stop, to_stop, depart, out, &base) != 0) return -1;
 
-    uint32_t i = rt_first_conn(tt, depart), scanned = 0;
-    while (i < tt->nconns && tt->conns[i].dep < sc.best) {
-        uint32_t t = tt->conns[i].dep, k;
-        int again;
+    const struct rt_connection *conns = tt->conns;
+    uint32_t n = tt->nconns, i = rt_first_conn(tt, depart), scanned = 0;
+    while (i < n && conns[i].dep < sc.best) {
+        uint32_t t = conns[i].dep, k;
+        int again = 0;
+        for (k = i; k < n && conns[k].dep == t; k++) {
+            if (k + PREFETCH_AHEAD < n)
+                __builtin_prefetch(&ws->run_tag[conns[k + PREFETCH_AHEAD].run]);
+            again |= scan_conn(tt, ws, &sc, &conns[k], k, base);
+        }
+        scanned += k - i;
         /* Connections departing at one second are scanned until nothing
          * changes: a zero-duration hop sorts by run, so it may reach a stop
          * after a connection leaving there at that second was scanned. */
-        do {
+        while (again) {
             again = 0;
-            for (k = i; k < tt->nconns && tt->conns[k].dep == t; k++) {
-                again |= scan_one(tt, ws, &sc, k);
-                scanned++;
-            }
-        } while (again);
+            for (uint32_t m = i; m < k; m++)
+                again |= scan_conn(tt, ws, &sc, &conns[m], m, base);
+            scanned += k - i;
+        }
         i = k;
     }
     return finish(tt, ws, NULL, &sc, depart, scanned, out);
@@ -348,7 +407,8 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
                        uint32_t depart, struct rt_csa_result *out) {
     if (!ov) return rt_csa_earliest(tt, ws, from_stop, to_stop, depart, out);
     struct scan sc;
-    if (begin(tt, ws, &sc, from_stop, to_stop, depart, out) != 0) return -1;
+    uint32_t base;
+    if (begin(tt, ws, &sc, from_stop, to_stop, depart, out, &base) != 0) return -1;
     if (rt_overlay_timetable(ov) != tt || rt_overlay_prepare(ov) != 0) return -1;
     uint32_t ns;
     const struct rt_ov_conn *side = rt_overlay_side(ov, &ns);
@@ -358,7 +418,8 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
      * runs the overlay changed, and the side array holding those runs at
      * their overlaid times.  All connections of one second, from both, are
      * scanned (and rescanned, as above) before the next second. */
-    uint32_t i = rt_first_conn(tt, depart), j = rt_overlay_first_side(side, ns, depart), scanned = 0;
+    uint32_t i = rt_first_conn(tt, depart), j = rt_overlay_first_side(side, ns, depart),
+             scanned = 0;
     for (;;) {
         /* Seconds before the next side connection: tt->conns alone, in a
          * loop as tight as the schedule-only one. */
@@ -369,8 +430,11 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
             do {
                 again = 0;
                 for (k = i; k < tt->nconns && tt->conns[k].dep == t; k++) {
+                    if (k + PREFETCH_AHEAD < tt->nconns)
+                        __builtin_prefetch(
+                            &ws->run_tag[tt->conns[k + PREFETCH_AHEAD].run]);
                     if (skip[tt->conns[k].run]) continue;
-                    again |= scan_conn(tt, ws, &sc, &tt->conns[k], k);
+                    again |= scan_conn(tt, ws, &sc, &tt->conns[k], k, base);
                     scanned++;
                 }
             } while (again);
@@ -383,11 +447,11 @@ int rt_csa_earliest_rt(const struct rt_timetable *tt, struct rt_overlay *ov,
             again = 0;
             for (k = i; k < tt->nconns && tt->conns[k].dep == ts; k++) {
                 if (skip[tt->conns[k].run]) continue;
-                again |= scan_conn(tt, ws, &sc, &tt->conns[k], k);
+                again |= scan_conn(tt, ws, &sc, &tt->conns[k], k, base);
                 scanned++;
             }
             for (m = j; m < ns && side[m].c.dep == ts; m++) {
-                again |= scan_conn(tt, ws, &sc, &side[m].c, tt->nconns + m);
+                again |= scan_conn(tt, ws, &sc, &side[m].c, tt->nconns + m, base);
                 scanned++;
             }
         } while (again);

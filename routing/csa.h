@@ -4,8 +4,9 @@
  * One query scans tt->conns once, from the first connection departing at or
  * after the departure time, and stops at the first connection that departs
  * at or after the best arrival found at the target.  A workspace holds the
- * per-stop and per-run labels; it is allocated once per timetable and reset
- * per query by a generation counter, so a query allocates nothing.  One
+ * per-stop and per-run labels; it is allocated once per timetable, and each
+ * query resets only what the previous one wrote (the stops it labelled; runs
+ * by a generation tag), so a query allocates nothing.  One
  * workspace serves one query at a time; use one per thread.
  *
  * Transfer rules (docs/routing-timetables.md, "Earliest arrival (CSA)"):
