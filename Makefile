@@ -166,7 +166,7 @@ $(BENCH_GEN): $(BUILD)/test/bench/gtfs_gen.o
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ -lm $(LDLIBS)
 
-$(BENCH_ROUTING): $(BUILD)/test/bench/routing_bench.o $(CORE_A)
+$(BENCH_ROUTING): $(BUILD)/test/bench/routing_bench.o $(BUILD)/test/bench/bench_util.o $(CORE_A)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)

@@ -1,7 +1,8 @@
 /* mc_bench -- the multi-criteria part of the routing benchmark (issue 4,
  * "Performance"): rt_mc_search, the freight router behind /v1/routes.
  *
- *   mc_bench [--queries N] [--rounds R] [--seed X] --freight DIR FEED...
+ *   mc_bench [--queries N] [--rounds R] [--seed X] --freight DIR
+ *            [--zone DATA_DIR GTFS] FEED...
  *
  * For each GTFS feed (made by gtfs_gen.c for `make bench`): load it, build
  * the search's per-timetable facts (rt_mc_net_build) with the tariffs and
@@ -24,13 +25,18 @@
  *   - 1000 kg, every mode, at most 8 legs, at most 90 days; hop km from
  *     the stops' positions.
  *
+ * --zone adds one line for the zone's own network (geodata DATA_DIR, the
+ * shipped GTFS) searched exactly as GET /v1/routes does (bench_zone).
+ *
  * Exit status: 0 when every feed loaded and every search returned 0, 1
  * otherwise, 2 on bad arguments. */
 #include "bench_util.h"
 #include "geodata/geodesy.h"
 #include "routing/freight.h"
 #include "routing/gtfs.h"
+#include "routing/drayage.h"
 #include "routing/mc.h"
+#include "server/router.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -162,55 +168,70 @@ done:
     return rc;
 }
 
+/* The zone's own network, as GET /v1/routes searches it: the shipped
+ * GTFS with drayage, the router of server/router.c (territories, lane km,
+ * the real freight times) and the API's scope (no slack, 90 days).  One
+ * table row; returns 0, or -1 when something does not load. */
+static int bench_zone(const char *data_dir, const char *gtfs, const char *freight_dir,
+                      uint32_t nq, unsigned rounds, uint64_t seed) {
+    static struct geo_network gn;
+    static struct rt_timetable tt;
+    struct rt_load_report *rep = malloc(sizeof(*rep));
+    struct rt_drayage_report dr;
+    struct rt_mc_result *out = malloc(sizeof(*out));
+    struct bench_query *q = calloc(nq ? nq : 1, sizeof(*q));
+    double *t = calloc((size_t)nq + 1, sizeof(double)), p50[BENCH_MAX_ROUNDS],
+           p99[BENCH_MAX_ROUNDS], journeys = 0, labels = 0;
+    char err[512];
+    int rc = -1;
+    if (!rep || !out || !q || !t) goto done;
+    if (geo_network_load(&gn, data_dir, err, sizeof(err)) != 0 ||
+        rt_gtfs_load(&tt, gtfs, NULL, rep) != 0 || rt_drayage_add(&tt, &gn, NULL, &dr) != 0 ||
+        router_init(&tt, &gn, freight_dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mc_bench: the zone's network does not load: %s\n", err);
+        goto done;
+    }
+    if (bench_make_queries(&tt, seed, nq, q) != 0) goto done;
+    struct rt_mc_query mq;
+    memset(&mq, 0, sizeof(mq));
+    mq.weight_kg = 1000;
+    mq.slack_factor = -1;
+    mq.max_days = 90;
+    for (unsigned r = 0; r < rounds; r++) {
+        for (uint32_t i = 0; i < nq; i++) {
+            mq.from = q[i].from, mq.to = q[i].to, mq.depart = q[i].depart;
+            double s0 = bench_now_us();
+            if (rt_mc_search(router_net(), NULL, router_ws(), &mq, out) != 0) goto done;
+            t[i] = bench_now_us() - s0;
+            if (r == 0) journeys += out->n, labels += out->labels;
+        }
+        p50[r] = bench_quantile(t, nq, 0.5);
+        p99[r] = bench_quantile(t, nq, 0.99);
+    }
+    printf("the zone's network (%s, %" PRIu32 " connections, %" PRIu32 " stops; as /v1/routes: "
+           "freight times, no slack, 90 days): %" PRIu32 " queries, %.1f journeys and %.0f "
+           "labels per query, p50 %.0f us, p99 %.0f us\n",
+           gtfs, tt.nconns, tt.nstops, nq, nq ? journeys / nq : 0, nq ? labels / nq : 0,
+           bench_median(p50, rounds), bench_median(p99, rounds));
+    rc = 0;
+done:
+    router_free();
+    rt_timetable_free(&tt);
+    geo_network_free(&gn);
+    free(rep);
+    free(out);
+    free(q);
+    free(t);
+    return rc;
+}
+
 static void usage(void) {
-    fputs("usage: mc_bench [--queries N] [--rounds R] [--seed X] --freight DIR FEED...\n",
+    fputs("usage: mc_bench [--queries N] [--rounds R] [--seed X] --freight DIR\n"
+          "                [--zone DATA_DIR GTFS] FEED...\n",
           stderr);
 }
 
-int main(int argc, char **argv) {
-    uint64_t nq = 200, rounds = 3, seed = 1;
-    const char *freight_dir = NULL, *feeds[MAX_FEEDS];
-    int nfeeds = 0;
-    for (int i = 1; i < argc; i++) {
-        uint64_t *dst = strcmp(argv[i], "--queries") == 0  ? &nq
-                        : strcmp(argv[i], "--rounds") == 0 ? &rounds
-                        : strcmp(argv[i], "--seed") == 0   ? &seed
-                                                           : NULL;
-        if (dst || strcmp(argv[i], "--freight") == 0) {
-            if (i + 1 >= argc) {
-                usage();
-                return 2;
-            }
-            if (!dst) {
-                freight_dir = argv[++i];
-                continue;
-            }
-            uint64_t hi = dst == &rounds ? BENCH_MAX_ROUNDS : dst == &nq ? 1000000 : UINT64_MAX;
-            if (bench_parse_u64(argv[++i], 1, hi, dst) != 0) {
-                usage();
-                return 2;
-            }
-        } else if (argv[i][0] == '-' || nfeeds == MAX_FEEDS) {
-            usage();
-            return 2;
-        } else {
-            feeds[nfeeds++] = argv[i];
-        }
-    }
-    if (!freight_dir || nfeeds == 0) {
-        usage();
-        return 2;
-    }
-    char err[512];
-    struct rt_freight fr;
-    if (geo_crs_init(err, sizeof(err)) != 0 || rt_freight_load(&fr, freight_dir, err, sizeof(err)) != 0) {
-        fprintf(stderr, "mc_bench: %s\n", err);
-        return 1;
-    }
-    struct result res[MAX_FEEDS];
-    int bad = 0;
-    for (int f = 0; f < nfeeds; f++)
-        if (bench_feed(feeds[f], &fr, (uint32_t)nq, (unsigned)rounds, seed, &res[f]) != 0) bad = 1;
+static void print_table(const struct result *res, int nfeeds, uint64_t rounds) {
     printf("%11s %8s %7s %7s %7s %9s %9s %9s %9s %9s\n", "connections", "build_ms", "slack",
            "queries", "reached", "journeys", "labels", "scanned", "mc_p50", "mc_p99");
     for (int f = 0; f < nfeeds; f++)
@@ -232,6 +253,63 @@ int main(int argc, char **argv) {
                 printf("  multi-criteria p50 < 20 ms at 10^6 connections (slack %s): %.1f ms, "
                        "%s\n", conf_name[c], res[f].c[c].p50 / 1e3,
                        res[f].c[c].p50 < 20000 ? "met" : "NOT MET");
+}
+
+int main(int argc, char **argv) {
+    uint64_t nq = 200, rounds = 3, seed = 1;
+    const char *freight_dir = NULL, *feeds[MAX_FEEDS], *zone_data = NULL, *zone_gtfs = NULL;
+    int nfeeds = 0;
+    for (int i = 1; i < argc; i++) {
+        uint64_t *dst = strcmp(argv[i], "--queries") == 0  ? &nq
+                        : strcmp(argv[i], "--rounds") == 0 ? &rounds
+                        : strcmp(argv[i], "--seed") == 0   ? &seed
+                                                           : NULL;
+        if (strcmp(argv[i], "--zone") == 0) {
+            if (i + 2 >= argc) {
+                usage();
+                return 2;
+            }
+            zone_data = argv[++i];
+            zone_gtfs = argv[++i];
+        } else if (dst || strcmp(argv[i], "--freight") == 0) {
+            if (i + 1 >= argc) {
+                usage();
+                return 2;
+            }
+            if (!dst) {
+                freight_dir = argv[++i];
+                continue;
+            }
+            uint64_t hi = dst == &rounds ? BENCH_MAX_ROUNDS : dst == &nq ? 1000000 : UINT64_MAX;
+            if (bench_parse_u64(argv[++i], 1, hi, dst) != 0) {
+                usage();
+                return 2;
+            }
+        } else if (argv[i][0] == '-' || nfeeds == MAX_FEEDS) {
+            usage();
+            return 2;
+        } else {
+            feeds[nfeeds++] = argv[i];
+        }
+    }
+    if (!freight_dir || (nfeeds == 0 && !zone_data)) {
+        usage();
+        return 2;
+    }
+    char err[512];
+    struct rt_freight fr;
+    if (geo_crs_init(err, sizeof(err)) != 0 || rt_freight_load(&fr, freight_dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "mc_bench: %s\n", err);
+        return 1;
+    }
+    struct result res[MAX_FEEDS];
+    int bad = 0;
+    for (int f = 0; f < nfeeds; f++)
+        if (bench_feed(feeds[f], &fr, (uint32_t)nq, (unsigned)rounds, seed, &res[f]) != 0) bad = 1;
+    if (nfeeds > 0) print_table(res, nfeeds, rounds);
+    if (zone_data && bench_zone(zone_data, zone_gtfs, freight_dir, (uint32_t)nq,
+                                (unsigned)rounds, seed) != 0)
+        bad = 1;
     rt_freight_free(&fr);
     geo_crs_free();
     return bad;

@@ -20,29 +20,24 @@
  * and every round) so neither always finds the caches warm.  p50 / p99 are
  * taken per round and the median over the rounds is printed.  Progress goes
  * to stderr; the table and the verdict on the issue's targets to stdout.
- * Multi-criteria queries are not implemented in routing/ yet: the output
- * says so instead of a figure.
+ * Multi-criteria queries are timed by mc_bench.c (same feeds, same
+ * queries).
  *
  * Exit status: 0 when every feed loaded and no answer differed, 1 otherwise,
  * 2 on bad arguments. */
+#include "bench_util.h"
 #include "routing/csa.h"
 #include "routing/gtfs.h"
 #include "routing/timetable.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_FEEDS 16
-#define MAX_ROUNDS 15
-
-struct query {
-    uint32_t from, to, depart;
-};
+#define MAX_ROUNDS BENCH_MAX_ROUNDS
 
 struct result {
     const char *path;
@@ -54,42 +49,6 @@ struct result {
     double csa_p50, csa_p99, floor_p50, floor_p99; /* microseconds */
     unsigned long mismatches;
 };
-
-static double now_us(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static uint64_t rng_state;
-
-static uint64_t rng_next(void) { /* splitmix64 */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(uint32_t n) {
-    return (uint32_t)(((rng_next() >> 32) * (uint64_t)n) >> 32);
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The value at quantile Q of the N values in V (sorted in place). */
-static double quantile(double *v, size_t n, double q) {
-    if (n == 0) return 0;
-    qsort(v, n, sizeof(*v), cmp_double);
-    size_t i = (size_t)(q * (double)n);
-    return v[i < n ? i : n - 1];
-}
-
-static double median(double *v, size_t n) {
-    return quantile(v, n, 0.5);
-}
 
 /* ---- the floor: a bare connection scan ---------------------------------- */
 
@@ -123,26 +82,6 @@ static uint32_t floor_earliest(const struct rt_timetable *tt, struct floor_ws *f
 
 /* ---- one feed ----------------------------------------------------------- */
 
-/* N queries between distinct random stops, leaving 06:00-18:00 local time
- * on a random service day that has a whole day after it (day 0 of a one-day
- * feed).  Same SEED and feed shape, same queries. */
-static int make_queries(const struct rt_timetable *tt, uint64_t seed, uint32_t n,
-                        struct query *q) {
-    rng_state = seed;
-    uint32_t days = tt->ndays > 1 ? tt->ndays - 1 : 1;
-    for (uint32_t i = 0; i < n; i++) {
-        q[i].from = rng_below(tt->nstops);
-        do
-            q[i].to = rng_below(tt->nstops);
-        while (q[i].to == q[i].from && tt->nstops > 1);
-        int64_t t = rt_local_time(tt, tt->stops[q[i].from].zone, rng_below(days),
-                                  6 * 3600 + rng_below(12 * 3600));
-        if (t < 0 || t >= UINT32_MAX) return -1;
-        q[i].depart = (uint32_t)t;
-    }
-    return 0;
-}
-
 static int bench_feed(const char *path, uint32_t nq, unsigned rounds, uint64_t seed,
                       struct result *res) {
     struct rt_load_report *rep = malloc(sizeof(*rep));
@@ -152,13 +91,13 @@ static int bench_feed(const char *path, uint32_t nq, unsigned rounds, uint64_t s
     res->path = path;
     if (!rep) return -1;
     for (unsigned r = 0; r < rounds; r++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         if (rt_gtfs_load(&tt, path, NULL, rep) != 0) {
             fprintf(stderr, "routing_bench: %s: %s\n", path, rep->err);
             free(rep);
             return -1;
         }
-        load[r] = (now_us() - t0) / 1e3;
+        load[r] = (bench_now_us() - t0) / 1e3;
         fprintf(stderr, "  %s: load %u/%u: %.0f ms\n", path, r + 1, rounds, load[r]);
         if (r + 1 < rounds) rt_timetable_free(&tt);
     }
@@ -170,7 +109,7 @@ static int bench_feed(const char *path, uint32_t nq, unsigned rounds, uint64_t s
         rt_load_report_print(rep, stderr);
     }
     free(rep);
-    res->load_ms = median(load, rounds);
+    res->load_ms = bench_median(load, rounds);
     res->nconns = tt.nconns;
     res->nstops = tt.nstops;
     res->ntrips = tt.ntrips;
@@ -181,7 +120,7 @@ static int bench_feed(const char *path, uint32_t nq, unsigned rounds, uint64_t s
                 path);
 
     int rc = -1;
-    struct query *q = calloc(nq ? nq : 1, sizeof(*q));
+    struct bench_query *q = calloc(nq ? nq : 1, sizeof(*q));
     double *tc = calloc((size_t)nq * rounds + 1, sizeof(double));
     double *tf = calloc((size_t)nq * rounds + 1, sizeof(double));
     double p[4][MAX_ROUNDS];
@@ -193,7 +132,7 @@ static int bench_feed(const char *path, uint32_t nq, unsigned rounds, uint64_t s
         fputs("routing_bench: out of memory\n", stderr);
         goto done;
     }
-    if (tt.nstops < 2 || make_queries(&tt, seed, nq, q) != 0) {
+    if (tt.nstops < 2 || bench_make_queries(&tt, seed, nq, q) != 0) {
         fprintf(stderr, "routing_bench: %s: cannot make queries\n", path);
         goto done;
     }
@@ -208,15 +147,15 @@ static int bench_feed(const char *path, uint32_t nq, unsigned rounds, uint64_t s
         for (uint32_t i = 0; i < nq; i++) {
             uint32_t a_csa = 0, a_floor = 0;
             for (int k = 0; k < 2; k++) {
-                double t0 = now_us();
+                double t0 = bench_now_us();
                 if ((k ^ (int)((i + r) & 1)) == 0) {
                     rt_csa_earliest(&tt, ws, q[i].from, q[i].to, q[i].depart, out);
-                    rc_t[i] = now_us() - t0;
+                    rc_t[i] = bench_now_us() - t0;
                     a_csa = out->arrival;
                     if (r == 0) scanned += out->scanned;
                 } else {
                     a_floor = floor_earliest(&tt, &fw, q[i].from, q[i].to, q[i].depart);
-                    rf_t[i] = now_us() - t0;
+                    rf_t[i] = bench_now_us() - t0;
                 }
             }
             if (a_csa != a_floor) {
@@ -231,19 +170,19 @@ static int bench_feed(const char *path, uint32_t nq, unsigned rounds, uint64_t s
             }
             if (r == 0 && a_csa != UINT32_MAX) res->reached++;
         }
-        p[0][r] = quantile(rc_t, nq, 0.5);
-        p[1][r] = quantile(rc_t, nq, 0.99);
-        p[2][r] = quantile(rf_t, nq, 0.5);
-        p[3][r] = quantile(rf_t, nq, 0.99);
+        p[0][r] = bench_quantile(rc_t, nq, 0.5);
+        p[1][r] = bench_quantile(rc_t, nq, 0.99);
+        p[2][r] = bench_quantile(rf_t, nq, 0.5);
+        p[3][r] = bench_quantile(rf_t, nq, 0.99);
         fprintf(stderr, "  %s: queries %u/%u: csa p50 %.0f us, floor p50 %.0f us\n",
                 path, r + 1, rounds, p[0][r], p[2][r]);
     }
     res->nqueries = nq;
     res->avg_scanned = nq ? (double)scanned / nq : 0;
-    res->csa_p50 = median(p[0], rounds);
-    res->csa_p99 = median(p[1], rounds);
-    res->floor_p50 = median(p[2], rounds);
-    res->floor_p99 = median(p[3], rounds);
+    res->csa_p50 = bench_median(p[0], rounds);
+    res->csa_p99 = bench_median(p[1], rounds);
+    res->floor_p50 = bench_median(p[2], rounds);
+    res->floor_p99 = bench_median(p[3], rounds);
     rc = 0;
 done:
     free(fw.earliest);
@@ -289,8 +228,8 @@ static void report(const struct result *r, int n, unsigned rounds) {
            "rounds of the same queries; ratio = csa_p50 / floor_p50; diff: queries "
            "whose arrivals differ)\n",
            rounds, rounds);
-    printf("multi-criteria (Pareto) queries: not implemented in routing/ yet, "
-           "not measured\n");
+    printf("multi-criteria (Pareto) queries: see mc_bench, run next by "
+           "scripts/bench_routing.sh\n");
 
     puts("targets (issue 4):");
     /* Every feed of about 10^6 (and 5*10^6) connections gets a line. */
@@ -305,7 +244,7 @@ static void report(const struct result *r, int n, unsigned rounds) {
     if (!seen)
         puts("  earliest arrival p50 < 1 ms at 10^6 connections: no 10^6 feed, not "
              "measured");
-    puts("  multi-criteria p50 < 20 ms: not measured (no multi-criteria router yet)");
+    puts("  multi-criteria p50 < 20 ms: see mc_bench below");
     double worst_b = 0, worst_ratio = 0;
     unsigned long diff = 0;
     for (int i = 0; i < n; i++) {
@@ -332,15 +271,6 @@ static void report(const struct result *r, int n, unsigned rounds) {
            verdict(diff == 0));
 }
 
-static int parse_u64(const char *s, uint64_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || *s == '-') return -1;
-    *out = v;
-    return 0;
-}
-
 static void usage(void) {
     fputs("usage: routing_bench [--queries N] [--rounds R] [--seed X] FEED...\n",
           stderr);
@@ -362,7 +292,7 @@ int main(int argc, char **argv) {
             feeds[nfeeds++] = argv[i];
             continue;
         }
-        if (!dst || i + 1 >= argc || parse_u64(argv[++i], dst) != 0) {
+        if (!dst || i + 1 >= argc || bench_parse_u64(argv[++i], 0, UINT64_MAX, dst) != 0) {
             usage();
             return 2;
         }
