@@ -4,13 +4,13 @@
  *   POST /v1/trips/{trip_id}/updates   admin, carrier
  *   GET  /v1/trips/{trip_id}?date=...  admin, carrier, forwarder
  *
- * An update is validated whole (400 shape and types, 404 trip or date, 422
- * values), written to Redis (store.c, overlay:{rt}:* in docs/redis-keys.md),
- * and only once Redis replied applied to the server's overlay
- * (srv_overlay()) and answered 200; cached route answers that the run's old
- * or new times overlap are then dropped (route_cache_invalidate).  Redis
- * down: 503 and the overlay is left as it was.  trips_restore() re-applies
- * every stored run when the store first becomes ready. */
+ * An update is validated whole by trip_update.c (400 shape and types, 404
+ * trip or date, 422 values), written to Redis (store.c, overlay:{rt}:* in
+ * docs/redis-keys.md), and only once Redis replied applied to the server's
+ * overlay (srv_overlay()) and answered 200; cached route answers that the
+ * run's old or new times overlap are then dropped (route_cache_invalidate).
+ * Redis down: 503 and the overlay is left as it was.  trips_restore()
+ * re-applies every stored run when the store first becomes ready. */
 #include "api.h"
 #include "http.h"
 #include "log.h"

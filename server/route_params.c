@@ -13,8 +13,10 @@ int route_params_number(const char *name, const char *value, double lo, double h
     char *end;
     errno = 0;
     double d = strtod(value, &end);
-    if (*value == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || d < lo || d > hi) {
-        snprintf(err, errlen, "%s: '%.32s' is not a number in %g..%g", name, value, lo, hi);
+    if (*value == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || d < lo ||
+        d > hi) {
+        snprintf(err, errlen, "%s: '%.32s' is not a number in %g..%g", name, value, lo,
+                 hi);
         return -1;
     }
     *out = d;
@@ -35,7 +37,8 @@ int route_params_modes(const char *value, unsigned *mask, char *err, size_t errl
         if (comma) *comma = '\0';
         int m = rt_fmode_parse(p);
         if (m < 0) {
-            snprintf(err, errlen, "modes: '%.16s' is not one of sea, river, rail, air, road", p);
+            snprintf(err, errlen,
+                     "modes: '%.16s' is not one of sea, river, rail, air, road", p);
             rc = -1;
         } else {
             *mask |= 1u << m;
@@ -87,8 +90,8 @@ int route_params_override(const char *name, const char *value,
             }
         }
         if (from < 0 || to < 0 || secs < 0) {
-            snprintf(err, errlen, "%s: '%.40s' must be %s:HOURS with hours 0..%d", name, p,
-                     handling ? "FROM-TO" : "MODE", RT_FREIGHT_MAX_HOURS);
+            snprintf(err, errlen, "%s: '%.40s' must be %s:HOURS with hours 0..%d", name,
+                     p, handling ? "FROM-TO" : "MODE", RT_FREIGHT_MAX_HOURS);
             rc = -1;
         } else if (handling) {
             o->handling_s[from][to] = secs;

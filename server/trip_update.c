@@ -24,17 +24,20 @@ int trip_parse_date(const char *s, int *ymd) {
     m = (s[5] - '0') * 10 + (s[6] - '0');
     d = (s[8] - '0') * 10 + (s[9] - '0');
     *ymd = y * 10000 + m * 100 + d;
-    if (rt_days_from_date(*ymd) == INT32_MIN || rt_date_from_days(rt_days_from_date(*ymd)) != *ymd)
+    if (rt_days_from_date(*ymd) == INT32_MIN ||
+        rt_date_from_days(rt_days_from_date(*ymd)) != *ymd)
         return -2;
     return 0;
 }
 
 int32_t trip_parse_hms(const char *s) {
     int h = 0, n = 0;
-    while (isdigit((unsigned char)s[n]) && n < 3) h = h * 10 + (s[n++] - '0');
+    while (isdigit((unsigned char)s[n]) && n < 3)
+        h = h * 10 + (s[n++] - '0');
     if (n == 0 || n > 2 || s[n] != ':' || !isdigit((unsigned char)s[n + 1]) ||
         !isdigit((unsigned char)s[n + 2]) || s[n + 3] != ':' ||
-        !isdigit((unsigned char)s[n + 4]) || !isdigit((unsigned char)s[n + 5]) || s[n + 6])
+        !isdigit((unsigned char)s[n + 4]) || !isdigit((unsigned char)s[n + 5]) ||
+        s[n + 6])
         return -1;
     int m = (s[n + 1] - '0') * 10 + (s[n + 2] - '0');
     int sec = (s[n + 4] - '0') * 10 + (s[n + 5] - '0');
@@ -42,8 +45,8 @@ int32_t trip_parse_hms(const char *s) {
     return (int32_t)(h * 3600 + m * 60 + sec);
 }
 
-uint32_t trip_find_run(const struct rt_timetable *tt, const char *trip, const char *date,
-                       const char *start, char *why, size_t whylen) {
+uint32_t trip_find_run(const struct rt_timetable *tt, const char *trip,
+                       const char *date, const char *start, char *why, size_t whylen) {
     int ymd = 0;
     int32_t st = -1;
     uint32_t t = rt_trip_find(tt, trip), run;
@@ -66,13 +69,13 @@ uint32_t trip_find_run(const struct rt_timetable *tt, const char *trip, const ch
 /* ---- the stored form ----------------------------------------------------- */
 
 char *trip_rep_encode(const struct trip_stop_rep *s) {
-    json_t *o = json_pack("{s:s, s:o, s:o, s:i}", "k",
-                          s->kind == TRIP_REP_SKIP   ? "skip"
-                          : s->kind == TRIP_REP_TIME ? "time"
-                                                     : "delay",
-                          "a", s->arr == RT_OV_UNSET ? json_null() : json_integer(s->arr), "d",
-                          s->dep == RT_OV_UNSET ? json_null() : json_integer(s->dep), "o",
-                          s->observed);
+    json_t *o = json_pack(
+        "{s:s, s:o, s:o, s:i}", "k",
+        s->kind == TRIP_REP_SKIP   ? "skip"
+        : s->kind == TRIP_REP_TIME ? "time"
+                                   : "delay",
+        "a", s->arr == RT_OV_UNSET ? json_null() : json_integer(s->arr), "d",
+        s->dep == RT_OV_UNSET ? json_null() : json_integer(s->dep), "o", s->observed);
     char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return txt;
@@ -90,7 +93,8 @@ int trip_rep_decode(const char *field, const char *val, size_t len, uint32_t nst
     o = json_loadb(val, len, 0, NULL);
     errno = 0;
     idx = strtoul(field + 5, &end, 10);
-    if (errno || *end || end == field + 5 || idx >= nstops || !json_is_object(o)) goto done;
+    if (errno || *end || end == field + 5 || idx >= nstops || !json_is_object(o))
+        goto done;
     k = json_string_value(json_object_get(o, "k"));
     a = json_object_get(o, "a");
     d = json_object_get(o, "d");
@@ -135,35 +139,38 @@ static int get_delay(json_t *e, size_t i, const char *name, int64_t *v, char *ms
     if (x == NULL || json_is_null(x)) return 0;
     if (!json_is_integer(x))
         return fail(msg, msglen, 400, "stops[%zu].%s: must be an integer", i, name);
-    if (json_integer_value(x) < -TRIP_MAX_DELAY_S || json_integer_value(x) > TRIP_MAX_DELAY_S)
+    if (json_integer_value(x) < -TRIP_MAX_DELAY_S ||
+        json_integer_value(x) > TRIP_MAX_DELAY_S)
         return fail(msg, msglen, 422,
-                    "stops[%zu].%s: %" JSON_INTEGER_FORMAT " s is more than 90 days", i, name,
-                    json_integer_value(x));
+                    "stops[%zu].%s: %" JSON_INTEGER_FORMAT " s is more than 90 days", i,
+                    name, json_integer_value(x));
     *v = (int64_t)json_integer_value(x);
     return 0;
 }
 
 /* Optional ISO 8601 time NAME of stop entry E into *V (Unix seconds),
  * within the timetable's days.  0 or a status. */
-static int get_time(const struct rt_timetable *tt, json_t *e, size_t i, const char *name,
-                    int64_t *v, char *msg, size_t msglen) {
+static int get_time(const struct rt_timetable *tt, json_t *e, size_t i,
+                    const char *name, int64_t *v, char *msg, size_t msglen) {
     json_t *x = json_object_get(e, name);
     char why[128];
-    int64_t lo = tt->epoch, hi = tt->epoch + ((int64_t)tt->ndays + 2) * 86400 + TRIP_MAX_DELAY_S;
+    int64_t lo = tt->epoch,
+            hi = tt->epoch + ((int64_t)tt->ndays + 2) * 86400 + TRIP_MAX_DELAY_S;
     *v = RT_OV_UNSET;
     if (x == NULL || json_is_null(x)) return 0;
     if (!json_is_string(x))
-        return fail(msg, msglen, 400, "stops[%zu].%s: must be an ISO 8601 time with an offset",
-                    i, name);
+        return fail(msg, msglen, 400,
+                    "stops[%zu].%s: must be an ISO 8601 time with an offset", i, name);
     if (time_parse_iso8601(json_string_value(x), v, why, sizeof(why)) != 0)
         return fail(msg, msglen, 400, "stops[%zu].%s: %s", i, name, why);
     if (*v < lo || *v > hi)
-        return fail(msg, msglen, 422, "stops[%zu].%s: outside the loaded timetable's days", i,
-                    name);
+        return fail(msg, msglen, 422,
+                    "stops[%zu].%s: outside the loaded timetable's days", i, name);
     return 0;
 }
 
-static int get_bool(json_t *e, size_t i, const char *name, int *v, char *msg, size_t msglen) {
+static int get_bool(json_t *e, size_t i, const char *name, int *v, char *msg,
+                    size_t msglen) {
     json_t *x = json_object_get(e, name);
     *v = 0;
     if (x == NULL || json_is_null(x)) return 0;
@@ -175,22 +182,29 @@ static int get_bool(json_t *e, size_t i, const char *name, int *v, char *msg, si
 
 /* Stop entry E (stops[I]) of a run of TRIP into S; SEEN marks the stop
  * indexes reported so far.  0 or a status. */
-static int parse_stop(const struct rt_timetable *tt, const struct rt_trip *trip, json_t *e,
-                      size_t i, uint8_t *seen, struct trip_stop_rep *s, char *msg,
-                      size_t msglen) {
-    static const char *const known[] = {
-        "stop_sequence_index", "stop_id",   "arrival_delay_s", "departure_delay_s",
-        "arrival",             "departure", "skipped",         "observed"};
+static int parse_stop(const struct rt_timetable *tt, const struct rt_trip *trip,
+                      json_t *e, size_t i, uint8_t *seen, struct trip_stop_rep *s,
+                      char *msg, size_t msglen) {
+    static const char *const known[] = {"stop_sequence_index",
+                                        "stop_id",
+                                        "arrival_delay_s",
+                                        "departure_delay_s",
+                                        "arrival",
+                                        "departure",
+                                        "skipped",
+                                        "observed"};
     const struct rt_stop_time *pat = tt->stop_times + trip->first_stop_time;
     json_t *idx, *sid, *v;
     int64_t ad, dd, at, dt;
     int skipped, st, has_delay, has_time;
     const char *key;
 
-    if (!json_is_object(e)) return fail(msg, msglen, 400, "stops[%zu]: must be an object", i);
+    if (!json_is_object(e))
+        return fail(msg, msglen, 400, "stops[%zu]: must be an object", i);
     json_object_foreach(e, key, v) {
         size_t k = 0;
-        while (k < sizeof(known) / sizeof(known[0]) && strcmp(known[k], key) != 0) k++;
+        while (k < sizeof(known) / sizeof(known[0]) && strcmp(known[k], key) != 0)
+            k++;
         if (k == sizeof(known) / sizeof(known[0]))
             return fail(msg, msglen, 400, "stops[%zu].%.60s: unknown field", i, key);
     }
@@ -198,11 +212,12 @@ static int parse_stop(const struct rt_timetable *tt, const struct rt_trip *trip,
     sid = json_object_get(e, "stop_id");
     if ((idx == NULL) == (sid == NULL))
         return fail(msg, msglen, 400,
-                    "stops[%zu]: give exactly one of stop_sequence_index and stop_id", i);
+                    "stops[%zu]: give exactly one of stop_sequence_index and stop_id",
+                    i);
     if (idx != NULL) {
         if (!json_is_integer(idx))
-            return fail(msg, msglen, 400, "stops[%zu].stop_sequence_index: must be an integer",
-                        i);
+            return fail(msg, msglen, 400,
+                        "stops[%zu].stop_sequence_index: must be an integer", i);
         if (json_integer_value(idx) < 0 || json_integer_value(idx) >= trip->nstops)
             return fail(msg, msglen, 422,
                         "stops[%zu].stop_sequence_index: %" JSON_INTEGER_FORMAT
@@ -214,7 +229,8 @@ static int parse_stop(const struct rt_timetable *tt, const struct rt_trip *trip,
         if (!json_is_string(sid))
             return fail(msg, msglen, 400, "stops[%zu].stop_id: must be a string", i);
         for (k = 0; k < trip->nstops; k++)
-            if (strcmp(rt_str(tt, tt->stops[pat[k].stop].id), json_string_value(sid)) == 0)
+            if (strcmp(rt_str(tt, tt->stops[pat[k].stop].id), json_string_value(sid)) ==
+                0)
                 break;
         if (k == trip->nstops)
             return fail(msg, msglen, 422,
@@ -223,7 +239,8 @@ static int parse_stop(const struct rt_timetable *tt, const struct rt_trip *trip,
         s->idx = k;
     }
     if (seen[s->idx]++)
-        return fail(msg, msglen, 422, "stops[%zu]: stop %u is reported twice", i, s->idx);
+        return fail(msg, msglen, 422, "stops[%zu]: stop %u is reported twice", i,
+                    s->idx);
     if ((st = get_delay(e, i, "arrival_delay_s", &ad, msg, msglen)) != 0 ||
         (st = get_delay(e, i, "departure_delay_s", &dd, msg, msglen)) != 0 ||
         (st = get_time(tt, e, i, "arrival", &at, msg, msglen)) != 0 ||
@@ -252,8 +269,8 @@ static int parse_stop(const struct rt_timetable *tt, const struct rt_trip *trip,
 }
 
 /* The "stops" array ARR of run U->run into U.  0 or a status. */
-static int parse_stops(const struct rt_timetable *tt, json_t *arr, struct trip_update *u,
-                       char *msg, size_t msglen) {
+static int parse_stops(const struct rt_timetable *tt, json_t *arr,
+                       struct trip_update *u, char *msg, size_t msglen) {
     const struct rt_trip *trip = &tt->trips[tt->runs[u->run].trip];
     size_t n = json_array_size(arr);
     uint8_t *seen;
@@ -268,7 +285,8 @@ static int parse_stops(const struct rt_timetable *tt, json_t *arr, struct trip_u
         goto done;
     }
     for (size_t i = 0; i < n && st == 0; i++)
-        st = parse_stop(tt, trip, json_array_get(arr, i), i, seen, &u->stops[i], msg, msglen);
+        st = parse_stop(tt, trip, json_array_get(arr, i), i, seen, &u->stops[i], msg,
+                        msglen);
     if (st == 0) u->nstops = n;
 done:
     free(seen);
@@ -287,12 +305,13 @@ int trip_update_parse(const struct rt_timetable *tt, const char *trip, json_t *b
     u->run = RT_NONE;
     if (msglen > 0) msg[0] = '\0';
     json_object_foreach(body, key, v) {
-        if (strcmp(key, "date") && strcmp(key, "start_time") && strcmp(key, "cancelled") &&
-            strcmp(key, "stops") && strcmp(key, "clear"))
-            return fail(msg, msglen, 400,
-                        "%.60s: unknown field (expected date, start_time, cancelled, stops, "
-                        "clear)",
-                        key);
+        if (strcmp(key, "date") && strcmp(key, "start_time") &&
+            strcmp(key, "cancelled") && strcmp(key, "stops") && strcmp(key, "clear"))
+            return fail(
+                msg, msglen, 400,
+                "%.60s: unknown field (expected date, start_time, cancelled, stops, "
+                "clear)",
+                key);
     }
     date = json_object_get(body, "date");
     start = json_object_get(body, "start_time");
@@ -302,13 +321,16 @@ int trip_update_parse(const struct rt_timetable *tt, const char *trip, json_t *b
     if (!json_is_string(date))
         return fail(msg, msglen, 400, "date: required, the service date YYYY-MM-DD");
     switch (trip_parse_date(json_string_value(date), &ymd)) {
-    case -1: return fail(msg, msglen, 400, "date: must be YYYY-MM-DD");
+    case -1:
+        return fail(msg, msglen, 400, "date: must be YYYY-MM-DD");
     case -2:
         return fail(msg, msglen, 422, "date: '%.10s' is not a calendar date",
                     json_string_value(date));
-    default: break;
+    default:
+        break;
     }
-    if (start != NULL && (!json_is_string(start) || trip_parse_hms(json_string_value(start)) < 0))
+    if (start != NULL &&
+        (!json_is_string(start) || trip_parse_hms(json_string_value(start)) < 0))
         return fail(msg, msglen, 400, "start_time: must be HH:MM:SS");
     if (canc != NULL && !json_is_boolean(canc))
         return fail(msg, msglen, 400, "cancelled: must be true");
@@ -317,15 +339,17 @@ int trip_update_parse(const struct rt_timetable *tt, const char *trip, json_t *b
     if (stops != NULL && !json_is_array(stops))
         return fail(msg, msglen, 400, "stops: must be an array");
     nwhat = (canc != NULL) + (stops != NULL) + (clear != NULL);
-    if (nwhat != 1) return fail(msg, msglen, 400, "give exactly one of stops, cancelled and clear");
+    if (nwhat != 1)
+        return fail(msg, msglen, 400, "give exactly one of stops, cancelled and clear");
     if ((canc && !json_is_true(canc)) || (clear && !json_is_true(clear)))
-        return fail(msg, msglen, 422, "%s: only true is meaningful", canc ? "cancelled" : "clear");
+        return fail(msg, msglen, 422, "%s: only true is meaningful",
+                    canc ? "cancelled" : "clear");
     if (stops != NULL && json_array_size(stops) == 0)
         return fail(msg, msglen, 422, "stops: at least one stop");
     u->what = canc ? TRIP_UP_CANCEL : clear ? TRIP_UP_CLEAR : TRIP_UP_STOPS;
     snprintf(u->date, sizeof(u->date), "%s", json_string_value(date));
-    u->run = trip_find_run(tt, trip, u->date, start ? json_string_value(start) : "", why,
-                           sizeof(why));
+    u->run = trip_find_run(tt, trip, u->date, start ? json_string_value(start) : "",
+                           why, sizeof(why));
     if (u->run == RT_NONE) return fail(msg, msglen, 404, "%s", why);
     if (u->what == TRIP_UP_STOPS) return parse_stops(tt, stops, u, msg, msglen);
     return 0;

@@ -59,8 +59,8 @@ int32_t trip_parse_hms(const char *s);
 
 /* The run of TRIP on DATE (YYYY-MM-DD) starting at START (GTFS time; "" for
  * the first that day).  RT_NONE with a 404 reason in WHY. */
-uint32_t trip_find_run(const struct rt_timetable *tt, const char *trip, const char *date,
-                       const char *start, char *why, size_t whylen);
+uint32_t trip_find_run(const struct rt_timetable *tt, const char *trip,
+                       const char *date, const char *start, char *why, size_t whylen);
 
 /* The stored form of S, {"k":"delay"|"time"|"skip","a":ARR|null,
  * "d":DEP|null,"o":0|1}: a string the caller frees, or NULL (out of

@@ -41,12 +41,13 @@ static const char calendar[] =
     "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,"
     "end_date\n"
     "DAILY,1,1,1,1,1,1,1,20260302,20260308\n";
-static const char stop_times[] = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
-                                 "V1,08:00:00,08:00:00,CNSHA,1\n"
-                                 "V1,100:00:00,110:00:00,SGSIN,2\n"
-                                 "V1,500:00:00,500:00:00,NLRTM,3\n"
-                                 "F1,06:00:00,06:00:00,CNSHA,1\n"
-                                 "F1,09:00:00,09:00:00,SGSIN,2\n";
+static const char stop_times[] =
+    "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+    "V1,08:00:00,08:00:00,CNSHA,1\n"
+    "V1,100:00:00,110:00:00,SGSIN,2\n"
+    "V1,500:00:00,500:00:00,NLRTM,3\n"
+    "F1,06:00:00,06:00:00,CNSHA,1\n"
+    "F1,09:00:00,09:00:00,SGSIN,2\n";
 static const char frequencies[] = "trip_id,start_time,end_time,headway_secs\n"
                                   "F1,06:00:00,12:00:00,3600\n";
 
@@ -108,10 +109,13 @@ static void update(const char *trip, const uint8_t *data, size_t size) {
     for (size_t i = 0; i < u.nstops; i++) {
         const struct trip_stop_rep *s = &u.stops[i];
         CHECK(s->idx < tr->nstops);
-        for (size_t k = 0; k < i; k++) CHECK(u.stops[k].idx != s->idx);
+        for (size_t k = 0; k < i; k++)
+            CHECK(u.stops[k].idx != s->idx);
         CHECK(s->observed == 0 || s->observed == 1);
-        if (s->kind == TRIP_REP_SKIP) CHECK(s->arr == RT_OV_UNSET && s->dep == RT_OV_UNSET);
-        else CHECK(s->arr != RT_OV_UNSET || s->dep != RT_OV_UNSET);
+        if (s->kind == TRIP_REP_SKIP)
+            CHECK(s->arr == RT_OV_UNSET && s->dep == RT_OV_UNSET);
+        else
+            CHECK(s->arr != RT_OV_UNSET || s->dep != RT_OV_UNSET);
         if (s->kind == TRIP_REP_DELAY)
             CHECK((s->arr == RT_OV_UNSET || llabs(s->arr) <= TRIP_MAX_DELAY_S) &&
                   (s->dep == RT_OV_UNSET || llabs(s->dep) <= TRIP_MAX_DELAY_S));
@@ -137,7 +141,8 @@ static void decode(uint32_t nstops, const uint8_t *data, size_t size) {
     field[flen] = '\0';
     if (trip_rep_decode(field, val, vlen, nstops, &s) == 0) {
         CHECK(s.idx < nstops);
-        CHECK(s.kind == TRIP_REP_DELAY || s.kind == TRIP_REP_TIME || s.kind == TRIP_REP_SKIP);
+        CHECK(s.kind == TRIP_REP_DELAY || s.kind == TRIP_REP_TIME ||
+              s.kind == TRIP_REP_SKIP);
         round_trip(&s, nstops);
     }
     free(field);
