@@ -14,6 +14,7 @@
 #include "geodata/network.h"
 #include "http.h"
 #include "route_cache.h"
+#include "route_params.h"
 #include "router.h"
 #include "routing/mc.h"
 #include "server.h"
@@ -198,101 +199,40 @@ static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_ne
 /* A positive finite number in [LO, HI] from query parameter NAME, or the
  * default when absent.  0, or -1 with a reply sent. */
 static int number_param(struct srv_req *r, const char *name, double lo, double hi, double *out) {
-    char *v = srv_query(r, name), *end;
+    char *v = srv_query(r, name), err[200];
     int rc = 0;
     if (v == NULL) return 0;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d) || d < lo || d > hi) {
-        srv_reply_error(r, 400, "bad_request", "%s: '%.32s' is not a number in %g..%g", name, v,
-                        lo, hi);
-        rc = -1;
-    } else {
-        *out = d;
-    }
+    if ((rc = route_params_number(name, v, lo, hi, out, err, sizeof(err))) != 0)
+        srv_reply_error(r, 400, "bad_request", "%s", err);
     free(v);
     return rc;
+}
+
+/* Reply to a route_params_* failure RC (-1 bad value, -2 out of memory). */
+static int param_error(struct srv_req *r, int rc, const char *err) {
+    if (rc == -2)
+        srv_reply_error(r, 503, "overloaded", "%s", err);
+    else
+        srv_reply_error(r, 400, "bad_request", "%s", err);
+    return -1;
 }
 
 /* modes=sea,rail,...  0, or -1 with a reply sent. */
 static int modes_param(struct srv_req *r, unsigned *mask) {
-    char *v = srv_query(r, "modes");
-    int rc = 0;
-    *mask = 0;
-    if (v == NULL) return 0;
-    for (char *p = v, *comma; rc == 0; p = comma + 1) {
-        comma = strchr(p, ',');
-        if (comma) *comma = '\0';
-        int m = rt_fmode_parse(p);
-        if (m < 0) {
-            srv_reply_error(r, 400, "bad_request",
-                            "modes: '%.16s' is not one of sea, river, rail, air, road", p);
-            rc = -1;
-        } else {
-            *mask |= 1u << m;
-        }
-        if (!comma) break;
-    }
+    char *v = srv_query(r, "modes"), err[200];
+    int rc = route_params_modes(v, mask, err, sizeof(err));
     free(v);
-    return rc;
-}
-
-/* Hours in 0..RT_FREIGHT_MAX_HOURS as seconds; -1 on anything else. */
-static int32_t hours_value(const char *s) {
-    char *end;
-    errno = 0;
-    double h = strtod(s, &end);
-    if (*s == '\0' || *end != '\0' || errno != 0 || !isfinite(h) || h < 0 ||
-        h > RT_FREIGHT_MAX_HOURS)
-        return -1;
-    return (int32_t)llround(h * 3600.0);
+    return rc == 0 ? 0 : param_error(r, rc, err);
 }
 
 /* Freight time overrides: cutoff_h=, release_h=, customs_h= as
  * "MODE:HOURS,..." and handling_h= as "FROM-TO:HOURS,...".  0, or -1 with
  * a reply sent. */
 static int override_param(struct srv_req *r, const char *name, struct rt_freight_override *o) {
-    char *v = srv_query(r, name);
-    int rc = 0;
-    if (v == NULL) return 0;
-    for (char *p = v, *comma; rc == 0; p = comma + 1) {
-        comma = strchr(p, ',');
-        if (comma) *comma = '\0';
-        char *colon = strchr(p, ':'), *dash = strchr(p, '-');
-        int from = -1, to = -1;
-        int32_t secs = -1;
-        if (colon) {
-            *colon = '\0';
-            secs = hours_value(colon + 1);
-            if (strcmp(name, "handling_h") == 0) {
-                if (dash && dash < colon) {
-                    *dash = '\0';
-                    from = rt_fmode_parse(p);
-                    to = rt_fmode_parse(dash + 1);
-                }
-            } else {
-                from = to = rt_fmode_parse(p);
-            }
-        }
-        if (from < 0 || to < 0 || secs < 0) {
-            srv_reply_error(r, 400, "bad_request",
-                            "%s: '%.40s' must be %s:HOURS with hours 0..%d", name, p,
-                            strcmp(name, "handling_h") == 0 ? "FROM-TO" : "MODE",
-                            RT_FREIGHT_MAX_HOURS);
-            rc = -1;
-        } else if (strcmp(name, "handling_h") == 0) {
-            o->handling_s[from][to] = secs;
-        } else if (strcmp(name, "cutoff_h") == 0) {
-            o->cutoff_s[from] = secs;
-        } else if (strcmp(name, "release_h") == 0) {
-            o->release_s[from] = secs;
-        } else {
-            o->customs_s[from] = secs;
-        }
-        if (!comma) break;
-    }
+    char *v = srv_query(r, name), err[200];
+    int rc = route_params_override(name, v, o, err, sizeof(err));
     free(v);
-    return rc;
+    return rc == 0 ? 0 : param_error(r, rc, err);
 }
 
 /* Timetable seconds of Unix time T, or -1 outside what the timetable can
