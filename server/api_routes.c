@@ -593,5 +593,5 @@ void api_routes(struct srv_req *r) {
      * the copy that lives until compute() runs. */
     rq->q.override = &rq->ov;
     cache_key(rq, key, sizeof(key));
-    route_cache_get(r, key, compute, rq);
+    route_cache_get(r, key, compute, free, rq);
 }

@@ -26,6 +26,7 @@
 struct get_ctx {
     struct srv_req *r;
     route_cache_miss_fn miss;
+    void (*drop)(void *);
     void *arg;
 };
 
@@ -39,6 +40,7 @@ static void got(int status, const char *s, size_t len, void *arg) {
     struct get_ctx *c = arg;
     struct srv_req *r = c->r;
     route_cache_miss_fn miss = c->miss;
+    void (*drop)(void *) = c->drop;
     void *marg = c->arg;
 
     free(c);
@@ -46,12 +48,14 @@ static void got(int status, const char *s, size_t len, void *arg) {
         metrics_route_cache(1, 0, 0);
         srv_add_header(r, "X-Cache", "hit");
         srv_reply_raw(r, 200, "application/json", s, len);
+        if (drop) drop(marg);
         return;
     }
     missed(r, miss, marg);
 }
 
-void route_cache_get(struct srv_req *r, const char *key, route_cache_miss_fn miss, void *arg) {
+void route_cache_get(struct srv_req *r, const char *key, route_cache_miss_fn miss,
+                     void (*drop)(void *), void *arg) {
     struct get_ctx *c;
     if (srv_cfg()->route_cache_ttl_s == 0 || strlen(key) > MAX_KEY ||
         (c = malloc(sizeof(*c))) == NULL) {
@@ -60,6 +64,7 @@ void route_cache_get(struct srv_req *r, const char *key, route_cache_miss_fn mis
     }
     c->r = r;
     c->miss = miss;
+    c->drop = drop;
     c->arg = arg;
     store_cache_get(key, got, c);
 }

@@ -17,13 +17,14 @@ struct srv_req;
 typedef void (*route_cache_miss_fn)(struct srv_req *r, void *arg);
 
 /* Look up KEY; on a hit reply 200 with the stored JSON body and header
- * X-Cache: hit (R is then freed); on a miss, a Redis error, Redis down or
- * the cache turned off call MISS(r, arg) exactly once, possibly before
- * this returns, with X-Cache: miss already set on R, and the handler
- * replies.  A client that left meanwhile changes nothing: R is still
- * answered (libevent frees a detached request when it is answered, see
- * http.h). */
-void route_cache_get(struct srv_req *r, const char *key, route_cache_miss_fn miss, void *arg);
+ * X-Cache: hit (R is then freed) and hand ARG to DROP (may be NULL); on a
+ * miss, a Redis error, Redis down or the cache turned off call MISS(r, arg)
+ * exactly once instead, possibly before this returns, with X-Cache: miss
+ * already set on R, and the handler replies (and owns ARG).  A client that
+ * left meanwhile changes nothing: R is still answered (libevent frees a
+ * detached request when it is answered, see http.h). */
+void route_cache_get(struct srv_req *r, const char *key, route_cache_miss_fn miss,
+                     void (*drop)(void *), void *arg);
 
 /* Store BODY (a NUL-terminated JSON text, copied) under KEY for
  * route_cache_ttl seconds, indexed by the window [t0, t1) of Unix seconds

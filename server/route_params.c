@@ -73,6 +73,8 @@ int route_params_override(const char *name, const char *value,
     for (char *p = v, *comma; rc == 0; p = comma + 1) {
         comma = strchr(p, ',');
         if (comma) *comma = '\0';
+        char entry[48]; /* the entry as given, for the message */
+        snprintf(entry, sizeof(entry), "%.40s", p);
         char *colon = strchr(p, ':'), *dash = strchr(p, '-');
         int from = -1, to = -1;
         int32_t secs = -1;
@@ -90,8 +92,8 @@ int route_params_override(const char *name, const char *value,
             }
         }
         if (from < 0 || to < 0 || secs < 0) {
-            snprintf(err, errlen, "%s: '%.40s' must be %s:HOURS with hours 0..%d", name,
-                     p, handling ? "FROM-TO" : "MODE", RT_FREIGHT_MAX_HOURS);
+            snprintf(err, errlen, "%s: '%s' must be %s:HOURS with hours 0..%d", name, entry,
+                     handling ? "FROM-TO" : "MODE", RT_FREIGHT_MAX_HOURS);
             rc = -1;
         } else if (handling) {
             o->handling_s[from][to] = secs;

@@ -95,23 +95,22 @@ static void refused(const char *name, const char *value, const char *message) {
 
 Test(route_params, override_errors_name_parameter_and_entry) {
     refused("cutoff_h", "boat:5",
-            "cutoff_h: 'boat' must be MODE:HOURS with hours 0..2160");
+            "cutoff_h: 'boat:5' must be MODE:HOURS with hours 0..2160");
     refused("cutoff_h", "sea", "cutoff_h: 'sea' must be MODE:HOURS with hours 0..2160");
     refused("release_h", "air:48,sea",
             "release_h: 'sea' must be MODE:HOURS with hours 0..2160");
     refused("handling_h", "sea:12",
-            "handling_h: 'sea' must be FROM-TO:HOURS with hours 0..2160");
+            "handling_h: 'sea:12' must be FROM-TO:HOURS with hours 0..2160");
     refused("handling_h", "sea-boat:12",
-            "handling_h: 'sea' must be FROM-TO:HOURS with hours 0..2160");
+            "handling_h: 'sea-boat:12' must be FROM-TO:HOURS with hours 0..2160");
     refused("customs_h", "", "customs_h: '' must be MODE:HOURS with hours 0..2160");
-    /* A bad number of hours: the message names the entry up to its colon
-     * (as GET /v1/routes always has). */
+    /* A bad number of hours: the message shows the whole entry. */
     refused("customs_h", "rail:9999",
-            "customs_h: 'rail' must be MODE:HOURS with hours 0..2160");
+            "customs_h: 'rail:9999' must be MODE:HOURS with hours 0..2160");
     refused("cutoff_h", "sea:-1",
-            "cutoff_h: 'sea' must be MODE:HOURS with hours 0..2160");
+            "cutoff_h: 'sea:-1' must be MODE:HOURS with hours 0..2160");
     refused("cutoff_h", "sea:nan",
-            "cutoff_h: 'sea' must be MODE:HOURS with hours 0..2160");
+            "cutoff_h: 'sea:nan' must be MODE:HOURS with hours 0..2160");
 }
 
 Test(route_params, entries_before_a_bad_one_are_kept) {
