@@ -4,6 +4,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void start_shipped(void) {
@@ -36,7 +37,9 @@ Test(geodata, default_data_dir_loads_the_shipped_network) {
     j = get_json("/v1/nodes/CNCLJ", 200);
     cr_assert_str_eq(h_jstr(j, "kind"), "river_port");
     cr_assert(fabs(json_real_value(json_object_get(j, "lat")) - 29.43) < 0.05);
-    cr_assert(strstr(json_dumps(json_object_get(j, "customs"), 0), "meat_port") != NULL);
+    char *customs = json_dumps(json_object_get(j, "customs"), 0);
+    cr_assert(customs != NULL && strstr(customs, "meat_port") != NULL, "%s", customs);
+    free(customs);
     json_decref(j);
     H_ASSERT_CLEAN_EXIT();
 }
