@@ -57,6 +57,9 @@ struct rlabel {
     uint16_t terr;  /* territory the cargo is cleared in */
     uint8_t legs;   /* including this ride */
     int64_t cost, co2; /* before this ride */
+    uint32_t dep;      /* the boarding hop's departure and the km of its */
+    double bkm;        /* stop along the trip: kept here, as reading them
+                        * at every alighting missed the cache */
 };
 
 struct final {
@@ -76,6 +79,14 @@ struct rt_mc_ws {
     uint32_t nrl, caprl;
     struct final *fin;
     uint32_t nfin, capfin;
+    /* Boarding (see "Ready labels"): per stop and departing mode, the
+     * newest stop label already looked at, and two lists of entries in
+     * fe: the frontier of ready labels and the labels still waiting. */
+    uint32_t (*seen)[RT_FMODE_COUNT], (*fhead)[RT_FMODE_COUNT], (*whead)[RT_FMODE_COUNT];
+    struct fent {
+        uint32_t label, next;
+    } * fe;
+    uint32_t nfe, capfe;
     /* Lower bounds from a stop to the target, per query (lb_gen). */
     uint32_t *lb_gen, *lb_t;
     int64_t *lb_c, *lb_e;
@@ -259,6 +270,10 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->sl);
     free(ws->rl);
     free(ws->fin);
+    free(ws->seen);
+    free(ws->fhead);
+    free(ws->whead);
+    free(ws->fe);
     free(ws->lb_gen);
     free(ws->lb_t);
     free(ws->lb_c);
@@ -282,12 +297,15 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->no_change = alloc_n(tt->nstops, 1);
     ws->child_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->children = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->seen = alloc_n(tt->nstops, sizeof(*ws->seen));
+    ws->fhead = alloc_n(tt->nstops, sizeof(*ws->fhead));
+    ws->whead = alloc_n(tt->nstops, sizeof(*ws->whead));
     ws->lb_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->lb_t = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->lb_c = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_e = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_l = alloc_n(tt->nstops, 1);
-    if (!ws->lb_gen || !ws->lb_t || !ws->lb_c || !ws->lb_e || !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
+    if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_gen || !ws->lb_t || !ws->lb_c || !ws->lb_e || !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
         !ws->run_head || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_mc_ws_free(ws);
@@ -502,6 +520,8 @@ static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
     if (ws->stop_gen[s] != ws->gen) {
         ws->stop_gen[s] = ws->gen;
         ws->stop_head[s] = RT_NONE;
+        for (int m = 0; m < RT_FMODE_COUNT; m++)
+            ws->seen[s][m] = ws->fhead[s][m] = ws->whead[s][m] = RT_NONE;
     }
     for (uint32_t *p = &ws->stop_head[s]; *p != RT_NONE;) {
         struct slabel *y = &ws->sl[*p];
@@ -578,32 +598,31 @@ static void footpaths_from(struct q *q, uint32_t l) {
  *   - A boarded after B's hop: only when that is not in the future (a rescan
  *     of one second may board before an existing label's hop), on a
  *     shorter, so never dearer, leg. */
-static int run_dominates(const struct q *q, const double *cum, int m, const struct rlabel *a,
+static int run_dominates(const struct q *q, int m, const struct rlabel *a,
                          const struct rlabel *b, uint16_t now) {
     if (a->terr != b->terr || a->legs > b->legs) return 0;
     if (a->bseq > b->bseq) return a->bseq <= now && a->cost <= b->cost && a->co2 <= b->co2;
     int64_t dc = 0, de = 0;
     if (a->bseq < b->bseq) {
-        double km = cum[b->bseq] - cum[a->bseq];
+        double km = b->bkm - a->bkm;
         dc = (int64_t)ceil(q->rate_c[m] * km) + 1;
         de = (int64_t)ceil(q->rate_g[m] * km) + 1;
     }
     return a->cost + dc <= b->cost && a->co2 + de <= b->co2;
 }
 
-/* Insert run label *X into the bag of run R of TRIP and mode M (boarding
- * at seq x->bseq, the hop being scanned). */
-static void add_run_label(struct q *q, uint32_t r, uint32_t trip, int m, const struct rlabel *x) {
+/* Insert run label *X into the bag of run R of mode M (boarding at seq
+ * x->bseq, the hop being scanned). */
+static void add_run_label(struct q *q, uint32_t r, int m, const struct rlabel *x) {
     struct rt_mc_ws *ws = q->ws;
-    const double *cum = q->net->cum_km + q->tt->trips[trip].first_stop_time;
     if (ws->run_gen[r] != ws->gen) {
         ws->run_gen[r] = ws->gen;
         ws->run_head[r] = RT_NONE;
     }
     for (uint32_t *p = &ws->run_head[r]; *p != RT_NONE;) {
         struct rlabel *y = &ws->rl[*p];
-        if (run_dominates(q, cum, m, y, x, x->bseq)) return;
-        if (run_dominates(q, cum, m, x, y, x->bseq)) {
+        if (run_dominates(q, m, y, x, x->bseq)) return;
+        if (run_dominates(q, m, x, y, x->bseq)) {
             *p = y->next;
             continue;
         }
@@ -619,6 +638,81 @@ static void add_run_label(struct q *q, uint32_t r, uint32_t trip, int m, const s
     ws->run_head[r] = l;
 }
 
+/* Ready labels.  Boarding a run at stop S by mode M needs a label there
+ * that is ready (t + NEED(S, came, M) <= the departure); after boarding,
+ * only its legs, cost and CO2e matter (the run sets every time, and the
+ * cargo is cleared in S's territory whatever the label).  So per (S, M)
+ * the ready labels are kept as a frontier, Pareto over (legs, cost, CO2e)
+ * with time ignored, and the labels not ready yet wait beside it.  A
+ * departure looks only at the labels made since the last one (the stop's
+ * list is newest first), the waiting ones and the frontier, instead of
+ * every label at the stop; it boards the same journeys, as a frontier
+ * label's run label dominates the one a label it dropped would make. */
+static uint32_t new_entry(struct q *q, uint32_t label, uint32_t next) {
+    struct rt_mc_ws *ws = q->ws;
+    if (ws->nfe == ws->capfe && grow((void **)&ws->fe, &ws->capfe, sizeof(*ws->fe)) != 0) {
+        q->oom = 1;
+        return RT_NONE;
+    }
+    ws->fe[ws->nfe].label = label;
+    ws->fe[ws->nfe].next = next;
+    return ws->nfe++;
+}
+
+static void frontier_add(struct q *q, uint32_t s, int m, uint32_t l) {
+    struct rt_mc_ws *ws = q->ws;
+    const struct slabel *x = &ws->sl[l];
+    for (uint32_t e = ws->fhead[s][m]; e != RT_NONE; e = ws->fe[e].next) {
+        const struct slabel *y = &ws->sl[ws->fe[e].label];
+        if (y->legs <= x->legs && y->cost <= x->cost && y->co2 <= x->co2) return;
+    }
+    for (uint32_t *p = &ws->fhead[s][m]; *p != RT_NONE;) {
+        const struct slabel *y = &ws->sl[ws->fe[*p].label];
+        if (x->legs <= y->legs && x->cost <= y->cost && x->co2 <= y->co2)
+            *p = ws->fe[*p].next;
+        else
+            p = &ws->fe[*p].next;
+    }
+    uint32_t e = new_entry(q, l, ws->fhead[s][m]);
+    if (e != RT_NONE) ws->fhead[s][m] = e;
+}
+
+/* Bring the frontier of (S, M) up to departure time DEP. */
+static void refresh(struct q *q, uint32_t s, int m, uint32_t dep) {
+    struct rt_mc_ws *ws = q->ws;
+    uint32_t seen = ws->seen[s][m], top = ws->stop_head[s];
+    for (uint32_t i = top; i != RT_NONE && (seen == RT_NONE || i > seen); i = ws->sl[i].next) {
+        const struct slabel *y = &ws->sl[i];
+        if (y->legs >= q->max_legs) continue;
+        int64_t nd = need(q, s, y->came, m);
+        if (nd < 0) continue;
+        if ((int64_t)y->t + nd <= (int64_t)dep) {
+            frontier_add(q, s, m, i);
+        } else {
+            uint32_t e = new_entry(q, i, ws->whead[s][m]);
+            if (e != RT_NONE) ws->whead[s][m] = e;
+        }
+        if (q->oom) return;
+    }
+    if (top != RT_NONE) ws->seen[s][m] = top;
+    /* Indices, not pointers: frontier_add may move ws->fe. */
+    for (uint32_t prev = RT_NONE, e = ws->whead[s][m]; e != RT_NONE;) {
+        uint32_t next = ws->fe[e].next, l = ws->fe[e].label;
+        const struct slabel *y = &ws->sl[l];
+        if ((int64_t)y->t + need(q, s, y->came, m) <= (int64_t)dep) {
+            if (prev == RT_NONE)
+                ws->whead[s][m] = next;
+            else
+                ws->fe[prev].next = next;
+            frontier_add(q, s, m, l);
+            if (q->oom) return;
+        } else {
+            prev = e;
+        }
+        e = next;
+    }
+}
+
 /* Scan connection C (index K). */
 static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
     const struct rt_timetable *tt = q->tt;
@@ -627,24 +721,27 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
     int m = q->net->trip_mode[trip];
     if (!allowed(q, m)) return;
 
-    /* Board from every live label at c->from that is in time. */
+    /* Board from every ready label at c->from worth boarding. */
     if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {
-        for (uint32_t i = ws->stop_head[c->from]; i != RT_NONE; i = ws->sl[i].next) {
+        refresh(q, c->from, m, c->dep);
+        if (q->oom) return;
+        for (uint32_t e = ws->fhead[c->from][m]; e != RT_NONE; e = ws->fe[e].next) {
+            uint32_t i = ws->fe[e].label;
             const struct slabel *y = &ws->sl[i];
-            if (y->legs >= q->max_legs) continue;
-            int64_t nd = need(q, c->from, y->came, m);
-            if (nd < 0 || (int64_t)y->t + nd > (int64_t)c->dep) continue;
             /* Everything from here on starts at this departure. */
             if (pruned(q, c->from, c->dep, y->legs, y->cost, y->co2)) continue;
-            struct rlabel x = {RT_NONE, i, k, c->seq, q->net->territory[c->from],
-                               (uint8_t)(y->legs + 1), y->cost, y->co2};
-            add_run_label(q, c->run, trip, m, &x);
+            struct rlabel x = {RT_NONE,  i,      k,
+                               c->seq,   q->net->territory[c->from],
+                               (uint8_t)(y->legs + 1), y->cost, y->co2, c->dep,
+                               q->net->cum_km[tt->trips[trip].first_stop_time + c->seq]};
+            add_run_label(q, c->run, m, &x);
             if (q->oom) return;
         }
     }
     /* Alight at c->to from every label aboard since this hop or before. */
     if (!(c->flags & RT_CONN_DROPOFF) || ws->run_gen[c->run] != ws->gen) return;
     uint32_t s = c->to;
+    const double *cum = q->net->cum_km + tt->trips[trip].first_stop_time;
     for (uint32_t i = ws->run_head[c->run]; i != RT_NONE; i = ws->rl[i].next) {
         struct rlabel x = ws->rl[i];
         if (x.bseq > c->seq) continue;
@@ -655,9 +752,9 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
         y.board = x.board;
         y.alight = k;
         y.foot = RT_NONE;
-        y.dep = conn_at(q, x.board)->dep;
+        y.dep = x.dep;
         y.arr = c->arr;
-        y.km = rt_mc_ride_km(q->net, trip, x.bseq, (uint32_t)c->seq + 1);
+        y.km = cum[c->seq + 1] - x.bkm; /* rt_mc_ride_km(trip, x.bseq, seq + 1) */
         y.customs = q->net->territory[s] != x.terr ? customs(q, s, m) : 0;
         y.t = sat_add(c->arr, y.customs);
         y.legs = x.legs;
@@ -912,7 +1009,7 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
     }
 
     next_gen(ws);
-    ws->nsl = ws->nrl = ws->nfin = 0;
+    ws->nsl = ws->nrl = ws->nfin = ws->nfe = 0;
     ws->target_gen[qq->to] = ws->gen;
     q.targets[q.ntargets++] = &tt->stops[qq->to];
     for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++) {
