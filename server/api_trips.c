@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define RUN_ID_LEN 200
@@ -195,6 +196,18 @@ done:
     pending_free(p);
 }
 
+/* Admins report on any trip; a carrier only on the trips of its own
+ * agency: the key's tenant is the GTFS agency_id (letters compared without
+ * case, as tenants are lower case).  A carrier key without a tenant reports
+ * on nothing. */
+static int may_report(const struct rt_timetable *tt, const struct srv_principal *who,
+                      uint32_t run) {
+    if (who->role != ROLE_CARRIER) return 1;
+    const struct rt_trip *trip = &tt->trips[tt->runs[run].trip];
+    const char *agency = rt_str(tt, tt->agencies[tt->routes[trip->route].agency].id);
+    return who->tenant[0] != '\0' && strcasecmp(who->tenant, agency) == 0;
+}
+
 void api_trips_update(struct srv_req *r) {
     const struct rt_timetable *tt = srv_timetable();
     struct rt_overlay *ov = srv_overlay();
@@ -219,6 +232,11 @@ void api_trips_update(struct srv_req *r) {
     u = &p->u;
     if ((st = trip_update_parse(tt, r->params[0], body, u, msg, sizeof(msg))) != 0) {
         bad(r, st, "%s", msg);
+        goto done;
+    }
+    if (!may_report(tt, &r->who, u->run)) {
+        /* Another carrier's trip reads as one that does not exist. */
+        bad(r, 404, "no trip '%.64s'", r->params[0]);
         goto done;
     }
     run_id(tt, u->run, u->date, p->run_id, sizeof(p->run_id), p->start, sizeof(p->start));

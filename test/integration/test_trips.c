@@ -299,12 +299,16 @@ Test(trips, bad_input) {
 
 Test(trips, roles) {
     struct h_resp r;
-    char id[64], fwd[128], car[128], cus[128];
+    char id[64], fwd[128], car[128], cus[128], other[128], none[128];
     h_start(NULL);
     cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
     cr_assert_eq(h_create_key("{\"role\":\"forwarder\",\"tenant\":\"acme\"}", id, sizeof(id), fwd,
                               sizeof(fwd)), 0, "%s", h_error());
-    cr_assert_eq(h_create_key("{\"role\":\"carrier\"}", id, sizeof(id), car, sizeof(car)), 0,
+    cr_assert_eq(h_create_key("{\"role\":\"carrier\",\"tenant\":\"hnport\"}", id, sizeof(id),
+                              car, sizeof(car)), 0, "%s", h_error());
+    cr_assert_eq(h_create_key("{\"role\":\"carrier\",\"tenant\":\"cosco\"}", id, sizeof(id),
+                              other, sizeof(other)), 0, "%s", h_error());
+    cr_assert_eq(h_create_key("{\"role\":\"carrier\"}", id, sizeof(id), none, sizeof(none)), 0,
                  "%s", h_error());
     cr_assert_eq(h_create_key("{\"role\":\"customs\"}", id, sizeof(id), cus, sizeof(cus)), 0,
                  "%s", h_error());
@@ -315,6 +319,15 @@ Test(trips, roles) {
     H_ASSERT_ERROR(&r, 401, "unauthorized");
     h_resp_free(&r);
     cr_assert_eq(post(car, delay_1h, &r), 200, "%s", r.body);
+    h_resp_free(&r);
+    /* Another carrier's trip, or a carrier key naming no agency: the same
+     * 404 as a trip that does not exist, and nothing applied. */
+    post(other, delay_1h, &r);
+    H_ASSERT_ERROR(&r, 404, "not_found");
+    cr_assert(strstr(r.body, "no trip 'RIV-CSX-SHA.1'") != NULL, "%s", r.body);
+    h_resp_free(&r);
+    post(none, delay_1h, &r);
+    H_ASSERT_ERROR(&r, 404, "not_found");
     h_resp_free(&r);
     h_http("GET", VIEW, fwd, NULL, NULL, &r);
     H_ASSERT_STATUS(&r, 200);
