@@ -98,6 +98,7 @@ struct rt_mc_ws {
 void rt_mc_net_free(struct rt_mc_net *net) {
     if (!net) return;
     free(net->trip_mode);
+    free(net->run_mode);
     free(net->cum_km);
     free(net->foot_km);
     free(net->territory);
@@ -179,6 +180,7 @@ int rt_mc_net_build(struct rt_mc_net *net, const struct rt_timetable *tt,
     net->tt = tt;
     net->freight = freight;
     net->trip_mode = alloc_n(tt->ntrips, 1);
+    net->run_mode = alloc_n(tt->nruns, 1);
     net->cum_km = alloc_n(tt->nstop_times, sizeof(double));
     net->foot_km = alloc_n(tt->nfoot, sizeof(double));
     net->territory = alloc_n(tt->nstops, sizeof(uint16_t));
@@ -187,7 +189,7 @@ int rt_mc_net_build(struct rt_mc_net *net, const struct rt_timetable *tt,
     net->release = alloc_n(tt->nstops, sizeof(*net->release));
     net->customs = alloc_n(tt->nstops, sizeof(*net->customs));
     net->customs_at = alloc_n(tt->nstops, 1);
-    if (!net->customs_at || !net->trip_mode || !net->cum_km || !net->foot_km || !net->territory ||
+    if (!net->customs_at || !net->run_mode || !net->trip_mode || !net->cum_km || !net->foot_km || !net->territory ||
         !net->handling || !net->cutoff || !net->release || !net->customs) {
         rt_mc_net_free(net);
         return -1;
@@ -209,6 +211,7 @@ int rt_mc_net_build(struct rt_mc_net *net, const struct rt_timetable *tt,
             }
         }
     }
+    for (uint32_t r = 0; r < tt->nruns; r++) net->run_mode[r] = net->trip_mode[tt->runs[r].trip];
     for (uint32_t i = 0; i < tt->nfoot; i++) {
         double d = foot_km ? foot_km[i]
                            : 1.3 * gc_km(&tt->stops[tt->foot[i].from], &tt->stops[tt->foot[i].to]);
@@ -717,9 +720,12 @@ static void refresh(struct q *q, uint32_t s, int m, uint32_t dep) {
 static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
     const struct rt_timetable *tt = q->tt;
     struct rt_mc_ws *ws = q->ws;
-    uint32_t trip = tt->runs[c->run].trip;
-    int m = q->net->trip_mode[trip];
+    /* Nothing at the stop and nobody aboard: most connections, decided
+     * from two small arrays before touching the run's trip. */
+    if (ws->stop_gen[c->from] != ws->gen && ws->run_gen[c->run] != ws->gen) return;
+    int m = q->net->run_mode[c->run];
     if (!allowed(q, m)) return;
+    uint32_t trip = tt->runs[c->run].trip;
 
     /* Board from every ready label at c->from worth boarding. */
     if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {

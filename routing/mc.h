@@ -102,6 +102,8 @@ struct rt_mc_net {
     const struct rt_timetable *tt;
     const struct rt_freight *freight; /* may be NULL: no freight rules */
     uint8_t *trip_mode;               /* [ntrips] enum rt_fmode, 255: unusable */
+    uint8_t *run_mode;                /* [nruns] the same per run: the scan
+                                       * reads it per connection */
     double *cum_km;                   /* [nstop_times]: km from the trip's
                                        * first stop along its hops */
     double *foot_km;                  /* [nfoot] */
