@@ -3,6 +3,7 @@
 #include "routing/gtfs.h"
 #include "routing/overlay.h"
 #include "server/trip_update.h"
+#include "test/fixtures/tiny_feed.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -10,46 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char agency[] = "agency_id,agency_name,agency_timezone\n"
-                             "CSL,China Sea Lines,Asia/Shanghai\n";
-static const char stops[] = "stop_id,stop_name,stop_lat,stop_lon\n"
-                            "CNSHA,Shanghai,31.23,121.47\n"
-                            "SGSIN,Singapore,1.26,103.84\n"
-                            "NLRTM,Rotterdam,51.95,4.14\n";
-static const char routes[] = "route_id,agency_id,route_type\n"
-                             "SEA,CSL,1000\nFEED,CSL,4\n";
-static const char trips[] = "route_id,service_id,trip_id\n"
-                            "SEA,DAILY,V1\nFEED,DAILY,F1\n";
-static const char calendar[] =
-    "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,"
-    "end_date\n"
-    "DAILY,1,1,1,1,1,1,1,20260302,20260308\n";
-static const char stop_times[] =
-    "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
-    "V1,08:00:00,08:00:00,CNSHA,1\n"
-    "V1,100:00:00,110:00:00,SGSIN,2\n"
-    "V1,500:00:00,500:00:00,NLRTM,3\n"
-    "F1,06:00:00,06:00:00,CNSHA,1\n"
-    "F1,09:00:00,09:00:00,SGSIN,2\n";
-static const char frequencies[] = "trip_id,start_time,end_time,headway_secs\n"
-                                  "F1,06:00:00,12:00:00,3600\n";
-
 static struct rt_timetable tt;
 
 static void load(void) {
-    const struct rt_gtfs_memfile f[] = {
-        {"agency.txt", agency, sizeof(agency) - 1},
-        {"stops.txt", stops, sizeof(stops) - 1},
-        {"routes.txt", routes, sizeof(routes) - 1},
-        {"trips.txt", trips, sizeof(trips) - 1},
-        {"calendar.txt", calendar, sizeof(calendar) - 1},
-        {"stop_times.txt", stop_times, sizeof(stop_times) - 1},
-        {"frequencies.txt", frequencies, sizeof(frequencies) - 1},
-    };
-    struct rt_load_options opt = {.default_max_days = 8};
     static struct rt_load_report rep;
-    cr_assert_eq(rt_gtfs_load_memory(&tt, f, sizeof(f) / sizeof(f[0]), &opt, &rep), 0,
-                 "%s", rep.err);
+    cr_assert_eq(tiny_feed_load(&tt, &rep), 0, "%s", rep.err);
 }
 
 static void unload(void) {
