@@ -271,7 +271,15 @@ void api_trips_update(struct srv_req *r) {
         fv[nfv++] = enc[nenc++];
     }
     /* store.c copies the arguments before returning. */
-    store_overlay_write(p->run_id, u->what == TRIP_UP_CANCEL, fv, nfv, stored, p);
+    {
+        /* Kept while the run may still be under way, then dropped: its last
+         * scheduled time plus the largest delay a report may carry, plus a
+         * week for looking back. */
+        int64_t lo, hi;
+        run_span(tt, NULL, u->run, &lo, &hi);
+        store_overlay_write(p->run_id, u->what == TRIP_UP_CANCEL, fv, nfv,
+                            (long long)(hi + TRIP_MAX_DELAY_S + TRIP_RETAIN_S), stored, p);
+    }
     for (size_t k = 0; k < nenc; k++) free(enc[k]);
     return;
 done:
@@ -407,8 +415,11 @@ static void got_run(int status, const char *const *v, const size_t *lens, size_t
     char *id = arg;
     if (status == STORE_OK)
         restore_run(id, v, lens, n);
-    else if (status == STORE_NOT_FOUND)
-        restore_skip(id, "listed in overlay:{rt}:runs but its hash is gone");
+    else if (status == STORE_NOT_FOUND) {
+        /* Expired (the run is long over) or deleted: forget the name too. */
+        restore_skip(id, "listed in overlay:{rt}:runs but its hash is gone (expired)");
+        store_overlay_clear(id, NULL, NULL);
+    }
     else {
         rs.failed++;
         log_event("warn", "overlay_restore_failed", "run %.200s: %s", id,

@@ -554,15 +554,16 @@ static void strings_finish(struct store_cmd *c, int status, redisReply *r) {
 static const char overlay_write_lua[] =
     "if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) "
     "else redis.call('HDEL', KEYS[1], 'cancelled') end "
-    "redis.call('HSET', KEYS[1], unpack(ARGV, 3)) "
+    "redis.call('HSET', KEYS[1], unpack(ARGV, 4)) "
+    "redis.call('EXPIREAT', KEYS[1], ARGV[3]) "
     "redis.call('SADD', KEYS[2], ARGV[1]) return 1";
 
 static const char overlay_clear_lua[] =
     "redis.call('DEL', KEYS[1]) redis.call('SREM', KEYS[2], ARGV[1]) return 1";
 
 void store_overlay_write(const char *run, int replace, const char *const *fv, size_t nfv,
-                         store_done_cb *cb, void *arg) {
-    char key[512];
+                         long long expire_at, store_done_cb *cb, void *arg) {
+    char key[512], exp[24];
     const char **argv;
     size_t *lens;
     int n = 0;
@@ -571,8 +572,8 @@ void store_overlay_write(const char *run, int replace, const char *const *fv, si
         cb(STORE_ERROR, arg);
         return;
     }
-    argv = calloc(nfv + 7, sizeof(*argv));   /* 7 before the pairs */
-    lens = calloc(nfv + 7, sizeof(*lens));
+    argv = calloc(nfv + 8, sizeof(*argv));   /* 8 before the pairs */
+    lens = calloc(nfv + 8, sizeof(*lens));
     if (argv == NULL || lens == NULL) {
         free(argv);
         free(lens);
@@ -587,6 +588,8 @@ void store_overlay_write(const char *run, int replace, const char *const *fv, si
     argv[n++] = overlay_runs_key;
     argv[n++] = run;
     argv[n++] = replace ? "1" : "0";
+    snprintf(exp, sizeof(exp), "%lld", expire_at);
+    argv[n++] = exp;
     for (size_t i = 0; i < nfv; i++) argv[n++] = fv[i];
     for (int i = 0; i < n; i++) lens[i] = strlen(argv[i]);
     command(done_finish, (void *)cb, arg, n, argv, lens);

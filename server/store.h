@@ -78,12 +78,13 @@ typedef void store_strings_cb(int status, const char *const *v, const size_t *le
 /* Record an update of run RUN (an id the caller makes, e.g.
  * "TRIP:2026-12-03"): set the NFV/2 field/value pairs FV in its hash and
  * add RUN to the set of runs, in one script.  REPLACE drops the hash's old
- * fields first; otherwise only the field "cancelled" is dropped.  cb(STORE_OK)
- * once Redis replied. */
+ * fields first; otherwise only the field "cancelled" is dropped.  The hash
+ * expires at EXPIRE_AT (Unix seconds).  cb(STORE_OK) once Redis replied. */
 void store_overlay_write(const char *run, int replace, const char *const *fv, size_t nfv,
-                         store_done_cb *cb, void *arg);
+                         long long expire_at, store_done_cb *cb, void *arg);
 
-/* Forget run RUN: delete its hash and remove it from the set. */
+/* Forget run RUN: delete its hash and remove it from the set (CB may be
+ * NULL: fire and forget). */
 void store_overlay_clear(const char *run, store_done_cb *cb, void *arg);
 
 /* The runs with stored updates (SMEMBERS; start-up only: the set holds at

@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #define TRIP_MAX_DELAY_S (90LL * 86400) /* a report further off is a typo */
+#define TRIP_RETAIN_S (7LL * 86400)     /* stored updates outlive their run by this
+                                         * (plus TRIP_MAX_DELAY_S) */
 #define TRIP_MAX_STOPS 1000             /* entries of "stops" in one request */
 
 enum trip_rep_kind { TRIP_REP_DELAY, TRIP_REP_TIME, TRIP_REP_SKIP };

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TRIP "/v1/trips/RIV-CSX-SHA.1"
 #define UPD TRIP "/updates"
@@ -141,6 +142,10 @@ Test(trips, delay_accepted_and_visible) {
     cr_assert(strstr(rep->str, "3600") != NULL, "%s", rep->str);
     freeReplyObject(rep);
     cr_assert_eq(rint_("SISMEMBER overlay:{rt}:runs %s", "RIV-CSX-SHA.1:2026-12-03"), 1);
+    /* It expires once the run is long over: its last scheduled time (12-08
+     * 01:00 +08:00) + 90 days of possible delay + 7 days. */
+    cr_assert_eq(rint_("EXPIRETIME %s", "overlay:{rt}:run:RIV-CSX-SHA.1:2026-12-03"),
+                 1796662800LL + 97 * 86400, "the stored update has no or a wrong expiry");
     H_ASSERT_CLEAN_EXIT();
 }
 
@@ -162,6 +167,26 @@ Test(trips, persisted_and_reapplied_after_restart) {
     cr_assert_eq(wait_delay(3600, 15000), 0, "the stored delay was not re-applied");
     log = h_server_log();
     cr_assert(log && strstr(log, "1 runs re-applied, 0 skipped"), "%s", log ? log : "");
+    free(log);
+    H_ASSERT_CLEAN_EXIT();
+}
+
+/* A run whose stored hash has expired is skipped at start-up, with the
+ * reason in the log, and its name leaves the set of runs. */
+Test(trips, expired_run_forgotten_at_restore) {
+    char *log;
+    h_start(NULL);
+    cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
+    cr_assert_eq(rint_("SADD overlay:{rt}:runs %s", "RIV-CSX-SHA.1:2026-12-04"), 1);
+    H_ASSERT_CLEAN_EXIT();
+    cr_assert_eq(h_server_start(NULL), 0, "%s", h_error());
+    for (int i = 0; i < 100 && rint_("SISMEMBER overlay:{rt}:runs %s",
+                                     "RIV-CSX-SHA.1:2026-12-04") != 0; i++)
+        usleep(50000);
+    cr_assert_eq(rint_("SISMEMBER overlay:{rt}:runs %s", "RIV-CSX-SHA.1:2026-12-04"), 0,
+                 "the expired run's name stayed");
+    log = h_server_log();
+    cr_assert(log && strstr(log, "its hash is gone (expired)"), "%s", log ? log : "");
     free(log);
     H_ASSERT_CLEAN_EXIT();
 }
