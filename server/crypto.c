@@ -36,3 +36,9 @@ int crypto_equal(const char *a, const char *b) {
     if (la != lb) return 0;
     return CRYPTO_memcmp(a, b, la) == 0;
 }
+
+uint64_t crypto_fnv1a64(uint64_t h, const void *p, size_t len) {
+    const unsigned char *b = p;
+    for (size_t i = 0; i < len; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}

@@ -7,6 +7,7 @@
  * route:{rc}:idx and by the entry's expiry in route:{rc}:exp. */
 #include "route_cache.h"
 #include "config.h"
+#include "crypto.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -144,28 +145,16 @@ void route_cache_invalidate(int64_t t0, int64_t t1) {
     store_cache_index((long long)t0, got_index, c);
 }
 
-#define FNV_OFFSET 1469598103934665603ULL
-#define FNV_PRIME 1099511628211ULL
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= FNV_PRIME;
-    }
-    return h;
-}
-
 static uint64_t fnv_u32(uint64_t h, uint32_t v) {
     unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8),
                           (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
-    return fnv(h, b, 4);
+    return crypto_fnv1a64(h, b, 4);
 }
 
 const char *route_cache_prefix(void) {
     static char prefix[32];
     const struct rt_timetable *tt = srv_timetable();
-    uint64_t h = FNV_OFFSET;
+    uint64_t h = CRYPTO_FNV64_OFFSET;
 
     if (prefix[0] != '\0') return prefix;
     if (tt == NULL) return "tt-none:";
@@ -189,11 +178,11 @@ const char *route_cache_prefix(void) {
     }
     for (uint32_t i = 0; i < tt->ntrips; i++) {
         const char *s = rt_str(tt, tt->trips[i].id);
-        h = fnv(h, s, strlen(s) + 1);
+        h = crypto_fnv1a64(h, s, strlen(s) + 1);
     }
     for (uint32_t i = 0; i < tt->nstops; i++) {
         const char *s = rt_str(tt, tt->stops[i].id);
-        h = fnv(h, s, strlen(s) + 1);
+        h = crypto_fnv1a64(h, s, strlen(s) + 1);
     }
     snprintf(prefix, sizeof(prefix), "tt%016" PRIx64 ":", h);
     return prefix;

@@ -15,6 +15,7 @@
  *     node with neither border nor port_of_entry counts as a port of
  *     entry: inland clearance). */
 #include "router.h"
+#include "crypto.h"
 
 #include "geodata/geodesy.h"
 #include "geodata/territory.h"
@@ -33,13 +34,6 @@ static struct rt_mc_ws *ws;
 static uint64_t version;
 
 uint64_t router_version(void) { return version; }
-
-/* FNV-1a 64 of LEN bytes at P, continuing from H. */
-static uint64_t fnv(uint64_t h, const void *p, size_t len) {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < len; i++) h = (h ^ b[i]) * 1099511628211ull;
-    return h;
-}
 
 const struct rt_freight *router_freight(void) { return have_freight ? &freight : NULL; }
 const struct rt_mc_net *router_net(void) { return ws ? &net : NULL; }
@@ -159,20 +153,20 @@ int router_init(const struct rt_timetable *tt, const struct geo_network *gn,
         goto out;
     }
     {
-        uint64_t h = 14695981039346656037ull;
+        uint64_t h = CRYPTO_FNV64_OFFSET;
         size_t ns = tt->nstops;
-        h = fnv(h, net.trip_mode, tt->ntrips);
-        h = fnv(h, net.cum_km, sizeof(double) * tt->nstop_times);
-        h = fnv(h, net.foot_km, sizeof(double) * tt->nfoot);
-        h = fnv(h, net.territory, sizeof(uint16_t) * ns);
-        h = fnv(h, net.handling, sizeof(*net.handling) * ns);
-        h = fnv(h, net.cutoff, sizeof(*net.cutoff) * ns);
-        h = fnv(h, net.release, sizeof(*net.release) * ns);
-        h = fnv(h, net.customs, sizeof(*net.customs) * ns);
-        h = fnv(h, net.customs_at, ns);
-        h = fnv(h, freight.tariff, sizeof(freight.tariff));
+        h = crypto_fnv1a64(h, net.trip_mode, tt->ntrips);
+        h = crypto_fnv1a64(h, net.cum_km, sizeof(double) * tt->nstop_times);
+        h = crypto_fnv1a64(h, net.foot_km, sizeof(double) * tt->nfoot);
+        h = crypto_fnv1a64(h, net.territory, sizeof(uint16_t) * ns);
+        h = crypto_fnv1a64(h, net.handling, sizeof(*net.handling) * ns);
+        h = crypto_fnv1a64(h, net.cutoff, sizeof(*net.cutoff) * ns);
+        h = crypto_fnv1a64(h, net.release, sizeof(*net.release) * ns);
+        h = crypto_fnv1a64(h, net.customs, sizeof(*net.customs) * ns);
+        h = crypto_fnv1a64(h, net.customs_at, ns);
+        h = crypto_fnv1a64(h, freight.tariff, sizeof(freight.tariff));
         for (size_t i = 0; i < freight.nfactors; i++)
-            h = fnv(h, &freight.factors[i].kg_per_tkm, sizeof(double));
+            h = crypto_fnv1a64(h, &freight.factors[i].kg_per_tkm, sizeof(double));
         version = h;
     }
     rc = 0;

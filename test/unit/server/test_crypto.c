@@ -81,3 +81,13 @@ Test(crypto, equal) {
     cr_assert_eq(crypto_equal("secre", "secret"), 0);
     cr_assert_eq(crypto_equal("", "a"), 0);
 }
+
+/* Published FNV-1a 64 vectors: "" is the offset basis, "a" and "foobar". */
+Test(crypto, fnv1a64_known_vectors) {
+    cr_assert_eq(crypto_fnv1a64(CRYPTO_FNV64_OFFSET, "", 0), 0xcbf29ce484222325ull);
+    cr_assert_eq(crypto_fnv1a64(CRYPTO_FNV64_OFFSET, "a", 1), 0xaf63dc4c8601ec8cull);
+    cr_assert_eq(crypto_fnv1a64(CRYPTO_FNV64_OFFSET, "foobar", 6), 0x85944171f73967e8ull);
+    /* continuing is the same as hashing the whole */
+    cr_assert_eq(crypto_fnv1a64(crypto_fnv1a64(CRYPTO_FNV64_OFFSET, "foo", 3), "bar", 3),
+                 0x85944171f73967e8ull);
+}
