@@ -291,3 +291,19 @@ const char *rf_transfers_text(void) {
 const char *rf_trips_text(void) {
     return t_trips.s;
 }
+
+void rf_map_stops(const struct rf_feed *f, const struct rt_timetable *tt,
+                  uint32_t idx[RF_NS + 1], int model_of[64]) {
+    char id[16];
+    cr_assert_lt(tt->nstops, 64);
+    for (uint32_t s = 0; s < tt->nstops; s++)
+        model_of[s] = -1;
+    for (int q = 0; q <= RF_NS; q++) {
+        idx[q] = RT_NONE;
+        if (q < RF_NS ? q >= f->nstops : !f->station) continue;
+        rf_stop_id(f, q, id, sizeof(id));
+        idx[q] = rt_stop_find(tt, id);
+        cr_assert_neq(idx[q], RT_NONE, "stop %s is not in the timetable", id);
+        if (q < RF_NS) model_of[idx[q]] = q;
+    }
+}

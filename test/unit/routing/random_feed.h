@@ -67,6 +67,14 @@ void rf_make_freight(struct rf_feed *f);
  * or for a freight feed the node codes "SS3" / "SSP". */
 void rf_stop_id(const struct rf_feed *f, int q, char *buf, size_t n);
 
+/* Where F's places landed in TT (loaded by rf_load): IDX[q] is the stop of
+ * model place q (q == RF_NS: the station; RT_NONE when F has no such
+ * place), MODEL_OF[s] the model stop of timetable stop s, or -1 (the
+ * station).  Fails the test when a place is missing or TT has 64 stops or
+ * more. */
+void rf_map_stops(const struct rf_feed *f, const struct rt_timetable *tt,
+                  uint32_t idx[RF_NS + 1], int model_of[64]);
+
 /* Load F through rt_gtfs_load_memory (one Etc/UTC agency; road routes, or
  * for a freight feed one route per mode: rail 2, water 4, air 1100, road 3,
  * and route_type 0 for an unusable trip); fails the test (cr_assert) if

@@ -456,18 +456,7 @@ static int model_of[64];     /* model stop of each timetable stop, -1 */
 static int trip_of[NT];      /* model trip of each timetable trip */
 
 static void map_feed(const struct rf_feed *f, const struct rt_timetable *tt) {
-    char id[16];
-    cr_assert_lt(tt->nstops, 64);
-    for (uint32_t s = 0; s < tt->nstops; s++)
-        model_of[s] = -1;
-    for (int q = 0; q <= NS; q++) {
-        idx[q] = RT_NONE;
-        if (q < NS ? q >= f->nstops : !f->station) continue;
-        rf_stop_id(f, q, id, sizeof(id));
-        idx[q] = rt_stop_find(tt, id);
-        cr_assert_neq(idx[q], RT_NONE);
-        if (q < NS) model_of[idx[q]] = q;
-    }
+    rf_map_stops(f, tt, idx, model_of);
     cr_assert_eq(tt->ntrips, (uint32_t)f->ntrips);
     for (uint32_t t = 0; t < tt->ntrips; t++) {
         const char *id_t = rt_str(tt, tt->trips[t].id);

@@ -112,25 +112,6 @@ static long walk_only(const struct rf_feed *f, int from, int to) {
 static uint32_t idx[NS + 1]; /* timetable stop of each model place */
 static int model_of[64];     /* model stop of each timetable stop, -1 */
 
-static void map_stops(const struct rf_feed *f, const struct rt_timetable *tt) {
-    char id[16];
-    cr_assert_lt(tt->nstops, 64);
-    for (uint32_t s = 0; s < tt->nstops; s++)
-        model_of[s] = -1;
-    for (int q = 0; q <= NS; q++) {
-        idx[q] = RT_NONE;
-        if (q < f->nstops)
-            snprintf(id, sizeof(id), "s%d", q);
-        else if (q == NS && f->station)
-            snprintf(id, sizeof(id), "P");
-        else
-            continue;
-        idx[q] = rt_stop_find(tt, id);
-        cr_assert_neq(idx[q], RT_NONE);
-        if (q < NS) model_of[idx[q]] = q;
-    }
-}
-
 /* The journey in R obeys the model's rules, leaving FROM at R->departure
  * and reaching TO by DEADLINE (all timetable seconds). */
 static void check_journey(const struct rf_feed *f, const struct rt_timetable *tt,
@@ -201,7 +182,7 @@ Test(profile_property, matches_brute_force, .timeout = 120) {
         struct rt_timetable tt;
         rf_make(&f);
         rf_load(&f, &tt);
-        map_stops(&f, &tt);
+        rf_map_stops(&f, &tt, idx, model_of);
         struct rt_profile_ws *ws = rt_profile_ws_new(&tt);
         struct rt_csa_ws *cw = rt_csa_ws_new(&tt);
         cr_assert_not_null(ws);
