@@ -33,7 +33,8 @@
 #define DEFAULT_WEIGHT_KG 1000.0
 #define KG_PER_TEU 10000.0   /* an average loaded TEU, when only teu= is given */
 
-/* A query, checked. */
+/* A query, checked.  q.override points at ov inside the same struct, so a
+ * route_query lives where parse() filled it (api_routes mallocs it). */
 struct route_query {
     uint32_t from, to;
     int64_t when, window; /* Unix seconds; window -1: none */
@@ -589,9 +590,6 @@ void api_routes(struct srv_req *r) {
         free(rq);
         return;
     }
-    /* parse() pointed the query at its own override: keep it pointing at
-     * the copy that lives until compute() runs. */
-    rq->q.override = &rq->ov;
     cache_key(rq, key, sizeof(key));
     route_cache_get(r, key, compute, free, rq);
 }
