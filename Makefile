@@ -5,7 +5,7 @@
 #   make V=1                           show compiler command lines
 
 CC       ?= cc
-PKGS     := libevent hiredis jansson libcrypto libcurl proj libzip
+PKGS     := libevent hiredis jansson libcrypto libcurl proj libzip libprotobuf-c libxml-2.0
 SANITIZER ?=
 
 ifeq ($(SANITIZER),)
@@ -20,7 +20,7 @@ endif
 
 WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Wwrite-strings -Werror
-CFLAGS_ALL  = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -I. \
+CFLAGS_ALL  = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -I. -I$(GEN) \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS_ALL  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm $(LDLIBS)
 LDFLAGS_ALL = $(if $(SANITIZER),-fsanitize=$(SANITIZER)) $(LDFLAGS)
@@ -31,10 +31,17 @@ else
   Q := @
 endif
 
+# Code generated from carriers/*.proto by protoc-c (GTFS-Realtime), the same
+# for every build kind; included as "carriers/NAME.pb-c.h".
+GEN        := build/gen
+PROTO      := $(wildcard carriers/*.proto)
+PROTO_C    := $(PROTO:%.proto=$(GEN)/%.pb-c.c)
+PROTO_H    := $(PROTO_C:.c=.h)
+
 # Library layers: pure C, no libevent/hiredis (checked by scripts/checksrc.sh).
 LIB_SRC    := $(wildcard routing/*.c carriers/*.c geodata/*.c)
 SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
-LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o) $(PROTO_C:$(GEN)/%.c=$(BUILD)/gen/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ   := $(BUILD)/server/main.o
 CORE_A     := $(BUILD)/libdongting.a
@@ -48,7 +55,7 @@ HARNESS_OBJ := $(BUILD)/test/integration/harness.o
 .PHONY: all deps run test test-build-run check unit integration fuzz \
         fuzz-regress bench clean format
 
-all: deps $(BIN)/dongting $(BIN)/dongting-route
+all: deps $(PROTO_H) $(BIN)/dongting $(BIN)/dongting-route
 
 deps:
 	@scripts/deps.sh
@@ -58,10 +65,23 @@ FLAGS_STAMP := $(BUILD)/.flags
 FLAGS_NOW   := $(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL)
 $(shell mkdir -p $(BUILD); echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_STAMP) || echo '$(FLAGS_NOW)' > $(FLAGS_STAMP))
 
-$(BUILD)/%.o: %.c $(FLAGS_STAMP)
+$(GEN)/%.pb-c.c $(GEN)/%.pb-c.h: %.proto
+	@mkdir -p $(GEN)
+	@$(if $(Q),echo "  PROTOC  $<")
+	$(Q)protoc-c --c_out=$(GEN) $<
+
+# Every object waits for the generated headers (a first build has no .d
+# files to say which ones include them).
+$(BUILD)/%.o: %.c $(FLAGS_STAMP) | $(PROTO_H)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# protoc-c's output is not ours: compiled without -Werror's extra warnings.
+$(BUILD)/gen/%.o: $(GEN)/%.c $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -std=c11 $(OPT) -I$(GEN) $(shell pkg-config --cflags libprotobuf-c) -MMD -MP -c $< -o $@
 
 $(CORE_A): $(SERVER_OBJ) $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -114,11 +134,11 @@ check:
 FUZZ_SRC   := $(wildcard test/fuzz/fuzz_*.c)
 FUZZ_BUILD := build/fuzz
 FUZZ_BIN   := $(FUZZ_SRC:test/fuzz/%.c=$(FUZZ_BUILD)/%)
-FUZZ_LIBSRC := $(SERVER_SRC) $(LIB_SRC)
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+FUZZ_LIBSRC := $(SERVER_SRC) $(LIB_SRC) $(PROTO_C)
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -I. -I$(GEN) -fsanitize=fuzzer,address,undefined \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
-$(FUZZ_BUILD)/%: test/fuzz/%.c $(FUZZ_LIBSRC) $(wildcard server/*.h routing/*.h carriers/*.h geodata/*.h)
+$(FUZZ_BUILD)/%: test/fuzz/%.c $(FUZZ_LIBSRC) $(PROTO_H) $(wildcard server/*.h routing/*.h carriers/*.h geodata/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIBSRC) $(LDLIBS_ALL)
 

@@ -7,7 +7,8 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libevent-dev libhiredis-dev redis-server redis-tools
 libproj-dev proj-data libcurl4-openssl-dev libcriterion-dev
-libjansson-dev libssl-dev libzip-dev wrk"
+libjansson-dev libssl-dev libzip-dev wrk
+protobuf-c-compiler libprotobuf-c-dev libxml2-dev"
 
 missing=""
 for p in $PKGS; do

@@ -18,7 +18,7 @@
 #include "router.h"
 #include "routing/mc.h"
 #include "server.h"
-#include "timefmt.h"
+#include "geodata/timefmt.h"
 
 #include <errno.h>
 #include <math.h>

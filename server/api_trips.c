@@ -19,7 +19,7 @@
 #include "router.h"
 #include "server.h"
 #include "store.h"
-#include "timefmt.h"
+#include "geodata/timefmt.h"
 #include "trip_update.h"
 
 #include <stdarg.h>

@@ -20,7 +20,7 @@
 #include "geodata/geodesy.h"
 #include "geodata/territory.h"
 #include "routing/tz.h"
-#include "timefmt.h"
+#include "geodata/timefmt.h"
 
 #include <math.h>
 #include <stdio.h>

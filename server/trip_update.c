@@ -3,7 +3,7 @@
  * and message these give; nothing here replies or touches Redis. */
 #include "trip_update.h"
 #include "routing/overlay.h"
-#include "timefmt.h"
+#include "geodata/timefmt.h"
 
 #include <ctype.h>
 #include <errno.h>

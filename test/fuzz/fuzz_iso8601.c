@@ -1,6 +1,6 @@
 /* libFuzzer target: the ISO 8601 parser on query-string bytes.  What it
  * accepts must format and parse back to the same instant. */
-#include "server/timefmt.h"
+#include "geodata/timefmt.h"
 
 #include <stdint.h>
 #include <stdlib.h>

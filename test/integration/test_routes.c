@@ -1,7 +1,7 @@
 /* GET /v1/routes over the shipped timetable and network, over HTTP. */
 #include "harness.h"
 
-#include "server/timefmt.h"
+#include "geodata/timefmt.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* timefmt.c -- ISO 8601 instants (see timefmt.h). */
+/* timefmt.c -- ISO 8601 instants and durations (see timefmt.h). */
 #include "timefmt.h"
 
 #include <ctype.h>
@@ -22,7 +22,8 @@ static int days_in_month(int y, int m) {
     return m == 2 ? 28 + leap : d[m - 1];
 }
 
-int time_parse_iso8601(const char *s, int64_t *utc, char *why, size_t whylen) {
+int time_parse_iso8601_off(const char *s, int64_t *utc, int *offset_s, char *why,
+                           size_t whylen) {
     int y, mo, d, h, mi, sec = 0, off = 0;
     const char *p;
     struct tm tm;
@@ -73,7 +74,12 @@ int time_parse_iso8601(const char *s, int64_t *utc, char *why, size_t whylen) {
     tm.tm_min = mi;
     tm.tm_sec = sec == 60 ? 59 : sec;   /* a leap second reads as :59 */
     *utc = (int64_t)timegm(&tm) - off;
+    if (offset_s) *offset_s = off;
     return 0;
+}
+
+int time_parse_iso8601(const char *s, int64_t *utc, char *why, size_t whylen) {
+    return time_parse_iso8601_off(s, utc, NULL, why, whylen);
 }
 
 int time_parse_duration(const char *s, int64_t *secs, char *why, size_t whylen) {

@@ -1,5 +1,5 @@
-/* server/timefmt.c: ISO 8601 instants with offsets. */
-#include "server/timefmt.h"
+/* geodata/timefmt.c: ISO 8601 instants with offsets. */
+#include "geodata/timefmt.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,5 +1,7 @@
-/* timefmt.h -- ISO 8601 instants as the API reads and writes them:
- * "2026-11-27T08:00:00+08:00", "2026-11-27T00:00Z". */
+/* timefmt.h -- ISO 8601 instants as the API and the carrier feeds read and
+ * write them: "2026-11-27T08:00:00+08:00", "2026-11-27T00:00Z".  In
+ * geodata/, the bottom layer, so that routing/, carriers/ and server/ share
+ * one parser. */
 #ifndef DT_TIMEFMT_H
 #define DT_TIMEFMT_H
 
@@ -10,6 +12,11 @@
  * offset is required: a time without one names no instant).  0 with *utc
  * (Unix seconds, fractions dropped), or -1 with a reason in why. */
 int time_parse_iso8601(const char *s, int64_t *utc, char *why, size_t whylen);
+
+/* The same, also giving the offset the text was written in (seconds east
+ * of UTC) in *OFFSET_S when OFFSET_S is not NULL. */
+int time_parse_iso8601_off(const char *s, int64_t *utc, int *offset_s, char *why,
+                           size_t whylen);
 
 /* Write UTC as local time at OFFSET_S seconds east: "2026-11-27T16:00:00+08:00"
  * ("Z" when the offset is 0).  BUF needs 26 bytes. */
