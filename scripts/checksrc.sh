@@ -18,7 +18,7 @@ if [ -n "$hits" ]; then
     fail=1
 fi
 
-layer=$(echo "$files" | grep -E '^(routing|carriers|geodata)/' | xargs -r grep -nE '#include[[:space:]]*[<"](event2/|event\.h|hiredis)' 2>/dev/null)
+layer=$(echo "$files" | grep -E '^(routing|carriers|geodata)/' | xargs -r grep -nE '#include[[:space:]]*(<event\.h>|[<"](event2/|hiredis))' 2>/dev/null)
 if [ -n "$layer" ]; then
     echo "checksrc: routing/, carriers/ and geodata/ may not include libevent or hiredis:" >&2
     echo "$layer" >&2
