@@ -22,12 +22,6 @@ srv_handler api_routes;
 srv_handler api_trips_update;
 srv_handler api_trips_get;
 
-/* Re-apply the trip updates stored in Redis to srv_overlay(); a store
- * ready hook (store_on_ready), effective once: a try that could not read
- * everything is repeated at the next connect.  Logs what it applied and
- * skipped. */
-void trips_restore(void);
-
 /* Drop what api_routes keeps between requests (built leg lines). */
 void api_routes_free(void);
 

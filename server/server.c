@@ -2,6 +2,7 @@
  * main() and read by the modules. */
 #include "server.h"
 #include "api.h"
+#include "trips.h"
 #include "config.h"
 #include "store.h"
 #include "routing/overlay.h"
