@@ -248,7 +248,7 @@ static int one_event(json_t *ev, int64_t received, struct carrier_batch *out, ch
         return -1;
     }
     if (time_parse_iso8601_off(t, &when, &off, twhy, sizeof(twhy))) {
-        snprintf(why, whylen, "eventDate: '%.40s': %s", t, twhy);
+        snprintf(why, whylen, "eventDate: %s", twhy);   /* TWHY quotes the value */
         return -1;
     }
 
@@ -294,7 +294,7 @@ int carrier_one_record_parse(const char *body, size_t len, int64_t received,
         snprintf(err, errlen, "JSON at byte %zu: NUL byte", (size_t)(nul - body));
         return -1;
     }
-    root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!root) {
         snprintf(err, errlen, "JSON at byte %d: %s", jerr.position, jerr.text);
         return -1;
