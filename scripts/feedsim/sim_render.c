@@ -503,7 +503,7 @@ static struct rt_ent *rt_entity(const struct sim_world *w, const struct sim_run 
         TransitRealtime__TripUpdate__StopTimeUpdate *u = &x->stu[j];
         transit_realtime__trip_update__stop_time_update__init(u);
         /* The timetable keeps no stop_sequence: the project's feed numbers
-         * every trip's stops 1..n (geodata/gtfs/check_feed.py), so i + 1. */
+         * every trip's stops 1..n (geodata/gtfs/build_feed.py), so i + 1. */
         u->has_stop_sequence = 1;
         u->stop_sequence = i + 1;
         snprintf(x->stop_id[j], sizeof(x->stop_id[j]), "%s", sim_stop_code(w, r, i));
