@@ -415,8 +415,9 @@ static json_t *rail_event(const struct sim_world *w, const struct sim_event *e) 
                         json_string(ev_container(e, c, cbuf, sizeof(cbuf))));
     json_object_set_new(o, "consignmentNoteNumber", json_string(c->doc));
     json_object_set_new(o, "tripID", json_string(rt_str(w->tt, w->tt->trips[r->trip].id)));
+    /* The node code always, so a reader can match the GTFS stop. */
     if (carrier_unlocode_valid(code)) json_object_set_new(loc, "UNLocationCode", json_string(code));
-    else json_object_set_new(loc, "stationCode", json_string(code));
+    json_object_set_new(loc, "stationCode", json_string(code));
     json_object_set_new(loc, "locationName", json_string(rt_str(w->tt, s->name)));
     json_object_set_new(loc, "latitude", json_real(s->lat));
     json_object_set_new(loc, "longitude", json_real(s->lon));

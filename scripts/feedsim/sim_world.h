@@ -86,7 +86,11 @@ struct sim_world {
     uint32_t nruns, capruns;
     struct sim_cons *cons;
     uint32_t ncons, capcons;
-    struct sim_event *ev; /* sorted by (created, id) */
+    /* Sorted by (created, id).  No event is created before its run's
+     * pln_created, and a run is made once pln_created <= now, so a run made
+     * later never adds an event before one already visible: a DCSA cursor
+     * handed out earlier still misses nothing. */
+    struct sim_event *ev;
     size_t nev, capev;
 };
 
