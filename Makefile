@@ -55,7 +55,7 @@ HARNESS_OBJ := $(BUILD)/test/integration/harness.o
 .PHONY: all deps run test test-build-run check unit integration fuzz \
         fuzz-regress bench clean format
 
-all: deps $(PROTO_H) $(BIN)/dongting $(BIN)/dongting-route
+all: deps $(PROTO_H) $(BIN)/dongting $(BIN)/dongting-route $(BIN)/dongting-feedsim
 
 deps:
 	@scripts/deps.sh
@@ -97,7 +97,14 @@ $(BIN)/dongting-route: $(BUILD)/routing/cli/dongting_route.o $(CORE_A)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/%.o) $(CORE_A)
+# Carrier feed simulator (docs/feed-simulator.md): scripts/feedsim/ holds it.
+FEEDSIM_SRC := $(wildcard scripts/feedsim/*.c)
+$(BIN)/dongting-feedsim: $(FEEDSIM_SRC:%.c=$(BUILD)/%.o) $(CORE_A)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(UNIT_BIN): $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/scripts/feedsim/sim_model.o $(CORE_A)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL) -lcriterion
 

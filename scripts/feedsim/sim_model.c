@@ -1,0 +1,180 @@
+/* sim_model.c -- hashing, identifiers, delays and malformed draws for the
+ * feed simulator (sim_model.h).  Pure: no I/O, no global state. */
+#include "sim_model.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- deterministic draws ------------------------------------------------- */
+
+static uint64_t splitmix(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+uint64_t sim_hash(uint64_t seed, uint64_t a, uint64_t b, uint64_t c) {
+    uint64_t h = splitmix(seed);
+    h = splitmix(h ^ a);
+    h = splitmix(h ^ b);
+    return splitmix(h ^ c);
+}
+
+uint64_t sim_hash_str(const char *s) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+double sim_unit(uint64_t h) {
+    return (double)(h >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* ---- identifiers ---------------------------------------------------------- */
+
+/* ISO 6346 letter value: A=10 upwards, skipping multiples of 11. */
+static int letter_value(char c) {
+    int v = 10;
+    for (char x = 'A'; x < c; x++)
+        if (++v % 11 == 0) v++;
+    return v;
+}
+
+int sim_iso6346_check(const char *s) {
+    int sum = 0;
+    if (strnlen(s, 10) < 10) return -1;
+    for (int i = 0; i < 4; i++)
+        if (s[i] < 'A' || s[i] > 'Z') return -1;
+    if (!strchr("UJZR", s[3])) return -1;
+    for (int i = 4; i < 10; i++)
+        if (s[i] < '0' || s[i] > '9') return -1;
+    for (int i = 0; i < 10; i++) {
+        int v = i < 4 ? letter_value(s[i]) : s[i] - '0';
+        sum += v << i;
+    }
+    return sum % 11 % 10;
+}
+
+int sim_iso6346_make(const char *owner, uint32_t serial, char *out, size_t outlen) {
+    char buf[16];
+    int c;
+    if (strlen(owner) != 4 || serial > 999999 || outlen < 12) return -1;
+    snprintf(buf, sizeof(buf), "%.4s%06u", owner, (unsigned)serial);
+    if ((c = sim_iso6346_check(buf)) < 0) return -1;
+    snprintf(out, outlen, "%s%d", buf, c);
+    return 0;
+}
+
+int sim_awb_make(unsigned prefix, uint32_t serial7, char *out, size_t outlen) {
+    if (prefix > 999 || serial7 > 9999999 || outlen < 13) return -1;
+    snprintf(out, outlen, "%03u-%07u%u", prefix, (unsigned)serial7,
+             (unsigned)(serial7 % 7));
+    return 0;
+}
+
+static int imo_check(uint32_t six) {
+    int sum = 0;
+    for (int w = 2; w <= 7; w++) {
+        sum += (int)(six % 10) * w;
+        six /= 10;
+    }
+    return sum % 10;
+}
+
+int sim_imo_make(uint32_t six, char *out, size_t outlen) {
+    if (six < 100000 || six > 999999 || outlen < 8) return -1;
+    snprintf(out, outlen, "%06u%d", (unsigned)six, imo_check(six));
+    return 0;
+}
+
+int sim_imo_valid(const char *s) {
+    uint32_t six = 0;
+    if (strlen(s) != 7) return 0;
+    for (int i = 0; i < 7; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    for (int i = 0; i < 6; i++) six = six * 10 + (uint32_t)(s[i] - '0');
+    return imo_check(six) == s[6] - '0';
+}
+
+/* ---- the delay model ------------------------------------------------------ */
+
+void sim_delay_pick(uint64_t seed, uint64_t runkey, double prob, uint32_t nstops,
+                    struct sim_delay *d) {
+    uint64_t h = sim_hash(seed, runkey, 0x64656c6179ULL, 0);
+    d->stop = -1;
+    d->seconds = 0;
+    if (nstops < 2 || sim_unit(h) >= prob) return;
+    /* The last stop has no departure: a delay there would only be seen on
+     * arrival, which is still a delay at one stop, so every stop qualifies. */
+    d->stop = (int32_t)(sim_hash(seed, runkey, 1, 0) % nstops);
+    d->seconds = (int32_t)(SIM_DELAY_MIN_S +
+                           60 * (int32_t)(sim_hash(seed, runkey, 2, 0) %
+                                          ((SIM_DELAY_MAX_S - SIM_DELAY_MIN_S) / 60 + 1)));
+}
+
+void sim_delay_apply(const int64_t *parr, const int64_t *pdep, uint32_t n,
+                     const struct sim_delay *d, int64_t *earr, int64_t *edep) {
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t da = 0, dd = 0;
+        if (d->seconds > 0 && d->stop >= 0) {
+            /* At stop 0 only the departure is late (the run has not
+             * arrived anywhere); from the delayed stop on, everything is. */
+            if ((int32_t)i > d->stop || (i > 0 && (int32_t)i == d->stop)) da = d->seconds;
+            if ((int32_t)i >= d->stop) dd = d->seconds;
+        }
+        earr[i] = parr[i] + da;
+        edep[i] = pdep[i] + dd;
+        if (earr[i] < parr[i]) earr[i] = parr[i];
+        if (i > 0 && earr[i] < edep[i - 1]) earr[i] = edep[i - 1];
+        if (edep[i] < pdep[i]) edep[i] = pdep[i];
+        if (edep[i] < earr[i]) edep[i] = earr[i];
+    }
+}
+
+/* ---- malformed messages --------------------------------------------------- */
+
+enum sim_bad sim_bad_pick(uint64_t seed, uint64_t evkey, double rate,
+                          const enum sim_bad *allowed, size_t nallowed) {
+    if (nallowed == 0 || rate <= 0) return SIM_BAD_NONE;
+    if (sim_unit(sim_hash(seed, evkey, 0x626164ULL, 0)) >= rate) return SIM_BAD_NONE;
+    return allowed[sim_hash(seed, evkey, 0x626164ULL, 1) % nallowed];
+}
+
+int sim_iso6346_corrupt(const char *good, char *out, size_t outlen) {
+    int c = sim_iso6346_check(good);
+    if (c < 0 || strlen(good) != 11 || outlen < 12) return -1;
+    snprintf(out, outlen, "%.10s%d", good, (c + 1) % 10);
+    return 0;
+}
+
+int sim_awb_corrupt(const char *good, char *out, size_t outlen) {
+    if (strlen(good) != 12 || good[3] != '-' || outlen < 13) return -1;
+    uint32_t serial7 = 0;
+    for (int i = 4; i < 11; i++) {
+        if (good[i] < '0' || good[i] > '9') return -1;
+        serial7 = serial7 * 10 + (uint32_t)(good[i] - '0');
+    }
+    /* Any digit but serial7 mod 7; 7..9 can never be a check digit. */
+    snprintf(out, outlen, "%.11s%u", good, (unsigned)((serial7 % 7 + 1) % 7));
+    return 0;
+}
+
+/* ---- Cargo-IMP ------------------------------------------------------------ */
+
+void sim_fsu_date(int64_t utc, int with_time, char *out, size_t outlen) {
+    static const char mon[12][4] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                    "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+    struct tm tm;
+    time_t t = (time_t)utc;
+    gmtime_r(&t, &tm);
+    if (with_time)
+        snprintf(out, outlen, "%02d%s%02d%02d", tm.tm_mday, mon[tm.tm_mon], tm.tm_hour,
+                 tm.tm_min);
+    else
+        snprintf(out, outlen, "%02d%s", tm.tm_mday, mon[tm.tm_mon]);
+}

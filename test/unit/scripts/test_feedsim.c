@@ -1,0 +1,173 @@
+/* scripts/feedsim/sim_model.c: the feed simulator's identifier generators
+ * make numbers the carriers' own checks accept (and the corrupted ones they
+ * refuse), the delay model never lets times run backwards, draws are
+ * deterministic, and the Cargo-IMP date. */
+#include "scripts/feedsim/sim_model.h"
+#include "carriers/event.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+Test(feedsim_ids, iso6346_known_and_generated) {
+    char out[16], bad[16];
+    static const char *owners[] = {"DTGU", "DTHU", "YYAU", "ABCJ", "XYZZ"};
+    cr_assert_eq(sim_iso6346_make("CSQU", 305438, out, sizeof(out)), 0);
+    cr_assert_str_eq(out, "CSQU3054383");
+    cr_assert_eq(sim_iso6346_make("TCNU", 720079, out, sizeof(out)), 0);
+    cr_assert_str_eq(out, "TCNU7200794");
+    for (size_t o = 0; o < sizeof(owners) / sizeof(owners[0]); o++)
+        for (uint32_t s = 0; s < 1000000; s += 997) {
+            cr_assert_eq(sim_iso6346_make(owners[o], s, out, sizeof(out)), 0);
+            cr_assert(carrier_iso6346_valid(out), "%s", out);
+            cr_assert_eq(sim_iso6346_corrupt(out, bad, sizeof(bad)), 0);
+            cr_assert_not(carrier_iso6346_valid(bad), "%s corrupted to %s", out, bad);
+            cr_assert_eq(memcmp(out, bad, 10), 0, "only the check digit changes");
+        }
+    cr_assert_eq(sim_iso6346_make("DTGX", 1, out, sizeof(out)), -1, "category X");
+    cr_assert_eq(sim_iso6346_make("DTGU", 1000000, out, sizeof(out)), -1, "7 digits");
+    cr_assert_eq(sim_iso6346_make("DTGU", 1, out, 11), -1, "no room for the NUL");
+    cr_assert_eq(sim_iso6346_check("dtgu000001"), -1);
+}
+
+Test(feedsim_ids, awb_known_and_generated) {
+    char out[16], bad[16];
+    cr_assert_eq(sim_awb_make(20, 1234567, out, sizeof(out)), 0);
+    cr_assert_str_eq(out, "020-12345675");
+    for (uint32_t s = 0; s < 10000000; s += 9973) {
+        cr_assert_eq(sim_awb_make(784, s, out, sizeof(out)), 0);
+        cr_assert(carrier_awb_valid(out, NULL, 0), "%s", out);
+        cr_assert_eq(sim_awb_corrupt(out, bad, sizeof(bad)), 0);
+        cr_assert_not(carrier_awb_valid(bad, NULL, 0), "%s corrupted to %s", out, bad);
+    }
+    cr_assert_eq(sim_awb_make(1000, 1, out, sizeof(out)), -1);
+    cr_assert_eq(sim_awb_make(20, 10000000, out, sizeof(out)), -1);
+}
+
+Test(feedsim_ids, imo_check_digit) {
+    char out[16];
+    /* 9074729: 9*7 + 0*6 + 7*5 + 4*4 + 7*3 + 2*2 = 139, check 9. */
+    cr_assert_eq(sim_imo_make(907472, out, sizeof(out)), 0);
+    cr_assert_str_eq(out, "9074729");
+    cr_assert(sim_imo_valid("9074729"));
+    cr_assert_not(sim_imo_valid("9074728"));
+    cr_assert_not(sim_imo_valid("907472"));
+    for (uint32_t s = 900000; s < 1000000; s += 37) {
+        cr_assert_eq(sim_imo_make(s, out, sizeof(out)), 0);
+        cr_assert(sim_imo_valid(out), "%s", out);
+    }
+    cr_assert_eq(sim_imo_make(99999, out, sizeof(out)), -1);
+}
+
+/* A run of N stops with non-decreasing planned times drawn from KEY. */
+static void planned_run(uint64_t key, uint32_t n, int64_t *parr, int64_t *pdep) {
+    int64_t t = 1795800000;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i > 0) t += (int64_t)(sim_hash(7, key, i, 0) % (3 * 86400));
+        parr[i] = t;
+        /* Dwell at intermediate stops only; none at either end. */
+        if (i > 0 && i + 1 < n) t += (int64_t)(sim_hash(7, key, i, 1) % 86400);
+        pdep[i] = t;
+    }
+}
+
+Test(feedsim_delay, times_never_run_backwards) {
+    int64_t parr[20], pdep[20], earr[20], edep[20];
+    int delayed = 0;
+    for (uint64_t key = 0; key < 5000; key++) {
+        uint32_t n = 2 + (uint32_t)(key % 19);
+        struct sim_delay d;
+        planned_run(key, n, parr, pdep);
+        sim_delay_pick(42, key, 0.3, n, &d);
+        sim_delay_apply(parr, pdep, n, &d, earr, edep);
+        if (d.seconds) {
+            delayed++;
+            cr_assert(d.seconds >= SIM_DELAY_MIN_S && d.seconds <= SIM_DELAY_MAX_S);
+            cr_assert(d.stop >= 0 && (uint32_t)d.stop < n);
+        } else {
+            cr_assert_eq(d.stop, -1);
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            cr_assert(earr[i] >= parr[i] && edep[i] >= pdep[i], "key %llu stop %u",
+                      (unsigned long long)key, i);
+            cr_assert(edep[i] >= earr[i], "departs before arriving: key %llu stop %u",
+                      (unsigned long long)key, i);
+            if (i) cr_assert(earr[i] >= edep[i - 1], "runs backwards: key %llu stop %u",
+                             (unsigned long long)key, i);
+            /* The delay carries forward unchanged from its stop. */
+            int64_t want_dep = d.seconds && (int32_t)i >= d.stop ? d.seconds : 0;
+            int64_t want_arr = d.seconds && i > 0 && (int32_t)i >= d.stop ? d.seconds : 0;
+            cr_assert_eq(edep[i] - pdep[i], want_dep, "key %llu stop %u",
+                         (unsigned long long)key, i);
+            cr_assert_eq(earr[i] - parr[i], want_arr, "key %llu stop %u",
+                         (unsigned long long)key, i);
+        }
+    }
+    /* 30 % of 5000 runs, within a wide margin. */
+    cr_assert(delayed > 1300 && delayed < 1700, "%d delayed", delayed);
+}
+
+Test(feedsim_delay, clamps_an_unsorted_plan) {
+    /* A plan whose second stop is timed before the first departure (bad
+     * data): the estimate still never runs backwards. */
+    int64_t parr[3] = {1000, 900, 5000}, pdep[3] = {1000, 950, 5000};
+    int64_t earr[3], edep[3];
+    struct sim_delay d = {0, 3600};
+    sim_delay_apply(parr, pdep, 3, &d, earr, edep);
+    cr_assert_eq(edep[0], 4600);
+    cr_assert_eq(earr[1], 4600);
+    cr_assert_eq(edep[1], 4600);
+    cr_assert_eq(earr[2], 8600);
+}
+
+Test(feedsim_delay, deterministic_and_probability_bounds) {
+    struct sim_delay a, b;
+    sim_delay_pick(1, 99, 0.5, 6, &a);
+    sim_delay_pick(1, 99, 0.5, 6, &b);
+    cr_assert(a.stop == b.stop && a.seconds == b.seconds);
+    for (uint64_t k = 0; k < 500; k++) {
+        sim_delay_pick(3, k, 0.0, 6, &a);
+        cr_assert_eq(a.seconds, 0);
+        sim_delay_pick(3, k, 1.0, 6, &a);
+        cr_assert_neq(a.seconds, 0);
+        sim_delay_pick(3, k, 1.0, 1, &a);
+        cr_assert_eq(a.seconds, 0, "a one-stop run has nowhere to be late");
+    }
+}
+
+Test(feedsim_bad, malformed_rate_and_kinds) {
+    enum sim_bad kinds[] = {SIM_BAD_AWB, SIM_BAD_TRUNCATED};
+    int n = 0;
+    for (uint64_t k = 0; k < 100000; k++) {
+        enum sim_bad b = sim_bad_pick(5, k, 0.02, kinds, 2);
+        if (b != SIM_BAD_NONE) {
+            n++;
+            cr_assert(b == SIM_BAD_AWB || b == SIM_BAD_TRUNCATED);
+        }
+        cr_assert_eq(sim_bad_pick(5, k, 0.02, kinds, 2), b, "deterministic");
+    }
+    cr_assert(n > 1700 && n < 2300, "%d of 100000 at 2%%", n);
+    cr_assert_eq(sim_bad_pick(5, 1, 1.0, kinds, 0), SIM_BAD_NONE);
+    cr_assert_eq(sim_bad_pick(5, 1, 0.0, kinds, 2), SIM_BAD_NONE);
+    cr_assert_neq(sim_bad_pick(5, 1, 1.0, kinds, 2), SIM_BAD_NONE);
+}
+
+Test(feedsim_fsu, date) {
+    char out[16];
+    sim_fsu_date(1795800000, 1, out, sizeof(out)); /* 2026-11-27T17:20Z */
+    cr_assert_str_eq(out, "27NOV1720");
+    sim_fsu_date(1798949100, 1, out, sizeof(out)); /* 2027-01-03T04:05Z */
+    cr_assert_str_eq(out, "03JAN0405");
+    sim_fsu_date(1798949100, 0, out, sizeof(out));
+    cr_assert_str_eq(out, "03JAN");
+}
+
+Test(feedsim_hash, stable_values) {
+    /* Pinned so that a change to the draws, which changes every event id
+     * the simulator serves, is noticed. */
+    cr_assert_eq(sim_hash_str(""), 0xcbf29ce484222325ULL);
+    cr_assert_eq(sim_hash_str("a"), 0xaf63dc4c8601ec8cULL);
+    cr_assert_eq(sim_hash(1, 2, 3, 4), sim_hash(1, 2, 3, 4));
+    cr_assert_neq(sim_hash(1, 2, 3, 4), sim_hash(2, 2, 3, 4));
+    cr_assert(sim_unit(UINT64_MAX) < 1.0);
+    cr_assert_eq(sim_unit(0), 0.0);
+}
