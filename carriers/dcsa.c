@@ -621,15 +621,14 @@ static int read_event(struct dcsa_ev *r, int64_t received, struct carrier_event 
     if (!r->v3 && !ev_get(r, "eventType")) {
         /* Name what is there instead: events wrapped in an unknown
          * object ({"someEvents": [...]}) are a structure fault. */
-        char keys[96] = "";
+        char keys[128] = "";
         const char *k;
         json_t *v;
         size_t used = 0;
         json_object_foreach(r->obj, k, v) {
             int w = snprintf(keys + used, sizeof(keys) - used, "%s%s", used ? ", " : "", k);
-            if (w < 0 || (size_t)w >= sizeof(keys) - used) {
-                keys[used] = '\0';
-                if (used + 6 < sizeof(keys)) memcpy(keys + used, ", ...", 6);
+            if (w < 0 || (size_t)w >= sizeof(keys) - 6 - used) {   /* room for ", ..." */
+                memcpy(keys + used, ", ...", 6);
                 break;
             }
             used += (size_t)w;
