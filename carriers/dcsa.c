@@ -21,6 +21,7 @@
  * event this far ahead of its creation, before it is called impossible:
  * a day covers clock skew and a wrong offset, not a year's typo. */
 #define DCSA_SLACK_S 86400
+#define DCSA_EARLIEST 946684800 /* 2000-01-01T00:00:00Z */
 
 /* ---- code tables (docs/feed-dcsa.md has them in prose) ---- */
 
@@ -435,6 +436,10 @@ static int read_times(struct dcsa_ev *r, int64_t received, struct carrier_event 
     if (need_str(r, ev_get(r, "eventDateTime"), "eventDateTime", 64, &s)) return -1;
     if (time_parse_iso8601_off(s, &e->event_time, &e->event_offset_s, why, sizeof(why)))
         return bad(r, "eventDateTime: %s", why);
+    /* Container track and trace began long after 2000; an earlier time is
+     * a default or a typo (and 0 would read as "no time" downstream). */
+    if (e->event_time < DCSA_EARLIEST)
+        return bad(r, "eventDateTime: '%s' is before 2000", s);
 
     if (str_of(r, ev_get(r, "eventCreatedDateTime"), "eventCreatedDateTime", 64, &s))
         return -1;

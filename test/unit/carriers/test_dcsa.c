@@ -311,7 +311,7 @@ Test(dcsa, bad_date_times) {
     char err[256] = "";
     cr_assert_eq(parse_fixture("bad-date-times.json", &b, err, sizeof(err)), 0, "%s", err);
     cr_assert_eq(b.n, 1, "only the first, which has no eventID, is good");
-    cr_assert_eq(b.nrej, 8);
+    cr_assert_eq(b.nrej, 9);
     cr_assert_eq(strncmp(b.ev[0].event_id, "h-", 2), 0, "no eventID: a hash id");
     cr_assert_eq(strlen(b.ev[0].event_id), 34);
     cr_assert_eq(b.ev[0].event_time, 1768449600);
@@ -332,6 +332,8 @@ Test(dcsa, bad_date_times) {
                                        "eventCreatedDateTime");
     cr_assert_str_eq(reason_of(&b, 8), "$[8].eventCreatedDateTime: '2091-06-01T00:00:00Z' is "
                                        "after the time of receipt");
+    cr_assert_str_eq(reason_of(&b, 9),
+                     "$[9].eventDateTime: '1970-01-01T00:00:00Z' is before 2000");
     carrier_batch_free(&b);
 }
 
