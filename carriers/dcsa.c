@@ -103,12 +103,13 @@ static int in_list(const char *const *list, size_t n, const char *s) {
  * when it is refused. */
 struct dcsa_ev {
     json_t *obj, *meta, *payload, *cls;
-    int v3;       /* the 3.0 shape: eventClassification and *Details */
-    int own_id;   /* event_id is the source's eventID, not a hash */
+    int v3;     /* the 3.0 shape: eventClassification and *Details */
+    int own_id; /* event_id is the source's eventID, not a hash */
     char why[220];
 };
 
-static int bad(struct dcsa_ev *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(struct dcsa_ev *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Record why R is refused; always -1 so callers can `return bad(...)`. */
 static int bad(struct dcsa_ev *r, const char *fmt, ...) {
@@ -130,14 +131,20 @@ static json_t *ev_get(const struct dcsa_ev *r, const char *key) {
 
 static const char *json_kind(const json_t *v) {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
     case JSON_INTEGER:
-    case JSON_REAL: return "a number";
+    case JSON_REAL:
+        return "a number";
     case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    default: return "null";
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
     }
 }
 
@@ -150,8 +157,8 @@ static int str_of(struct dcsa_ev *r, json_t *v, const char *field, size_t maxlen
     if (!json_is_string(v)) return bad(r, "%s: %s, not a string", field, json_kind(v));
     if (json_string_length(v) == 0) return bad(r, "%s: empty", field);
     if (json_string_length(v) > maxlen)
-        return bad(r, "%s: '%.40s...' is %zu characters, over the DCSA limit of %zu", field,
-                   json_string_value(v), json_string_length(v), maxlen);
+        return bad(r, "%s: '%.40s...' is %zu characters, over the DCSA limit of %zu",
+                   field, json_string_value(v), json_string_length(v), maxlen);
     *out = json_string_value(v);
     return 0;
 }
@@ -202,7 +209,8 @@ static int imo_valid(const char *s) {
     if (strlen(s) != 7) return 0;
     for (int i = 0; i < 7; i++)
         if (!isdigit((unsigned char)s[i])) return 0;
-    for (int i = 0; i < 6; i++) sum += (s[i] - '0') * (7 - i);
+    for (int i = 0; i < 6; i++)
+        sum += (s[i] - '0') * (7 - i);
     return sum % 10 == s[6] - '0';
 }
 
@@ -220,11 +228,12 @@ static int unlocode_country_reserved(const char *s) {
 /* Check UN/LOCODE S (FIELD names it); 0 or -1. */
 static int check_unlocode(struct dcsa_ev *r, const char *field, const char *s) {
     if (!carrier_unlocode_valid(s))
-        return bad(r, "%s: '%.40s' is not a UN/LOCODE (2 letters, then 3 of A-Z, 2-9)", field,
-                   s);
+        return bad(r, "%s: '%.40s' is not a UN/LOCODE (2 letters, then 3 of A-Z, 2-9)",
+                   field, s);
     if (unlocode_country_reserved(s))
-        return bad(r, "%s: '%s': '%.2s' is a user-assigned ISO 3166 code, not a country", field,
-                   s, s);
+        return bad(r,
+                   "%s: '%s': '%.2s' is a user-assigned ISO 3166 code, not a country",
+                   field, s, s);
     return 0;
 }
 
@@ -243,7 +252,8 @@ static int coord_of(struct dcsa_ev *r, json_t *v, const char *field, double limi
             strspn(s, "+-.0123456789") != json_string_length(v))
             return bad(r, "%s: '%.24s' is not a decimal number", field, s);
         *out = strtod(s, &end);
-        if (*end != '\0') return bad(r, "%s: '%.24s' is not a decimal number", field, s);
+        if (*end != '\0')
+            return bad(r, "%s: '%.24s' is not a decimal number", field, s);
     } else {
         return bad(r, "%s: %s, not a number or a numeric string", field, json_kind(v));
     }
@@ -263,7 +273,8 @@ static int read_coords(struct dcsa_ev *r, json_t *loc, const char *where,
     int hlat, hlon;
     const char *sub = "";
 
-    if (obj_of(r, json_object_get(loc, "geoCoordinate"), "geoCoordinate", &geo)) return -1;
+    if (obj_of(r, json_object_get(loc, "geoCoordinate"), "geoCoordinate", &geo))
+        return -1;
     if (geo) {
         loc = geo;
         sub = ".geoCoordinate";
@@ -273,7 +284,8 @@ static int read_coords(struct dcsa_ev *r, json_t *loc, const char *where,
     if (coord_of(r, json_object_get(loc, "latitude"), f1, 90, &lat, &hlat) ||
         coord_of(r, json_object_get(loc, "longitude"), f2, 180, &lon, &hlon))
         return -1;
-    if (hlat != hlon) return bad(r, "%s: given without %s", hlat ? f1 : f2, hlat ? f2 : f1);
+    if (hlat != hlon)
+        return bad(r, "%s: given without %s", hlat ? f1 : f2, hlat ? f2 : f1);
     if (hlat && !e->has_coords) {
         e->has_coords = 1;
         e->lat = lat;
@@ -286,10 +298,11 @@ static int read_coords(struct dcsa_ev *r, json_t *loc, const char *where,
 static int add_ref(struct dcsa_ev *r, struct carrier_event *e, const char *field,
                    const char *kind, const char *value) {
     if (strlen(value) >= CARRIER_REF_VALUE)
-        return bad(r, "%s: '%.40s...' is longer than the %d characters kept", field, value,
-                   CARRIER_REF_VALUE - 1);
+        return bad(r, "%s: '%.40s...' is longer than the %d characters kept", field,
+                   value, CARRIER_REF_VALUE - 1);
     if (carrier_event_add_ref(e, kind, value))
-        return bad(r, "%s: more than %d references on one event", field, CARRIER_MAX_REFS);
+        return bad(r, "%s: more than %d references on one event", field,
+                   CARRIER_MAX_REFS);
     return 0;
 }
 
@@ -302,12 +315,13 @@ static int add_equipment(struct dcsa_ev *r, struct carrier_event *e, const char 
     for (int i = 0; shaped && i < 11; i++)
         shaped = i < 4 ? isalpha((unsigned char)s[i]) : isdigit((unsigned char)s[i]);
     if (strlen(s) > DCSA_EQ_MAX)
-        return bad(r, "%s: '%.40s' is %zu characters, over the DCSA limit of %d", field, s,
-                   strlen(s), DCSA_EQ_MAX);
+        return bad(r, "%s: '%.40s' is %zu characters, over the DCSA limit of %d", field,
+                   s, strlen(s), DCSA_EQ_MAX);
     if (!shaped) return add_ref(r, e, field, "equipment", s);
     if (!carrier_iso6346_valid(s))
-        return bad(r, "%s: '%s' fails the ISO 6346 check (owner code, U/J/Z/R category, "
-                      "check digit)",
+        return bad(r,
+                   "%s: '%s' fails the ISO 6346 check (owner code, U/J/Z/R category, "
+                   "check digit)",
                    field, s);
     return add_ref(r, e, field, "container", s);
 }
@@ -319,14 +333,15 @@ static int add_document(struct dcsa_ev *r, struct carrier_event *e, const char *
                         const char *type, const char *value) {
     if (strcmp(type, "TRD") == 0) {
         if (strlen(value) > DCSA_TRD_MAX)
-            return bad(r, "%s: transportDocumentReference '%.40s' is over %d characters",
+            return bad(r,
+                       "%s: transportDocumentReference '%.40s' is over %d characters",
                        field, value, DCSA_TRD_MAX);
         return add_ref(r, e, field, "bl", value);
     }
     if (strcmp(type, "BKG") == 0 || strcmp(type, "CBR") == 0) {
         if (strlen(value) > DCSA_BKG_MAX)
-            return bad(r, "%s: carrierBookingReference '%.40s' is over %d characters", field,
-                       value, DCSA_BKG_MAX);
+            return bad(r, "%s: carrierBookingReference '%.40s' is over %d characters",
+                       field, value, DCSA_BKG_MAX);
         return add_ref(r, e, field, "booking", value);
     }
     return add_ref(r, e, field, "shipment", value);
@@ -363,11 +378,16 @@ static int read_transport_call(struct dcsa_ev *r, json_t *tc, const char *where,
     if (str_of(r, json_object_get(tc, "modeOfTransport"), f, 16, &s)) return -1;
     if (!s && !r->v3) return bad(r, "%s: missing", f);
     if (s) {
-        if (strcmp(s, "VESSEL") == 0) e->mode = CM_VESSEL;
-        else if (strcmp(s, "BARGE") == 0) e->mode = CM_BARGE;
-        else if (strcmp(s, "RAIL") == 0) e->mode = CM_RAIL;
-        else if (strcmp(s, "TRUCK") == 0) e->mode = CM_TRUCK;
-        else return bad(r, "%s: unknown value '%s' (VESSEL, RAIL, TRUCK, BARGE)", f, s);
+        if (strcmp(s, "VESSEL") == 0)
+            e->mode = CM_VESSEL;
+        else if (strcmp(s, "BARGE") == 0)
+            e->mode = CM_BARGE;
+        else if (strcmp(s, "RAIL") == 0)
+            e->mode = CM_RAIL;
+        else if (strcmp(s, "TRUCK") == 0)
+            e->mode = CM_TRUCK;
+        else
+            return bad(r, "%s: unknown value '%s' (VESSEL, RAIL, TRUCK, BARGE)", f, s);
     }
 
     snprintf(f, sizeof(f), "%s.UNLocationCode", where);
@@ -403,12 +423,14 @@ static int read_transport_call(struct dcsa_ev *r, json_t *tc, const char *where,
         if (obj_of(r, json_object_get(tc, voy30[i]), f, &vo)) return -1;
         if (!vo) continue;
         snprintf(f, sizeof(f), "%s.%s.carrierVoyageNumber", where, voy30[i]);
-        if (str_of(r, json_object_get(vo, "carrierVoyageNumber"), f, DCSA_VOYAGE_MAX, &s))
+        if (str_of(r, json_object_get(vo, "carrierVoyageNumber"), f, DCSA_VOYAGE_MAX,
+                   &s))
             return -1;
         if (s && add_ref(r, e, f, "voyage", s)) return -1;
     }
 
-    const char *vkey = json_object_get(tc, "vesselTransport") ? "vesselTransport" : "vessel";
+    const char *vkey =
+        json_object_get(tc, "vesselTransport") ? "vesselTransport" : "vessel";
     snprintf(f, sizeof(f), "%s.%s", where, vkey);
     if (obj_of(r, json_object_get(tc, vkey), f, &vessel)) return -1;
     if (vessel) {
@@ -417,7 +439,8 @@ static int read_transport_call(struct dcsa_ev *r, json_t *tc, const char *where,
         if (!s && !r->v3) return bad(r, "%s: missing", f);
         if (s) {
             if (!imo_valid(s))
-                return bad(r, "%s: '%s' is not 7 digits with a right IMO check digit", f, s);
+                return bad(r, "%s: '%s' is not 7 digits with a right IMO check digit",
+                           f, s);
             if (add_ref(r, e, f, "vessel_imo", s)) return -1;
         }
     }
@@ -443,7 +466,8 @@ static int read_times(struct dcsa_ev *r, int64_t received, struct carrier_event 
 
     if (str_of(r, ev_get(r, "eventCreatedDateTime"), "eventCreatedDateTime", 64, &s))
         return -1;
-    if (!s && !r->v3) return bad(r, "eventCreatedDateTime: missing (required in DCSA 2.2)");
+    if (!s && !r->v3)
+        return bad(r, "eventCreatedDateTime: missing (required in DCSA 2.2)");
     if (s) {
         if (time_parse_iso8601(s, &created, why, sizeof(why)))
             return bad(r, "eventCreatedDateTime: %s", why);
@@ -462,8 +486,9 @@ static int read_times(struct dcsa_ev *r, int64_t received, struct carrier_event 
         char t[32];
         time_format_iso8601(e->event_time, e->event_offset_s, t, sizeof(t));
         if (has_created && e->event_time > created + DCSA_SLACK_S)
-            return bad(r, "eventDateTime: the actual event at %s is later than its "
-                          "eventCreatedDateTime",
+            return bad(r,
+                       "eventDateTime: the actual event at %s is later than its "
+                       "eventCreatedDateTime",
                        t);
         if (received > 0 && e->event_time > received + DCSA_SLACK_S)
             return bad(r, "eventDateTime: the actual event at %s is in the future", t);
@@ -508,8 +533,8 @@ static int read_ids(struct dcsa_ev *r, struct carrier_event *e, const char **id)
 
 /* A 3.0 document reference D ({typeCode, reference}) at path F into E;
  * *DOCTYPE gets its type when it has none yet.  0 or -1. */
-static int read_docref(struct dcsa_ev *r, struct carrier_event *e, json_t *d, const char *f,
-                       const char **doctype) {
+static int read_docref(struct dcsa_ev *r, struct carrier_event *e, json_t *d,
+                       const char *f, const char **doctype) {
     char ft[128], fv[128];
     const char *t, *s;
     snprintf(ft, sizeof(ft), "%s.typeCode", f);
@@ -526,30 +551,34 @@ static int read_docref(struct dcsa_ev *r, struct carrier_event *e, json_t *d, co
 
 /* Document references: 2.2 documentReferences[] and a shipment event's
  * documentID/documentTypeCode; 3.0 shipmentDetails.  0 or -1. */
-static int read_documents(struct dcsa_ev *r, enum dcsa_type type, struct carrier_event *e,
-                          const char **doctype) {
+static int read_documents(struct dcsa_ev *r, enum dcsa_type type,
+                          struct carrier_event *e, const char **doctype) {
     char f[96];
     const char *t, *s;
     json_t *arr, *x, *sd;
     size_t i;
 
     *doctype = NULL;
-    if (arr_of(r, ev_get(r, "documentReferences"), "documentReferences", &arr)) return -1;
+    if (arr_of(r, ev_get(r, "documentReferences"), "documentReferences", &arr))
+        return -1;
     json_array_foreach(arr, i, x) {
         snprintf(f, sizeof(f), "documentReferences[%zu]", i);
         if (!json_is_object(x)) return bad(r, "%s: %s, not an object", f, json_kind(x));
         snprintf(f, sizeof(f), "documentReferences[%zu].documentReferenceType", i);
-        if (need_str(r, json_object_get(x, "documentReferenceType"), f, 8, &t)) return -1;
+        if (need_str(r, json_object_get(x, "documentReferenceType"), f, 8, &t))
+            return -1;
         if (strcmp(t, "BKG") != 0 && strcmp(t, "TRD") != 0)
             return bad(r, "%s: unknown value '%s' (BKG, TRD)", f, t);
         snprintf(f, sizeof(f), "documentReferences[%zu].documentReferenceValue", i);
-        if (need_str(r, json_object_get(x, "documentReferenceValue"), f, DCSA_REFVAL_MAX, &s) ||
+        if (need_str(r, json_object_get(x, "documentReferenceValue"), f,
+                     DCSA_REFVAL_MAX, &s) ||
             add_document(r, e, f, t, s))
             return -1;
     }
 
     if (!r->v3 && type == DT_SHIPMENT) {
-        if (need_str(r, ev_get(r, "documentTypeCode"), "documentTypeCode", 8, &t)) return -1;
+        if (need_str(r, ev_get(r, "documentTypeCode"), "documentTypeCode", 8, &t))
+            return -1;
         if (!in_list(document_types, NELEM(document_types), t))
             return bad(r, "documentTypeCode: unknown value '%s'", t);
         if (need_str(r, ev_get(r, "documentID"), "documentID", DCSA_REFVAL_MAX, &s) ||
@@ -569,14 +598,17 @@ static int read_documents(struct dcsa_ev *r, enum dcsa_type type, struct carrier
         if (dr && read_docref(r, e, dr, "shipmentDetails.documentReference", doctype))
             return -1;
         json_array_foreach(add, i, x) {
-            snprintf(f, sizeof(f), "shipmentDetails.additionalDocumentReferences[%zu]", i);
-            if (!json_is_object(x)) return bad(r, "%s: %s, not an object", f, json_kind(x));
+            snprintf(f, sizeof(f), "shipmentDetails.additionalDocumentReferences[%zu]",
+                     i);
+            if (!json_is_object(x))
+                return bad(r, "%s: %s, not an object", f, json_kind(x));
             if (read_docref(r, e, x, f, doctype)) return -1;
         }
     }
     if (r->v3 && type == DT_SHIPMENT && !*doctype)
-        return bad(r, "shipmentDetails.documentReference: missing (a shipment event names "
-                      "its document)");
+        return bad(r,
+                   "shipmentDetails.documentReference: missing (a shipment event names "
+                   "its document)");
     return 0;
 }
 
@@ -631,17 +663,20 @@ static int read_event(struct dcsa_ev *r, int64_t received, struct carrier_event 
         json_t *v;
         size_t used = 0;
         json_object_foreach(r->obj, k, v) {
-            int w = snprintf(keys + used, sizeof(keys) - used, "%s%s", used ? ", " : "", k);
-            if (w < 0 || (size_t)w >= sizeof(keys) - 6 - used) {   /* room for ", ..." */
+            int w =
+                snprintf(keys + used, sizeof(keys) - used, "%s%s", used ? ", " : "", k);
+            if (w < 0 || (size_t)w >= sizeof(keys) - 6 - used) { /* room for ", ..." */
                 memcpy(keys + used, ", ...", 6);
                 break;
             }
             used += (size_t)w;
         }
-        return bad(r, "eventType: missing (the object has: %s)", used ? keys : "no members");
+        return bad(r, "eventType: missing (the object has: %s)",
+                   keys[0] ? keys : "no members");
     }
-    if (need_str(r, src ? json_object_get(src, "eventTypeCode") : ev_get(r, "eventType"), f,
-                 16, &typ))
+    if (need_str(r,
+                 src ? json_object_get(src, "eventTypeCode") : ev_get(r, "eventType"),
+                 f, 16, &typ))
         return -1;
     if (strcmp(typ, "TRANSPORT") == 0) {
         type = DT_TRANSPORT;
@@ -659,24 +694,29 @@ static int read_event(struct dcsa_ev *r, int64_t received, struct carrier_event 
         ntable = NELEM(shipment_codes);
         codekey = "shipmentEventTypeCode";
     } else if (strcmp(typ, "IOT") == 0 || strcmp(typ, "REEFER") == 0) {
-        return bad(r, "%s: '%s' events are sensor readings, not shipment milestones; "
-                      "the canonical event model has no status for them",
+        return bad(r,
+                   "%s: '%s' events are sensor readings, not shipment milestones; "
+                   "the canonical event model has no status for them",
                    f, typ);
     } else {
-        return bad(r, "%s: unknown value '%s' (TRANSPORT, EQUIPMENT, SHIPMENT)", f, typ);
+        return bad(r, "%s: unknown value '%s' (TRANSPORT, EQUIPMENT, SHIPMENT)", f,
+                   typ);
     }
 
     snprintf(f, sizeof(f), "%seventClassifierCode", fp);
-    if (need_str(r, src ? json_object_get(src, "eventClassifierCode")
-                        : ev_get(r, "eventClassifierCode"),
+    if (need_str(r,
+                 src ? json_object_get(src, "eventClassifierCode")
+                     : ev_get(r, "eventClassifierCode"),
                  f, 16, &cls))
         return -1;
-    if (strcmp(cls, "ACT") == 0 || strcmp(cls, "ACTUAL") == 0) e->classifier = CC_ACTUAL;
+    if (strcmp(cls, "ACT") == 0 || strcmp(cls, "ACTUAL") == 0)
+        e->classifier = CC_ACTUAL;
     else if (strcmp(cls, "EST") == 0 || strcmp(cls, "ESTIMATED") == 0)
         e->classifier = CC_ESTIMATED;
     else if (strcmp(cls, "PLN") == 0 || strcmp(cls, "PLANNED") == 0)
         e->classifier = CC_PLANNED;
-    else return bad(r, "%s: unknown value '%s' (PLN, EST, ACT)", f, cls);
+    else
+        return bad(r, "%s: unknown value '%s' (PLN, EST, ACT)", f, cls);
 
     snprintf(f, sizeof(f), "%s%s", fp, codekey);
     if (need_str(r, src ? json_object_get(src, codekey) : ev_get(r, codekey), f,
@@ -691,26 +731,28 @@ static int read_event(struct dcsa_ev *r, int64_t received, struct carrier_event 
 
     /* Where and with what. */
     if (r->v3) {
-        if (obj_of(r, ev_get(r, "transportDetails"), "transportDetails", &td)) return -1;
-        if (obj_of(r, json_object_get(td, "transportCall"), "transportDetails.transportCall",
-                   &tc))
+        if (obj_of(r, ev_get(r, "transportDetails"), "transportDetails", &td))
+            return -1;
+        if (obj_of(r, json_object_get(td, "transportCall"),
+                   "transportDetails.transportCall", &tc))
             return -1;
     } else if (obj_of(r, ev_get(r, "transportCall"), "transportCall", &tc)) {
         return -1;
     }
     if (!tc && type == DT_TRANSPORT && !r->v3)
         return bad(r, "transportCall: missing (required for a TRANSPORT event)");
-    if (tc && read_transport_call(r, tc, r->v3 ? "transportDetails.transportCall"
-                                               : "transportCall",
-                                  e, &tc_loc))
+    if (tc && read_transport_call(
+                  r, tc, r->v3 ? "transportDetails.transportCall" : "transportCall", e,
+                  &tc_loc))
         return -1;
 
     if (obj_of(r, ev_get(r, "eventLocation"), "eventLocation", &el)) return -1;
     if (el) {
-        if (str_of(r, json_object_get(el, "UNLocationCode"), "eventLocation.UNLocationCode",
-                   16, &ev_loc))
+        if (str_of(r, json_object_get(el, "UNLocationCode"),
+                   "eventLocation.UNLocationCode", 16, &ev_loc))
             return -1;
-        if (ev_loc && check_unlocode(r, "eventLocation.UNLocationCode", ev_loc)) return -1;
+        if (ev_loc && check_unlocode(r, "eventLocation.UNLocationCode", ev_loc))
+            return -1;
         if (read_coords(r, el, "eventLocation", e)) return -1;
     }
     /* eventLocation is where the event happened; the transport call's
@@ -723,13 +765,16 @@ static int read_event(struct dcsa_ev *r, int64_t received, struct carrier_event 
     /* What it is about. */
     if (r->v3) {
         json_t *ed;
-        if (obj_of(r, ev_get(r, "equipmentDetails"), "equipmentDetails", &ed)) return -1;
+        if (obj_of(r, ev_get(r, "equipmentDetails"), "equipmentDetails", &ed))
+            return -1;
         if (str_of(r, json_object_get(ed, "equipmentReference"),
                    "equipmentDetails.equipmentReference", 64, &s))
             return -1;
-        if (s && add_equipment(r, e, "equipmentDetails.equipmentReference", s)) return -1;
+        if (s && add_equipment(r, e, "equipmentDetails.equipmentReference", s))
+            return -1;
     }
-    if (str_of(r, ev_get(r, "equipmentReference"), "equipmentReference", 64, &s)) return -1;
+    if (str_of(r, ev_get(r, "equipmentReference"), "equipmentReference", 64, &s))
+        return -1;
     if (s && add_equipment(r, e, "equipmentReference", s)) return -1;
     if (type == DT_EQUIPMENT && !r->v3) {
         if (need_str(r, ev_get(r, "emptyIndicatorCode"), "emptyIndicatorCode", 8, &s))
@@ -774,8 +819,10 @@ static int json_depth(const char *body, size_t len, int limit, size_t *at) {
     for (size_t i = 0; i < len; i++) {
         char c = body[i];
         if (in_str) {
-            if (c == '\\') i++;
-            else if (c == '"') in_str = 0;
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
         } else if (c == '"') {
             in_str = 1;
         } else if (c == '[' || c == '{') {
@@ -799,18 +846,20 @@ struct id_set {
 
 static uint64_t fnv1a(const char *s) {
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
 }
 
 /* The index in EV of an event already in SET with id ID, or -1; when
  * absent and ADD >= 0, ADD goes in.  N is the most SET will ever hold. */
-static long id_set_find(struct id_set *set, const struct carrier_event *ev, const char *id,
-                        long add) {
+static long id_set_find(struct id_set *set, const struct carrier_event *ev,
+                        const char *id, long add) {
     size_t i;
     if (!set->slot) return -1;
     for (i = fnv1a(id) & (set->cap - 1); set->slot[i]; i = (i + 1) & (set->cap - 1))
-        if (strcmp(ev[set->slot[i] - 1].event_id, id) == 0) return (long)set->slot[i] - 1;
+        if (strcmp(ev[set->slot[i] - 1].event_id, id) == 0)
+            return (long)set->slot[i] - 1;
     if (add >= 0) set->slot[i] = (size_t)add + 1;
     return -1;
 }
@@ -857,32 +906,35 @@ int carrier_dcsa_parse(const char *body, size_t len, int64_t received,
     } else if (json_is_object(root) && json_is_array(json_object_get(root, "events"))) {
         list = json_object_get(root, "events");
         prefix = "$.events";
-    } else if (json_is_object(root) &&
-               (json_object_get(root, "eventType") || json_object_get(root, "eventID") ||
-                json_object_get(root, "eventClassification") ||
-                json_object_get(root, "eventDateTime") || json_object_get(root, "metadata"))) {
+    } else if (json_is_object(root) && (json_object_get(root, "eventType") ||
+                                        json_object_get(root, "eventID") ||
+                                        json_object_get(root, "eventClassification") ||
+                                        json_object_get(root, "eventDateTime") ||
+                                        json_object_get(root, "metadata"))) {
         one = root;
         list = NULL;
         prefix = "$";
     } else {
-        snprintf(err, errlen, "JSON top level: %s with neither an event's fields nor an "
-                              "\"events\" array; DCSA events come as an array, one event "
-                              "object or {\"events\": [...]}",
+        snprintf(err, errlen,
+                 "JSON top level: %s with neither an event's fields nor an "
+                 "\"events\" array; DCSA events come as an array, one event "
+                 "object or {\"events\": [...]}",
                  json_kind(root));
         json_decref(root);
         return -1;
     }
     n = one ? 1 : json_array_size(list);
     if (n > CARRIER_MAX_EVENTS) {
-        snprintf(err, errlen, "JSON top level: %zu events, over the %d per body limit", n,
-                 CARRIER_MAX_EVENTS);
+        snprintf(err, errlen, "JSON top level: %zu events, over the %d per body limit",
+                 n, CARRIER_MAX_EVENTS);
         json_decref(root);
         return -1;
     }
     if (n) {
         ids.cap = 16;
-        while (ids.cap < 2 * n) ids.cap *= 2;
-        ids.slot = calloc(ids.cap, sizeof(*ids.slot));   /* NULL: duplicates go unseen */
+        while (ids.cap < 2 * n)
+            ids.cap *= 2;
+        ids.slot = calloc(ids.cap, sizeof(*ids.slot)); /* NULL: duplicates go unseen */
     }
     out->total += n;
 
@@ -892,23 +944,28 @@ int carrier_dcsa_parse(const char *body, size_t len, int64_t received,
         struct dcsa_ev r;
         struct carrier_event e, *slot;
 
-        if (one) snprintf(path, sizeof(path), "$");
-        else snprintf(path, sizeof(path), "%s[%zu]", prefix, i);
+        if (one)
+            snprintf(path, sizeof(path), "$");
+        else
+            snprintf(path, sizeof(path), "%s[%zu]", prefix, i);
         memset(&r, 0, sizeof(r));
         if (!json_is_object(x)) {
-            carrier_batch_reject(out, i, "%s: %s, not an event object", path, json_kind(x));
+            carrier_batch_reject(out, i, "%s: %s, not an event object", path,
+                                 json_kind(x));
             continue;
         }
         r.obj = x;
-        r.meta = json_is_object(json_object_get(x, "metadata")) ? json_object_get(x, "metadata")
-                                                                 : NULL;
-        r.payload =
-            json_is_object(json_object_get(x, "payload")) ? json_object_get(x, "payload") : NULL;
+        r.meta = json_is_object(json_object_get(x, "metadata"))
+                     ? json_object_get(x, "metadata")
+                     : NULL;
+        r.payload = json_is_object(json_object_get(x, "payload"))
+                        ? json_object_get(x, "payload")
+                        : NULL;
         r.cls = json_object_get(x, "eventClassification");
         r.v3 = r.cls != NULL;
         if (r.v3 && !json_is_object(r.cls)) {
-            carrier_batch_reject(out, i, "%s.eventClassification: %s, not an object", path,
-                                 json_kind(r.cls));
+            carrier_batch_reject(out, i, "%s.eventClassification: %s, not an object",
+                                 path, json_kind(r.cls));
             continue;
         }
         if (read_event(&r, received, &e) != 0) {
@@ -918,20 +975,21 @@ int carrier_dcsa_parse(const char *body, size_t len, int64_t received,
         if (r.own_id) {
             long dup = id_set_find(&ids, out->ev, e.event_id, -1);
             if (dup >= 0) {
-                carrier_batch_reject(out, i, "%s.eventID: '%s' repeats an earlier event in "
-                                             "this body",
+                carrier_batch_reject(out, i,
+                                     "%s.eventID: '%s' repeats an earlier event in "
+                                     "this body",
                                      path, e.event_id);
                 continue;
             }
         }
         if (!(slot = carrier_batch_add(out))) {
-            carrier_batch_reject(out, i, "%s: not stored (out of memory or over %d events)",
+            carrier_batch_reject(out, i,
+                                 "%s: not stored (out of memory or over %d events)",
                                  path, CARRIER_MAX_EVENTS);
             continue;
         }
         *slot = e;
-        if (r.own_id)
-            id_set_find(&ids, out->ev, e.event_id, (long)(out->n - 1));
+        if (r.own_id) id_set_find(&ids, out->ev, e.event_id, (long)(out->n - 1));
     }
     free(ids.slot);
     json_decref(root);
@@ -955,9 +1013,11 @@ int carrier_dcsa_signature_ok(const char *body, size_t len, const char *secret,
 
     if (!header || !secret || secretlen == 0 || (!body && len)) return 0;
     p = header;
-    while (*p == ' ' || *p == '\t') p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
     end = p + strlen(p);
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+    while (end > p &&
+           (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
         end--;
     if (end - p != 7 + 64 || strncasecmp(p, "sha256=", 7) != 0) return 0;
     p += 7;
@@ -967,8 +1027,8 @@ int carrier_dcsa_signature_ok(const char *body, size_t len, const char *secret,
         want[i] = (unsigned char)(hi << 4 | lo);
     }
     if (secretlen > (size_t)INT32_MAX) return 0;
-    if (!HMAC(EVP_sha256(), secret, (int)secretlen, (const unsigned char *)(body ? body : ""),
-              len, got, &gotlen) ||
+    if (!HMAC(EVP_sha256(), secret, (int)secretlen,
+              (const unsigned char *)(body ? body : ""), len, got, &gotlen) ||
         gotlen != 32)
         return 0;
     return CRYPTO_memcmp(want, got, 32) == 0;

@@ -33,7 +33,8 @@ static char *slurp(const char *path, size_t *len) {
 }
 
 /* Parse fixture NAME into B (initialised here); returns the parser's result. */
-static int parse_fixture(const char *name, struct carrier_batch *b, char *err, size_t errlen) {
+static int parse_fixture(const char *name, struct carrier_batch *b, char *err,
+                         size_t errlen) {
     char rel[128];
     size_t len;
     snprintf(rel, sizeof(rel), "test/fixtures/carriers/dcsa/%s", name);
@@ -44,7 +45,8 @@ static int parse_fixture(const char *name, struct carrier_batch *b, char *err, s
     return rc;
 }
 
-static int parse_str(const char *json, struct carrier_batch *b, char *err, size_t errlen) {
+static int parse_str(const char *json, struct carrier_batch *b, char *err,
+                     size_t errlen) {
     carrier_batch_init(b);
     return carrier_dcsa_parse(json, strlen(json), RECEIVED, b, err, errlen);
 }
@@ -118,9 +120,9 @@ Test(dcsa, v220_shipment_and_equipment_fields) {
     cr_assert_eq(q->mode, CM_TRUCK);
     cr_assert_str_eq(q->location, "NLRTM");
     cr_assert_eq(q->has_coords, 1);
-    cr_assert_float_eq(q->lat, 51.9544, 1e-9);  /* a string in the body */
-    cr_assert_float_eq(q->lon, 4.0531, 1e-9);   /* a number in the body */
-    cr_assert_eq(q->event_time, 1775115000);    /* 2026-04-02T07:30:00Z */
+    cr_assert_float_eq(q->lat, 51.9544, 1e-9); /* a string in the body */
+    cr_assert_float_eq(q->lon, 4.0531, 1e-9);  /* a number in the body */
+    cr_assert_eq(q->event_time, 1775115000);   /* 2026-04-02T07:30:00Z */
     cr_assert_eq(q->event_offset_s, 7200);
     cr_assert_eq(q->nrefs, 2);
     cr_assert_str_eq(carrier_event_ref(q, "container"), "HLXU4182733");
@@ -179,7 +181,8 @@ Test(dcsa, v300_beta_retracted_event_id_and_single_object) {
         " \"eventCreatedDateTime\": \"2026-06-01T10:00:00Z\","
         " \"retractedEventID\": \"a1f0b2c3-1111-4222-8333-944455556666\"},"
         " \"payload\": {\"eventType\": \"EQUIPMENT\", \"eventClassifierCode\": \"ACT\","
-        "  \"eventDateTime\": \"2026-06-01T09:00:00+09:00\", \"equipmentEventTypeCode\": \"DISC\","
+        "  \"eventDateTime\": \"2026-06-01T09:00:00+09:00\", "
+        "\"equipmentEventTypeCode\": \"DISC\","
         "  \"equipmentReference\": \"TRAILER-0042\", \"emptyIndicatorCode\": \"LADEN\","
         "  \"eventLocation\": {\"UNLocationCode\": \"JPTYO\"}}}";
     cr_assert_eq(parse_str(body, &b, err, sizeof(err)), 0, "%s", err);
@@ -252,27 +255,31 @@ Test(dcsa, status_table) {
                      "{\"modeOfTransport\": \"RAIL\", \"UNLocationCode\": \"PLMAL\"}",
                      cases[i].code);
         else if (strcmp(cases[i].type, "EQUIPMENT") == 0)
-            snprintf(extra, sizeof(extra),
-                     "\"equipmentEventTypeCode\": \"%s\", \"emptyIndicatorCode\": \"EMPTY\"",
-                     cases[i].code);
+            snprintf(
+                extra, sizeof(extra),
+                "\"equipmentEventTypeCode\": \"%s\", \"emptyIndicatorCode\": \"EMPTY\"",
+                cases[i].code);
         else
             snprintf(extra, sizeof(extra),
                      "\"shipmentEventTypeCode\": \"%s\", \"documentTypeCode\": \"%s\", "
                      "\"documentID\": \"DOC-7781\"",
                      cases[i].code, cases[i].doc);
         snprintf(body, sizeof(body),
-                 "[{\"eventCreatedDateTime\": \"2026-07-01T00:00:00Z\", \"eventType\": \"%s\", "
+                 "[{\"eventCreatedDateTime\": \"2026-07-01T00:00:00Z\", \"eventType\": "
+                 "\"%s\", "
                  "\"eventClassifierCode\": \"PLN\", \"eventDateTime\": "
                  "\"2026-07-09T00:00:00+02:00\", %s}]",
                  cases[i].type, extra);
         cr_assert_eq(parse_str(body, &b, err, sizeof(err)), 0, "%s", err);
-        cr_assert_eq(b.n, 1, "%s %s: %s", cases[i].type, cases[i].code, reason_of(&b, 0));
+        cr_assert_eq(b.n, 1, "%s %s: %s", cases[i].type, cases[i].code,
+                     reason_of(&b, 0));
         cr_assert_eq(b.ev[0].status, cases[i].st, "%s %s/%s: got %s", cases[i].type,
                      cases[i].code, cases[i].doc ? cases[i].doc : "",
                      carrier_status_name(b.ev[0].status));
         cr_assert_str_eq(b.ev[0].code, cases[i].code);
         cr_assert_eq(b.ev[0].classifier, CC_PLANNED);
-        if (strcmp(cases[i].type, "TRANSPORT") == 0) cr_assert_eq(b.ev[0].mode, CM_RAIL);
+        if (strcmp(cases[i].type, "TRANSPORT") == 0)
+            cr_assert_eq(b.ev[0].mode, CM_RAIL);
         if (cases[i].doc && strcmp(cases[i].doc, "BKG") == 0)
             cr_assert_str_eq(carrier_event_ref(&b.ev[0], "booking"), "DOC-7781");
         if (cases[i].doc && strcmp(cases[i].doc, "SHI") == 0)
@@ -286,21 +293,26 @@ Test(dcsa, status_table) {
 Test(dcsa, bad_attribute_values) {
     struct carrier_batch b;
     char err[256] = "";
-    cr_assert_eq(parse_fixture("bad-attribute-values.json", &b, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(parse_fixture("bad-attribute-values.json", &b, err, sizeof(err)), 0,
+                 "%s", err);
     cr_assert_eq(b.n, 0);
     cr_assert_eq(b.nrej, 7);
     cr_assert_eq(b.total, 7);
-    cr_assert_str_eq(reason_of(&b, 0), "$[0].transportCall.UNLocationCode: 'QZKTY': 'QZ' is a "
-                                       "user-assigned ISO 3166 code, not a country");
-    cr_assert_str_eq(reason_of(&b, 1), "$[1].transportCall.vessel.vesselIMONumber: '9411875' "
-                                       "is not 7 digits with a right IMO check digit");
-    cr_assert_str_eq(reason_of(&b, 2), "$[2].equipmentReference: 'OOLU4182738' fails the ISO "
-                                       "6346 check (owner code, U/J/Z/R category, check digit)");
+    cr_assert_str_eq(reason_of(&b, 0),
+                     "$[0].transportCall.UNLocationCode: 'QZKTY': 'QZ' is a "
+                     "user-assigned ISO 3166 code, not a country");
+    cr_assert_str_eq(reason_of(&b, 1),
+                     "$[1].transportCall.vessel.vesselIMONumber: '9411875' "
+                     "is not 7 digits with a right IMO check digit");
+    cr_assert_str_eq(reason_of(&b, 2),
+                     "$[2].equipmentReference: 'OOLU4182738' fails the ISO "
+                     "6346 check (owner code, U/J/Z/R category, check digit)");
     cr_assert_str_eq(reason_of(&b, 3), "$[3].documentTypeCode: unknown value 'XYZ'");
     cr_assert_str_eq(reason_of(&b, 4),
                      "$[4].transportEventTypeCode: unknown TRANSPORT code 'ARRV'");
-    cr_assert_str_eq(reason_of(&b, 5), "$[5].transportCall.modeOfTransport: unknown value "
-                                       "'HOVERCRAFT' (VESSEL, RAIL, TRUCK, BARGE)");
+    cr_assert_str_eq(reason_of(&b, 5),
+                     "$[5].transportCall.modeOfTransport: unknown value "
+                     "'HOVERCRAFT' (VESSEL, RAIL, TRUCK, BARGE)");
     cr_assert_str_eq(reason_of(&b, 6), "$[6].documentID: transportDocumentReference "
                                        "'HAMB2026021000000001X' is over 20 characters");
     carrier_batch_free(&b);
@@ -309,7 +321,8 @@ Test(dcsa, bad_attribute_values) {
 Test(dcsa, bad_date_times) {
     struct carrier_batch b;
     char err[256] = "";
-    cr_assert_eq(parse_fixture("bad-date-times.json", &b, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(parse_fixture("bad-date-times.json", &b, err, sizeof(err)), 0, "%s",
+                 err);
     cr_assert_eq(b.n, 1, "only the first, which has no eventID, is good");
     cr_assert_eq(b.nrej, 9);
     cr_assert_eq(strncmp(b.ev[0].event_id, "h-", 2), 0, "no eventID: a hash id");
@@ -319,19 +332,24 @@ Test(dcsa, bad_date_times) {
     cr_assert_str_eq(reason_of(&b, 1),
                      "$[1].eventCreatedDateTime: missing (required in DCSA 2.2)");
     cr_assert_str_eq(reason_of(&b, 2), "$[2].eventDateTime: missing");
-    cr_assert_str_eq(reason_of(&b, 3), "$[3].eventCreatedDateTime: '2026.01.15 03:00' is not "
-                                       "YYYY-MM-DDTHH:MM[:SS] with an offset");
-    cr_assert_str_eq(reason_of(&b, 4), "$[4].eventDateTime: '15/01/2026 09:30 +05:30' is not "
-                                       "YYYY-MM-DDTHH:MM[:SS] with an offset");
-    cr_assert_str_eq(reason_of(&b, 5), "$[5].eventDateTime: '2026-01-15T09:30:00' needs a UTC "
-                                       "offset (Z or +HH:MM)");
-    cr_assert_str_eq(reason_of(&b, 6), "$[6].eventDateTime: '2026-02-30T09:30:00+05:30' is not "
-                                       "a valid date and time");
+    cr_assert_str_eq(reason_of(&b, 3),
+                     "$[3].eventCreatedDateTime: '2026.01.15 03:00' is not "
+                     "YYYY-MM-DDTHH:MM[:SS] with an offset");
+    cr_assert_str_eq(reason_of(&b, 4),
+                     "$[4].eventDateTime: '15/01/2026 09:30 +05:30' is not "
+                     "YYYY-MM-DDTHH:MM[:SS] with an offset");
+    cr_assert_str_eq(reason_of(&b, 5),
+                     "$[5].eventDateTime: '2026-01-15T09:30:00' needs a UTC "
+                     "offset (Z or +HH:MM)");
+    cr_assert_str_eq(reason_of(&b, 6),
+                     "$[6].eventDateTime: '2026-02-30T09:30:00+05:30' is not "
+                     "a valid date and time");
     cr_assert_str_eq(reason_of(&b, 7), "$[7].eventDateTime: the actual event at "
                                        "2026-01-15T09:30:00+05:30 is later than its "
                                        "eventCreatedDateTime");
-    cr_assert_str_eq(reason_of(&b, 8), "$[8].eventCreatedDateTime: '2091-06-01T00:00:00Z' is "
-                                       "after the time of receipt");
+    cr_assert_str_eq(reason_of(&b, 8),
+                     "$[8].eventCreatedDateTime: '2091-06-01T00:00:00Z' is "
+                     "after the time of receipt");
     cr_assert_str_eq(reason_of(&b, 9),
                      "$[9].eventDateTime: '1970-01-01T00:00:00Z' is before 2000");
     carrier_batch_free(&b);
@@ -340,7 +358,8 @@ Test(dcsa, bad_date_times) {
 Test(dcsa, bad_event_ids) {
     struct carrier_batch b;
     char err[256] = "";
-    cr_assert_eq(parse_fixture("bad-event-ids.json", &b, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(parse_fixture("bad-event-ids.json", &b, err, sizeof(err)), 0, "%s",
+                 err);
     cr_assert_eq(b.n, 2);
     cr_assert_eq(b.nrej, 4);
     cr_assert_str_eq(b.ev[0].event_id, "8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e");
@@ -348,8 +367,9 @@ Test(dcsa, bad_event_ids) {
     cr_assert_str_eq(reason_of(&b, 0), "$[0].eventID: a number, not a string");
     cr_assert_str_eq(reason_of(&b, 1),
                      "$[1].eventID: 'not-a-uuid' is not a UUID (required in DCSA 2.2)");
-    cr_assert_str_eq(reason_of(&b, 3), "$[3].eventID: '8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e' "
-                                       "repeats an earlier event in this body");
+    cr_assert_str_eq(reason_of(&b, 3),
+                     "$[3].eventID: '8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0d1e' "
+                     "repeats an earlier event in this body");
     cr_assert_str_eq(reason_of(&b, 4), "$[4].eventID: empty");
     carrier_batch_free(&b);
 }
@@ -357,17 +377,20 @@ Test(dcsa, bad_event_ids) {
 Test(dcsa, bad_structure_per_event) {
     struct carrier_batch b;
     char err[256] = "";
-    cr_assert_eq(parse_fixture("bad-structure.json", &b, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(parse_fixture("bad-structure.json", &b, err, sizeof(err)), 0, "%s",
+                 err);
     cr_assert_eq(b.n, 1);
     cr_assert_eq(b.nrej, 6);
     cr_assert_eq(b.total, 7);
     cr_assert_str_eq(b.ev[0].event_id, "1e2f3a4b-5c6d-4e7f-8a8b-9c0d1e2f3a4b");
-    cr_assert_str_eq(reason_of(&b, 0), "$[0].eventType: missing (the object has: batch)");
+    cr_assert_str_eq(reason_of(&b, 0),
+                     "$[0].eventType: missing (the object has: batch)");
     cr_assert_str_eq(reason_of(&b, 1), "$[1]: a string, not an event object");
-    cr_assert_str_eq(reason_of(&b, 2), "$[2].eventType: missing (the object has: "
-                                       "eventCreatedDateTime, eventClassifierCode, "
-                                       "eventDateTime, shipmentEventTypeCode, documentID, "
-                                       "documentTypeCode)");
+    cr_assert_str_eq(reason_of(&b, 2),
+                     "$[2].eventType: missing (the object has: "
+                     "eventCreatedDateTime, eventClassifierCode, "
+                     "eventDateTime, shipmentEventTypeCode, documentID, "
+                     "documentTypeCode)");
     cr_assert_str_eq(reason_of(&b, 3), "$[3].shipmentEventTypeCode: missing");
     cr_assert_str_eq(reason_of(&b, 4), "$[4].eventClassifierCode: missing");
     cr_assert_str_eq(reason_of(&b, 5), "$[5].references: an object, not an array");
@@ -377,27 +400,33 @@ Test(dcsa, bad_structure_per_event) {
 Test(dcsa, unreadable_bodies) {
     static const struct {
         const char *body;
-        size_t len;   /* 0: strlen */
+        size_t len; /* 0: strlen */
         const char *err;
     } cases[] = {
         {"[{\"eventType\": \"SHIPMENT\",", 0,
-         "JSON at byte 26 (line 1, column 26): string or '}' expected near end of file"},
+         "JSON at byte 26 (line 1, column 26): string or '}' expected near end of "
+         "file"},
         {"[{\"eventID\": \"a\", \"eventID\": \"b\"}]", 0,
-         "JSON at byte 27 (line 1, column 27): duplicate object key near '\"eventID\"'"},
+         "JSON at byte 27 (line 1, column 27): duplicate object key near "
+         "'\"eventID\"'"},
         {"[{\"a\": 1}\0]", 11, "JSON at byte 9: a NUL byte"},
-        {"\"ARRI\"", 0, "JSON at byte 6 (line 1, column 6): '[' or '{' expected near '\"ARRI\"'"},
+        {"\"ARRI\"", 0,
+         "JSON at byte 6 (line 1, column 6): '[' or '{' expected near '\"ARRI\"'"},
         {"{\"someEvents\": []}", 0,
-         "JSON top level: an object with neither an event's fields nor an \"events\" array; "
+         "JSON top level: an object with neither an event's fields nor an \"events\" "
+         "array; "
          "DCSA events come as an array, one event object or {\"events\": [...]}"},
-        {"", 0, "JSON at byte 0 (line 1, column 0): '[' or '{' expected near end of file"},
+        {"", 0,
+         "JSON at byte 0 (line 1, column 0): '[' or '{' expected near end of file"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct carrier_batch b;
         char err[300] = "";
         size_t len = cases[i].len ? cases[i].len : strlen(cases[i].body);
         carrier_batch_init(&b);
-        cr_assert_eq(carrier_dcsa_parse(cases[i].body, len, RECEIVED, &b, err, sizeof(err)), -1,
-                     "case %zu", i);
+        cr_assert_eq(
+            carrier_dcsa_parse(cases[i].body, len, RECEIVED, &b, err, sizeof(err)), -1,
+            "case %zu", i);
         cr_assert_str_eq(err, cases[i].err, "case %zu: %s", i, err);
         cr_assert_eq(b.n + b.nrej + b.total, 0);
         carrier_batch_free(&b);
@@ -408,8 +437,10 @@ Test(dcsa, nesting_and_size_caps) {
     struct carrier_batch b;
     char err[200] = "", deep[200];
     size_t n = 0;
-    for (int i = 0; i < 40; i++) deep[n++] = '[';
-    for (int i = 0; i < 40; i++) deep[n++] = ']';
+    for (int i = 0; i < 40; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < 40; i++)
+        deep[n++] = ']';
     carrier_batch_init(&b);
     cr_assert_eq(carrier_dcsa_parse(deep, n, RECEIVED, &b, err, sizeof(err)), -1);
     cr_assert_str_eq(err, "JSON at byte 32: nested deeper than 32 levels");
@@ -429,18 +460,23 @@ Test(dcsa, dcsa_length_limits_and_container_shapes) {
          "$[0].documentReferences[0].documentReferenceValue: carrierBookingReference "
          "'BK-0123456789012345678901234567890XYZ' is over 35 characters"},
         {"\"equipmentReference\": \"TRAILER-00420042\"",
-         "$[0].equipmentReference: 'TRAILER-00420042' is 16 characters, over the DCSA limit "
+         "$[0].equipmentReference: 'TRAILER-00420042' is 16 characters, over the DCSA "
+         "limit "
          "of 15"},
         {"\"equipmentReference\": \"msku4182737\"",
          "$[0].equipmentReference: 'msku4182737' fails the ISO 6346 check (owner code, "
          "U/J/Z/R category, check digit)"},
-        {"\"references\": [{\"referenceType\": \"EQ\", \"referenceValue\": \"MSKX4182737\"}]",
-         "$[0].references[0].referenceValue: 'MSKX4182737' fails the ISO 6346 check (owner "
+        {"\"references\": [{\"referenceType\": \"EQ\", \"referenceValue\": "
+         "\"MSKX4182737\"}]",
+         "$[0].references[0].referenceValue: 'MSKX4182737' fails the ISO 6346 check "
+         "(owner "
          "code, U/J/Z/R category, check digit)"},
         {"\"references\": [{\"referenceType\": \"ZZ\", \"referenceValue\": \"x\"}]",
-         "$[0].references[0].referenceType: unknown value 'ZZ' (FF, SI, PO, CR, AAO, EQ)"},
+         "$[0].references[0].referenceType: unknown value 'ZZ' (FF, SI, PO, CR, AAO, "
+         "EQ)"},
         {"\"eventLocation\": {\"UNLocationCode\": \"NLRT1\"}",
-         "$[0].eventLocation.UNLocationCode: 'NLRT1' is not a UN/LOCODE (2 letters, then 3 of "
+         "$[0].eventLocation.UNLocationCode: 'NLRT1' is not a UN/LOCODE (2 letters, "
+         "then 3 of "
          "A-Z, 2-9)"},
         {"\"eventLocation\": {\"latitude\": \"91.5\", \"longitude\": \"4.1\"}",
          "$[0].eventLocation.latitude: 91.5 is outside -90..90"},
@@ -454,13 +490,15 @@ Test(dcsa, dcsa_length_limits_and_container_shapes) {
         struct carrier_batch b;
         /* Later members replace nothing: the case's field comes first and a
          * duplicate key would be refused, so the base leaves it out. */
-        snprintf(body, sizeof(body),
-                 "[{%s, \"eventCreatedDateTime\": \"2026-07-01T00:00:00Z\", \"eventType\": "
-                 "\"EQUIPMENT\", \"eventClassifierCode\": \"ACT\", \"eventDateTime\": "
-                 "\"2026-06-30T22:00:00+02:00\", \"equipmentEventTypeCode\": \"GTIN\"%s}]",
-                 cases[i].field,
-                 strstr(cases[i].field, "emptyIndicatorCode") ? ""
-                                                              : ", \"emptyIndicatorCode\": \"EMPTY\"");
+        snprintf(
+            body, sizeof(body),
+            "[{%s, \"eventCreatedDateTime\": \"2026-07-01T00:00:00Z\", \"eventType\": "
+            "\"EQUIPMENT\", \"eventClassifierCode\": \"ACT\", \"eventDateTime\": "
+            "\"2026-06-30T22:00:00+02:00\", \"equipmentEventTypeCode\": \"GTIN\"%s}]",
+            cases[i].field,
+            strstr(cases[i].field, "emptyIndicatorCode")
+                ? ""
+                : ", \"emptyIndicatorCode\": \"EMPTY\"");
         cr_assert_eq(parse_str(body, &b, err, sizeof(err)), 0, "%s", err);
         cr_assert_eq(b.n, 0, "case %zu accepted", i);
         cr_assert_str_eq(reason_of(&b, 0), cases[i].reason, "case %zu", i);
@@ -471,16 +509,18 @@ Test(dcsa, dcsa_length_limits_and_container_shapes) {
 Test(dcsa, sensor_events_are_refused_by_name) {
     struct carrier_batch b;
     char err[256] = "";
-    const char *body =
-        "{\"events\": [{\"eventID\": \"iot-7\", \"eventDateTime\": \"2026-06-01T00:00:00Z\","
-        " \"eventClassification\": {\"eventTypeCode\": \"REEFER\", \"eventClassifierCode\": "
-        "\"ACT\", \"reeferEventTypeCode\": \"MEAS\"}}]}";
+    const char *body = "{\"events\": [{\"eventID\": \"iot-7\", \"eventDateTime\": "
+                       "\"2026-06-01T00:00:00Z\","
+                       " \"eventClassification\": {\"eventTypeCode\": \"REEFER\", "
+                       "\"eventClassifierCode\": "
+                       "\"ACT\", \"reeferEventTypeCode\": \"MEAS\"}}]}";
     cr_assert_eq(parse_str(body, &b, err, sizeof(err)), 0, "%s", err);
     cr_assert_eq(b.n, 0);
-    cr_assert_str_eq(reason_of(&b, 0),
-                     "$.events[0].eventClassification.eventTypeCode: 'REEFER' events are sensor "
-                     "readings, not shipment milestones; the canonical event model has no "
-                     "status for them");
+    cr_assert_str_eq(
+        reason_of(&b, 0),
+        "$.events[0].eventClassification.eventTypeCode: 'REEFER' events are sensor "
+        "readings, not shipment milestones; the canonical event model has no "
+        "status for them");
     carrier_batch_free(&b);
 }
 
@@ -492,8 +532,9 @@ Test(dcsa, mixed_batch_one_bad_event_does_not_stop_the_others) {
     cr_assert_eq(b.n, 3);
     cr_assert_eq(b.nrej, 1);
     cr_assert_eq(b.rej[0].index, 2);
-    cr_assert_str_eq(b.rej[0].reason, "$[2].equipmentReference: 'GYOU4047991' fails the ISO "
-                                      "6346 check (owner code, U/J/Z/R category, check digit)");
+    cr_assert_str_eq(b.rej[0].reason,
+                     "$[2].equipmentReference: 'GYOU4047991' fails the ISO "
+                     "6346 check (owner code, U/J/Z/R category, check digit)");
     cr_assert_str_eq(b.ev[0].event_id, "2f3a4b5c-6d7e-4f8a-9b9c-0d1e2f3a4b5c");
     cr_assert_eq(b.ev[0].status, CS_BOOKED);
     cr_assert_str_eq(b.ev[1].event_id, "3a4b5c6d-7e8f-4a9b-8c0d-1e2f3a4b5c6d");
@@ -515,20 +556,24 @@ Test(dcsa, same_event_twice_gives_the_same_id) {
     char err[256] = "";
     cr_assert_eq(parse_fixture("bad-date-times.json", &a, err, sizeof(err)), 0);
     size_t len;
-    char *body = slurp(ut_path("test/fixtures/carriers/dcsa/bad-date-times.json"), &len);
+    char *body =
+        slurp(ut_path("test/fixtures/carriers/dcsa/bad-date-times.json"), &len);
     carrier_batch_init(&b);
-    cr_assert_eq(carrier_dcsa_parse(body, len, RECEIVED + 3600, &b, err, sizeof(err)), 0);
+    cr_assert_eq(carrier_dcsa_parse(body, len, RECEIVED + 3600, &b, err, sizeof(err)),
+                 0);
     free(body);
     cr_assert_eq(a.n, 1);
     cr_assert_eq(b.n, 1);
-    cr_assert_str_eq(a.ev[0].event_id, b.ev[0].event_id, "hash id, received an hour apart");
+    cr_assert_str_eq(a.ev[0].event_id, b.ev[0].event_id,
+                     "hash id, received an hour apart");
     carrier_batch_free(&a);
     carrier_batch_free(&b);
 
     cr_assert_eq(parse_fixture("good-220.json", &a, err, sizeof(err)), 0);
     cr_assert_eq(parse_fixture("good-220.json", &b, err, sizeof(err)), 0);
     cr_assert_eq(a.n, b.n);
-    for (size_t i = 0; i < a.n; i++) cr_assert_str_eq(a.ev[i].event_id, b.ev[i].event_id);
+    for (size_t i = 0; i < a.n; i++)
+        cr_assert_str_eq(a.ev[i].event_id, b.ev[i].event_id);
     carrier_batch_free(&a);
     carrier_batch_free(&b);
 }
@@ -536,7 +581,8 @@ Test(dcsa, same_event_twice_gives_the_same_id) {
 /* ---- Notification-Signature ---- */
 
 /* Computed when this test was written with
- *   printf '[{"eventID":"x"}]' | openssl dgst -sha256 -hmac 'dongting-callback-secret' */
+ *   printf '[{"eventID":"x"}]' | openssl dgst -sha256 -hmac 'dongting-callback-secret'
+ */
 #define SIG_BODY "[{\"eventID\":\"x\"}]"
 #define SIG_SECRET "dongting-callback-secret"
 #define SIG_HEX "0ae4d4387930e211802e2efd8f2700733b3b3849177fab48314152975aaa2f75"
@@ -545,11 +591,13 @@ Test(dcsa, signature_known_vector) {
     const char *body = SIG_BODY, *secret = SIG_SECRET;
     size_t bl = strlen(body), sl = strlen(secret);
     cr_assert_eq(carrier_dcsa_signature_ok(body, bl, secret, sl, "sha256=" SIG_HEX), 1);
-    cr_assert_eq(carrier_dcsa_signature_ok(body, bl, secret, sl, "  sha256=" SIG_HEX " "), 1);
-    cr_assert_eq(carrier_dcsa_signature_ok(body, bl, secret, sl,
-                                           "SHA256=0AE4D4387930E211802E2EFD8F2700733B3B3849177F"
-                                           "AB48314152975AAA2F75"),
-                 1, "hex and keyword in either case");
+    cr_assert_eq(
+        carrier_dcsa_signature_ok(body, bl, secret, sl, "  sha256=" SIG_HEX " "), 1);
+    cr_assert_eq(
+        carrier_dcsa_signature_ok(body, bl, secret, sl,
+                                  "SHA256=0AE4D4387930E211802E2EFD8F2700733B3B3849177F"
+                                  "AB48314152975AAA2F75"),
+        1, "hex and keyword in either case");
 }
 
 Test(dcsa, signature_refusals) {
@@ -564,11 +612,14 @@ Test(dcsa, signature_refusals) {
                                            "sha256=" SIG_HEX),
                  0);
     cr_assert_eq(carrier_dcsa_signature_ok(body, bl, "other", 5, "sha256=" SIG_HEX), 0);
-    cr_assert_eq(carrier_dcsa_signature_ok(body, bl - 1, secret, sl, "sha256=" SIG_HEX), 0);
+    cr_assert_eq(carrier_dcsa_signature_ok(body, bl - 1, secret, sl, "sha256=" SIG_HEX),
+                 0);
     /* Malformed headers. */
-    cr_assert_eq(carrier_dcsa_signature_ok(body, bl, secret, sl, SIG_HEX), 0, "no keyword");
+    cr_assert_eq(carrier_dcsa_signature_ok(body, bl, secret, sl, SIG_HEX), 0,
+                 "no keyword");
     cr_assert_eq(carrier_dcsa_signature_ok(body, bl, secret, sl, "sha1=" SIG_HEX), 0);
-    cr_assert_eq(carrier_dcsa_signature_ok(body, bl, secret, sl, "sha256=" SIG_HEX "00"), 0);
+    cr_assert_eq(
+        carrier_dcsa_signature_ok(body, bl, secret, sl, "sha256=" SIG_HEX "00"), 0);
     snprintf(hdr, sizeof(hdr), "sha256=zz%s", SIG_HEX + 2);
     cr_assert_eq(carrier_dcsa_signature_ok(body, bl, secret, sl, hdr), 0, "not hex");
     cr_assert_eq(carrier_dcsa_signature_ok(body, bl, secret, sl, ""), 0);
@@ -614,7 +665,8 @@ Test(dcsa, shared_dcsa_samples) {
             cr_assert(strstr(reason_of(&b, 4), "'REEFER' events"));
         } else {
             cr_assert_eq(rc, 0, "%s: %s", de->d_name, err);
-            cr_assert_eq(b.nrej, 0, "%s: %s", de->d_name, b.nrej ? b.rej[0].reason : "");
+            cr_assert_eq(b.nrej, 0, "%s: %s", de->d_name,
+                         b.nrej ? b.rej[0].reason : "");
             cr_assert_gt(b.n, 0, "%s", de->d_name);
             cr_assert_eq(b.total, b.n);
         }
