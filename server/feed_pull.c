@@ -399,7 +399,10 @@ static void describe_error(struct feed *f, CURLcode rc, long code, char *out, si
         n = snprintf(out, len, "HTTP %ld", code);
         break;
     case CURLE_OPERATION_TIMEDOUT:
-        if (strncmp(f->errbuf, "Connection timed out", 20) == 0)
+        /* curl's text says which phase: "Resolving timed out after",
+         * "Connection timed out after", "Operation timed out after". */
+        if (strncmp(f->errbuf, "Connection timed out", 20) == 0 ||
+            strncmp(f->errbuf, "Resolving timed out", 19) == 0)
             n = snprintf(out, len, "connect timeout after %g s",
                          f->timeout_s < CONNECT_MAX_S ? f->timeout_s : CONNECT_MAX_S);
         else

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -414,6 +415,36 @@ FP_TEST(server_never_answers_is_a_timeout) {
     cr_assert_str_eq(s.last_error, "timeout after 0.3 s");
 }
 
+/* A listener whose accept queue is full drops further SYNs (Linux), so
+ * curl's connect hangs until the connect timeout, min(timeout, 10 s). */
+FP_TEST(full_backlog_is_a_connect_timeout) {
+    struct sockaddr_in sin;
+    socklen_t sl = sizeof(sin);
+    struct feed_pull_stats s;
+    int lfd = socket(AF_INET, SOCK_STREAM, 0), cfd[3], id, saved = S.port;
+
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+    cr_assert_eq(listen(lfd, 0), 0);
+    cr_assert_eq(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+    for (int i = 0; i < 3; i++) {
+        cfd[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        connect(cfd[i], (struct sockaddr *)&sin, sizeof(sin));
+    }
+    usleep(50000);
+    S.port = ntohs(sin.sin_port);
+    id = add_feed("/x", 5, 0.3, 100, 0, NULL);
+    S.port = saved;
+    feed_pull_now(id);
+    s = run_cycles(id, 1, 3);
+    for (int i = 0; i < 3; i++) close(cfd[i]);
+    close(lfd);
+    cr_assert_eq(s.errors, 1);
+    cr_assert_str_eq(s.last_error, "connect timeout after 0.3 s");
+}
+
 FP_TEST(http_503_backs_off_then_success_resets) {
     struct feed_pull_stats s;
     int id;
@@ -517,12 +548,37 @@ FP_TEST(failed_page_keeps_old_validators) {
     cr_assert_eq(memcmp(G.body[3], "page3", 5), 0);
 }
 
-FP_TEST(auth_header_reaches_server) {
-    int id = add_feed("/v2/events", 5, 2, 4096, 0, "Authorization: Bearer dt-test-7Qx");
+FP_TEST(auth_header_reaches_server_not_the_log) {
+    char log[4096];
+    size_t n;
+    FILE *err;
+    int id;
+
+    cr_redirect_stderr();
+    id = add_feed("/v2/events?key=dt-url-5Kp", 5, 2, 4096, 0,
+                  "Authorization: Bearer dt-test-7Qx");
     feed_pull_now(id);
     run_cycles(id, 1, 3);
     cr_assert_eq(G.n, 1);
     cr_assert_str_eq(S.auth[0], "Bearer dt-test-7Qx");
+
+    /* an error and a recovery, each logged once, without the secrets */
+    S.mode = M_503;
+    feed_pull_now(id);
+    run_cycles(id, 2, 3);
+    S.mode = M_ETAG;
+    feed_pull_now(id);
+    run_cycles(id, 3, 3);
+    cr_assert_str_eq(S.auth[2], "Bearer dt-test-7Qx");
+    fflush(stderr);
+    err = cr_get_redirected_stderr();
+    n = fread(log, 1, sizeof(log) - 1, err);
+    log[n] = '\0';
+    cr_assert_not_null(strstr(log, "\"feed_pull_error\",\"msg\":\"feed acme-events: HTTP 503"), "%s", log);
+    cr_assert_not_null(strstr(log, "\"feed_pull_recovered\""), "%s", log);
+    cr_assert_null(strstr(strstr(log, "feed_pull_error") + 1, "feed_pull_error"), "%s", log);
+    cr_assert_null(strstr(log, "dt-test-7Qx"), "%s", log);
+    cr_assert_null(strstr(log, "dt-url-5Kp"), "%s", log);
 }
 
 FP_TEST(unreachable_port_is_a_connect_error) {
