@@ -341,8 +341,14 @@ static void cycle_end(struct feed *f) {
 static void cycle_ok(struct feed *f, int not_modified) {
     if (not_modified) {
         /* A 304 may refresh a validator; one it leaves out is kept. */
-        if (f->new_etag != NULL) replace(&f->etag, f->new_etag), f->new_etag = NULL;
-        if (f->new_last_mod != NULL) replace(&f->last_mod, f->new_last_mod), f->new_last_mod = NULL;
+        if (f->new_etag != NULL) {
+            replace(&f->etag, f->new_etag);
+            f->new_etag = NULL;
+        }
+        if (f->new_last_mod != NULL) {
+            replace(&f->last_mod, f->new_last_mod);
+            f->new_last_mod = NULL;
+        }
     } else if (f->have_new) {
         replace(&f->etag, f->new_etag);
         replace(&f->last_mod, f->new_last_mod);
@@ -507,7 +513,9 @@ static void do_stop(void);
 
 /* After curl_multi_socket_action: finish the transfers curl is done with,
  * free the socket events it dropped, and honour a stop asked for from a
- * body callback. */
+ * body callback.  That stop frees the libevent event whose callback is
+ * running; libevent 2.1 does not touch an event after its callback returns,
+ * and nothing here touches it after do_stop. */
 static void after_action(void) {
     CURLMsg *m;
     int left;

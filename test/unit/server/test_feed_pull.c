@@ -482,6 +482,27 @@ FP_TEST(http_503_backs_off_then_success_resets) {
     cr_assert_eq(G.n, 1);
 }
 
+/* d = min(max(interval, 1 s) * 2^(N-1), 300 s); the wait is in [d/2, d]. */
+FP_TEST(backoff_capped_at_300_s) {
+    struct feed_pull_stats s;
+    int id, slow;
+    S.mode = M_503;
+    id = add_feed("/v2/events", 0.2, 2, 4096, 0, NULL);
+    for (unsigned n = 1; n <= 11; n++) {
+        double d = n >= 10 ? 300 : (double)(1u << (n - 1));
+        feed_pull_now(id);
+        s = run_cycles(id, n, 3);
+        cr_assert_eq(s.consecutive_errors, n);
+        cr_assert(s.next_in_s >= d / 2 - 0.05 && s.next_in_s <= d, "after %u errors: %f s",
+                  n, s.next_in_s);
+    }
+    /* An interval over the cap: the first retry still comes within 300 s. */
+    slow = add_feed("/v2/events", 900, 2, 4096, 0, NULL);
+    feed_pull_now(slow);
+    s = run_cycles(slow, 1, 3);
+    cr_assert(s.next_in_s >= 149.9 && s.next_in_s <= 300, "%f s", s.next_in_s);
+}
+
 FP_TEST(three_pages_in_order_in_one_cycle) {
     struct feed_pull_stats s;
     int id;
