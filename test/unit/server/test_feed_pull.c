@@ -723,3 +723,41 @@ FP_TEST(stop_from_body_callback) {
     cr_assert_eq(feed_pull_stats(id, &s), -1);
     cr_assert_eq(S.nreq, 1);
 }
+
+/* The leak check after the body covers what stop frees mid-transfer. */
+FP_TEST(stop_aborts_transfer_in_flight) {
+    struct feed_pull_stats s;
+    int id;
+    S.mode = M_HANG;
+    id = add_feed("/slow", 5, 5, 100, 0, NULL);
+    feed_pull_now(id);
+    run_for(0.2);
+    cr_assert_eq(S.nreq, 1);
+    s = stats_of(id);
+    cr_assert_eq(s.pulls + s.errors, 0);
+    cr_assert_eq(s.next_in_s, 0, "a cycle is running");
+    cr_assert_gt(s.last_attempt, 0);
+    feed_pull_stop();
+    cr_assert_eq(feed_pull_stats(id, &s), -1);
+    run_for(0.05);
+    cr_assert_eq(G.n, 0);
+}
+
+/* A host name goes through libcurl's resolver thread, off the loop. */
+FP_TEST(host_name_resolved_off_the_loop) {
+    struct feed_pull_stats s;
+    struct feed_pull_spec sp = {0};
+    char url[64];
+    int id;
+    snprintf(url, sizeof(url), "http://localhost:%d/v2/events", S.port);
+    sp.name = "by-name";
+    sp.url = url;
+    sp.interval_s = 5;
+    sp.timeout_s = 2;
+    sp.max_bytes = 4096;
+    id = feed_pull_add(&sp, on_body, &G);
+    feed_pull_now(id);
+    s = run_cycles(id, 1, 3);
+    cr_assert_eq(s.pulls, 1, "error: %s", s.last_error);
+    cr_assert_eq(G.n, 1);
+}
