@@ -174,12 +174,32 @@ static const char *clip(char *dst, size_t n, const char *s) {
     return dst;
 }
 
-/* 1 when S is 1..MAX bytes with no control characters. */
+/* 1 when S is 1..MAX bytes of UTF-8 (proto2 strings must be; the
+ * canonical JSON cannot hold anything else) without control characters. */
 static int id_ok(const char *s, size_t max) {
+    const unsigned char *p = (const unsigned char *)s;
     size_t n = strlen(s);
     if (n == 0 || n > max) return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return 0;
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i], need, min;
+        uint32_t cp;
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) return 0;
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) need = 1, min = 0x80, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef) need = 2, min = 0x800, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4) need = 3, min = 0x10000, cp = c & 0x07;
+        else return 0;
+        if (n - i <= need) return 0;
+        for (unsigned k = 1; k <= need; k++) {
+            if ((p[i + k] & 0xc0) != 0x80) return 0;
+            cp = (cp << 6) | (p[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+        i += need + 1;
+    }
     return 1;
 }
 
@@ -285,13 +305,13 @@ static int check_trip(struct ent *x) {
     char v[48];
     int has_id = td->trip_id && td->trip_id[0];
     if (has_id && !id_ok(td->trip_id, CARRIER_REF_VALUE - 1))
-        return ent_refuse(x, "trip.trip_id: '%s' is not 1..%d bytes of text",
+        return ent_refuse(x, "trip.trip_id: '%s' is not 1..%d bytes of UTF-8 text",
                           clip(v, sizeof(v), td->trip_id), CARRIER_REF_VALUE - 1);
     if (!has_id && !(td->route_id && td->route_id[0] && td->start_time && td->start_time[0] &&
                      td->start_date && td->start_date[0]))
         return ent_refuse(x, "trip: no trip_id, and not all of route_id, start_time, start_date");
     if (td->route_id && td->route_id[0] && !id_ok(td->route_id, CARRIER_REF_VALUE - 1))
-        return ent_refuse(x, "trip.route_id: '%s' is not 1..%d bytes of text",
+        return ent_refuse(x, "trip.route_id: '%s' is not 1..%d bytes of UTF-8 text",
                           clip(v, sizeof(v), td->route_id), CARRIER_REF_VALUE - 1);
     if (td->start_date && td->start_date[0] && !date_ok(td->start_date))
         return ent_refuse(x, "trip.start_date: '%s' is not a real date YYYYMMDD",
@@ -396,7 +416,7 @@ static int entity_events(struct ent *x) {
         if (!has_stop && !s->has_stop_sequence)
             return ent_refuse(x, "stop_time_update[%zu]: neither stop_id nor stop_sequence", i);
         if (has_stop && !id_ok(s->stop_id, sizeof(((struct carrier_event *)0)->stop_id) - 1))
-            return ent_refuse(x, "stop_time_update[%zu].stop_id: '%s' is not 1..63 bytes of text",
+            return ent_refuse(x, "stop_time_update[%zu].stop_id: '%s' is not 1..63 bytes of UTF-8 text",
                               i, clip(v, sizeof(v), s->stop_id));
         if (s->has_stop_sequence) {
             if (s->stop_sequence > INT32_MAX)
@@ -462,6 +482,11 @@ int carrier_gtfs_rt_parse(const char *body, size_t len, int64_t received,
         char v[48];
         snprintf(err, errlen, "GTFS-Realtime header.gtfs_realtime_version: '%s' is not 1.0 or 2.0",
                  clip(v, sizeof(v), ver));
+        goto fail;
+    }
+    if (fm->header->has_incrementality && (unsigned)fm->header->incrementality > 1) {
+        snprintf(err, errlen, "GTFS-Realtime header.incrementality: unknown value %u",
+                 (unsigned)fm->header->incrementality);
         goto fail;
     }
     if (fm->header->has_timestamp && fm->header->timestamp != 0 &&
@@ -536,6 +561,10 @@ int carrier_gtfs_rt_header(const char *body, size_t len, uint64_t *timestamp,
                                "header", 0, err, sizeof(err)))
                     return -1;
                 if (!(h = transit_realtime__feed_header__unpack(NULL, (size_t)v, p))) return -1;
+                if (h->has_incrementality && (unsigned)h->incrementality > 1) {
+                    transit_realtime__feed_header__free_unpacked(h, NULL);
+                    return -1;
+                }
                 *timestamp = h->has_timestamp ? h->timestamp : 0;
                 *incrementality = h->has_incrementality ? (int)h->incrementality : 0;
                 transit_realtime__feed_header__free_unpacked(h, NULL);

@@ -19,7 +19,7 @@ typedef TransitRealtime__TripUpdate__StopTimeEvent StopTimeEvent;
 /* protobuf-c fields are char *; the test only packs them. */
 #define S(str) ((char *)(uintptr_t)(str))
 
-#define NOW 1795766400   /* 2026-11-27T00:00Z, the header timestamp */
+#define NOW 1795766400   /* 2026-11-27T08:00Z, the header timestamp */
 #define RECV (NOW + 5)
 #define MAXE 8
 #define MAXS 8
@@ -438,7 +438,22 @@ Test(gtfs_rt, refusals_name_entity_and_field) {
     /* trip_id with a control character, and too long */
     f.td[e].trip_id = S("T\t2");
     cr_assert_str_eq(refused(&f, 2),
-                     "entity 'e2': trip.trip_id: 'T?2' is not 1..63 bytes of text");
+                     "entity 'e2': trip.trip_id: 'T?2' is not 1..63 bytes of UTF-8 text");
+    f.td[e].trip_id = S("\x9b" "8017");   /* not UTF-8 */
+    cr_assert_str_eq(refused(&f, 2),
+                     "entity 'e2': trip.trip_id: '?8017' is not 1..63 bytes of UTF-8 text");
+    f.td[e].trip_id = S("\xed\xa0\x80");   /* a UTF-16 surrogate */
+    cr_assert_str_eq(refused(&f, 2),
+                     "entity 'e2': trip.trip_id: '\?\?\?' is not 1..63 bytes of UTF-8 text");
+    f.td[e].trip_id = S("\xe5\xb2\xb3\xe9\x98\xb3-1");   /* UTF-8 is fine */
+    f.stu[e][1].stop_id = S("\xe5\xb2\xb3\xe9\x98\xb3\xe4\xb8");   /* cut short */
+    cr_assert_str_eq(refused(&f, 2), "entity 'e2': stop_time_update[1].stop_id: '\?\?\?\?\?\?\?\?' is "
+                                     "not 1..63 bytes of UTF-8 text");
+    f.stu[e][1].stop_id = S("S2");
+    f.td[e].trip_id = S("T012345678901234567890123456789012345678901234567890123456789012");
+    cr_assert_str_eq(refused(&f, 2), "entity 'e2': trip.trip_id: "
+                                     "'T012345678901234567890123456789012345678' is not 1..63 "
+                                     "bytes of UTF-8 text");
 }
 
 Test(gtfs_rt, mixed_batch_indexes) {
@@ -489,6 +504,13 @@ Test(gtfs_rt, body_refusals) {
     cr_assert_eq(feed_parse(&f, &b, err, sizeof(err)), -1);
     cr_assert_str_eq(err, "GTFS-Realtime header.timestamp: 1795766400000 is not between 2000 "
                           "and 2100");
+    carrier_batch_free(&b);
+
+    feed_init(&f, "2.0", NOW);
+    f.h.has_incrementality = 1;
+    f.h.incrementality = 2;
+    cr_assert_eq(feed_parse(&f, &b, err, sizeof(err)), -1);
+    cr_assert_str_eq(err, "GTFS-Realtime header.incrementality: unknown value 2");
     carrier_batch_free(&b);
 
     cr_assert_eq(carrier_gtfs_rt_parse("", GTFS_RT_MAX_BODY + 1, RECV, &b, err, sizeof(err)), -1);
@@ -561,6 +583,7 @@ Test(gtfs_rt, header_only) {
     cr_assert_eq(inc, 0);
     cr_assert_eq(carrier_gtfs_rt_header("\x0a\x05\x0a\x03" "2.", 6, &ts, &inc), -1);
     cr_assert_eq(carrier_gtfs_rt_header("\x12\x00", 2, &ts, &inc), -1);
+    cr_assert_eq(carrier_gtfs_rt_header("\x0a\x07\x0a\x03" "2.0" "\x10\x02", 9, &ts, &inc), -1);
 }
 
 Test(gtfs_rt, too_many_events) {
