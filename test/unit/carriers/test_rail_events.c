@@ -284,6 +284,9 @@ Test(rail_events, refusals_name_index_field_and_value) {
     cr_assert_str_eq(refused("eventID", "\"\"", 0),
                      "[0].eventID: '' is not 1..80 printable characters without spaces");
     cr_assert_str_eq(refused("eventID", "42", 0), "[0].eventID: not a string");
+    /* the canonical event id holds 80: a longer one is refused, not cut */
+    cr_assert_str_eq(refused("eventID", "\"EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE\"", 0),
+                     "[0].eventID: 'EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE' is not 1..80 printable characters without spaces");
 
     cr_assert_str_eq(refused("location", NULL, 0), "[0].location: missing");
     cr_assert_str_eq(refused("location", "\"RUMOW\"", 0), "[0].location: not an object");
@@ -310,6 +313,7 @@ Test(rail_events, refusals_name_index_field_and_value) {
 
     /* what is fine */
     accepted("trainNumber", "\"80001\"");
+    accepted("eventID", "\"EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE\"");
     accepted("wagonNumber", "\"218124712173\"");
     accepted("isRetracted", "false");
     accepted("eventCreatedDateTime", "null");
