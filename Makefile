@@ -169,11 +169,12 @@ fuzz: deps $(FUZZ_BIN)
 # ---- run and bench ---------------------------------------------------------
 PORT ?= 8080
 REDIS_PORT ?= 6380
+SIM_PORT ?= 8090
 run: all
-	@PORT=$(PORT) REDIS_PORT=$(REDIS_PORT) scripts/run.sh
+	@PORT=$(PORT) REDIS_PORT=$(REDIS_PORT) SIM_PORT=$(SIM_PORT) scripts/run.sh
 
 bench: all
-	@scripts/bench.sh && scripts/bench_routing.sh
+	@scripts/bench.sh && scripts/bench_ingest.sh && scripts/bench_routing.sh
 
 # ---- routing benchmark -----------------------------------------------------
 # test/bench/: gtfs_gen writes a synthetic GTFS feed, routing_bench loads it

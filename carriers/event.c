@@ -79,6 +79,7 @@ struct carrier_event *carrier_batch_add(struct carrier_batch *b) {
     memset(e, 0, sizeof(*e));
     e->stop_sequence = -1;
     e->pieces = -1;
+    e->index = b->n - 1 + b->nrej;
     return e;
 }
 
@@ -203,10 +204,10 @@ json_t *carrier_event_to_json(const struct carrier_event *e) {
         json_array_append_new(arr, json_string(e->refs[i].value));
     }
     json_object_set_new(j, "refs", refs);
-    if (e->location[0]) {
+    if (e->location[0] || e->has_coords) {   /* a place may be coordinates only */
         json_t *loc = json_object();
-        json_object_set_new(loc, "code", json_string(e->location));
-        json_object_set_new(loc, "kind", json_string(e->loc_kind));
+        json_object_set_new(loc, "code", e->location[0] ? json_string(e->location) : json_null());
+        json_object_set_new(loc, "kind", e->location[0] ? json_string(e->loc_kind) : json_null());
         if (e->has_coords) {
             json_object_set_new(loc, "lat", json_real(e->lat));
             json_object_set_new(loc, "lon", json_real(e->lon));

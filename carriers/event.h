@@ -49,9 +49,10 @@ enum carrier_mode {
  * "bl" (bill of lading / DCSA transport document), "booking",
  * "awb" (NNN-NNNNNNNN, check digit verified), "hawb", "cim_smgs",
  * "container" (ISO 6346, check digit verified), "equipment" (other
- * equipment references), "trip" (a GTFS trip_id), "voyage", "flight"
- * ("CA1234"), "train", "vessel_imo", "wagon", "shipment" (a carrier's
- * own shipment id). */
+ * equipment references), "trip" (a GTFS trip_id), "route" and
+ * "start_time" (a GTFS-RT trip given without its trip_id), "voyage",
+ * "flight" ("CA1234"), "train", "vessel_imo", "wagon", "shipment" (a
+ * carrier's own shipment id). */
 #define CARRIER_REF_KIND 12
 #define CARRIER_REF_VALUE 64
 #define CARRIER_MAX_REFS 12
@@ -88,8 +89,10 @@ struct carrier_event {
     int has_coords;
     double lat, lon;
 
-    int64_t event_time;   /* Unix seconds; 0 only for a delay-only GTFS-RT
-                           * event that the server resolves (has_delay) */
+    int64_t event_time;   /* Unix seconds; 0 only for GTFS-RT events that
+                           * carry no time (delay-only, SKIPPED, CANCELED,
+                           * TRIP_DELAY): the server places them at the
+                           * scheduled time they concern */
     int event_offset_s;   /* the offset the source wrote the time in */
     int64_t received;     /* Unix seconds the body was received */
 
@@ -110,6 +113,10 @@ struct carrier_event {
     /* The source voided an earlier event: RETRACTS holds its event_id. */
     int retracted;
     char retracts[CARRIER_ID_LEN + 1];
+
+    /* Its place among the body's events, for a reject found later (set by
+     * carrier_batch_add: events accepted plus refused before it). */
+    size_t index;
 };
 
 /* One refused event: its index in the body (0-based; for text formats the

@@ -21,6 +21,10 @@ srv_handler api_lanes;
 srv_handler api_routes;
 srv_handler api_trips_update;
 srv_handler api_trips_get;
+srv_handler api_feeds_push;
+srv_handler api_feeds_list;
+srv_handler api_feeds_rejects;
+srv_handler api_events;
 
 /* Drop what api_routes keeps between requests (built leg lines). */
 void api_routes_free(void);

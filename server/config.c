@@ -6,6 +6,8 @@
 #include "config.h"
 #include "version.h"
 
+#include "carriers/formats.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -101,6 +103,139 @@ void cfg_defaults(struct srv_config *cfg) {
     cfg->rate_limit_rps = 50;
     cfg->rate_limit_burst = 100;
     cfg->route_cache_ttl_s = 3600;
+    /* The zone's five channels, push only until a config file gives URLs. */
+    {
+        static const char *const builtin[][2] = {
+            {"chenglingji", "dcsa-tnt"}, {"sanhe", "iata-cargo-imp"},
+            {"sanhe-1r", "one-record"},  {"rail", "rail-events"},
+            {"rail-rt", "gtfs-rt"},
+        };
+        for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++) {
+            struct cfg_feed *f = &cfg->feeds[cfg->nfeeds++];
+            snprintf(f->name, sizeof(f->name), "%s", builtin[i][0]);
+            snprintf(f->format, sizeof(f->format), "%s", builtin[i][1]);
+            f->interval_s = 60;
+            f->timeout_s = 20;
+            f->max_bytes = 8L << 20;
+        }
+    }
+}
+
+const struct cfg_feed *cfg_feed_find(const struct srv_config *cfg, const char *name) {
+    for (int i = 0; i < cfg->nfeeds; i++)
+        if (strcmp(cfg->feeds[i].name, name) == 0) return &cfg->feeds[i];
+    return NULL;
+}
+
+/* A long within MIN..MAX from VALUE into *OUT: 0, or -1 with the reason. */
+static int feed_long(const char *key, const char *value, long min, long max, long *out,
+                     char *err, size_t errlen) {
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(value, &end, 10);
+    if (errno || end == value || *end != '\0' || v < min || v > max) {
+        set_err(err, errlen, "%s: '%.40s' is not a whole number in %ld..%ld", key, value,
+                min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cfg_set_feed(struct srv_config *cfg, const char *key, const char *value, char *err,
+                 size_t errlen) {
+    const char *name = key + 5, *dot;
+    size_t nl, vl = strlen(value);
+    struct cfg_feed *f = NULL;
+    const char *field;
+
+    if (strncmp(key, "feed.", 5) != 0 || (dot = strchr(name, '.')) == NULL) {
+        set_err(err, errlen, "'%.80s' is not feed.NAME.FIELD", key);
+        return -1;
+    }
+    nl = (size_t)(dot - name);
+    field = dot + 1;
+    if (nl == 0 || nl >= sizeof(f->name)) {
+        set_err(err, errlen, "%.80s: a feed name has 1-31 characters", key);
+        return -1;
+    }
+    for (size_t i = 0; i < nl; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+            set_err(err, errlen, "%.80s: a feed name is lower-case letters, digits, - and _",
+                    key);
+            return -1;
+        }
+    }
+    if (!cfg->feeds_from_file) {   /* the first feed key replaces the built-ins */
+        memset(cfg->feeds, 0, sizeof(cfg->feeds));
+        cfg->nfeeds = 0;
+        cfg->feeds_from_file = 1;
+    }
+    for (int i = 0; i < cfg->nfeeds; i++)
+        if (strlen(cfg->feeds[i].name) == nl && memcmp(cfg->feeds[i].name, name, nl) == 0)
+            f = &cfg->feeds[i];
+    if (f == NULL) {
+        if (cfg->nfeeds >= CFG_MAX_FEEDS) {
+            set_err(err, errlen, "%.80s: at most %d feeds", key, CFG_MAX_FEEDS);
+            return -1;
+        }
+        f = &cfg->feeds[cfg->nfeeds++];
+        memcpy(f->name, name, nl);
+        f->name[nl] = '\0';
+        f->interval_s = 60;
+        f->timeout_s = 20;
+        f->max_bytes = 8L << 20;
+    }
+    if (strcmp(field, "format") == 0) {
+        if (carrier_format_find(value) == NULL) {
+            set_err(err, errlen, "%.80s: unknown format '%.40s' (one of %s)", key, value,
+                    carrier_format_names());
+            return -1;
+        }
+        snprintf(f->format, sizeof(f->format), "%s", value);
+    } else if (strcmp(field, "url") == 0) {
+        if (vl >= sizeof(f->url) ||
+            (vl > 0 && strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0)) {
+            set_err(err, errlen, "%.80s: '%.80s' is not an http:// or https:// URL of at most "
+                    "%zu bytes", key, value, sizeof(f->url) - 1);
+            return -1;
+        }
+        memcpy(f->url, value, vl + 1);
+    } else if (strcmp(field, "auth_header") == 0 || strcmp(field, "push_secret") == 0) {
+        int auth = field[0] == 'a';
+        char *dst = auth ? f->auth_header : f->push_secret;
+        size_t cap = auth ? sizeof(f->auth_header) : sizeof(f->push_secret);
+        if (vl >= cap || (auth && vl > 0 && strchr(value, ':') == NULL)) {
+            set_err(err, errlen, "%.80s: %s (value hidden)", key,
+                    auth ? "must be 'Name: value', under 256 bytes" : "at most 127 bytes");
+            return -1;
+        }
+        for (size_t i = 0; i < vl; i++)
+            if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f) {
+                set_err(err, errlen, "%.80s: control characters (value hidden)", key);
+                return -1;
+            }
+        memcpy(dst, value, vl + 1);
+    } else if (strcmp(field, "tenant") == 0) {
+        if (vl >= sizeof(f->tenant)) {
+            set_err(err, errlen, "%.80s: at most %zu characters", key, sizeof(f->tenant) - 1);
+            return -1;
+        }
+        memcpy(f->tenant, value, vl + 1);
+    } else if (strcmp(field, "interval") == 0) {
+        return feed_long(key, value, 1, 86400, &f->interval_s, err, errlen);
+    } else if (strcmp(field, "timeout") == 0) {
+        return feed_long(key, value, 1, 600, &f->timeout_s, err, errlen);
+    } else if (strcmp(field, "max_bytes") == 0) {
+        return feed_long(key, value, 1024, 1L << 30, &f->max_bytes, err, errlen);
+    } else {
+        set_err(err, errlen, "%.80s: unknown feed field '%.30s' (format, url, auth_header, "
+                "push_secret, tenant, interval, timeout, max_bytes)", key, field);
+        return -1;
+    }
+    return 0;
 }
 
 int cfg_parse_hostport(const char *s, char *host, size_t hostlen, int *port) {
@@ -282,6 +417,22 @@ int cfg_parse_buffer(struct srv_config *cfg, const char *buf, size_t len,
                     source, lineno);
             return -1;
         }
+        if (kl > 5 && memcmp(k, "feed.", 5) == 0) {
+            char why[CFG_ERR_LEN];
+            if (kl >= sizeof(key) || vl >= sizeof(val)) {
+                set_err(err, errlen, "%s:%d: feed option or value too long", source, lineno);
+                return -1;
+            }
+            memcpy(key, k, kl);
+            key[kl] = '\0';
+            memcpy(val, v, vl);
+            val[vl] = '\0';
+            if (cfg_set_feed(cfg, key, val, why, sizeof(why)) != 0) {
+                set_err(err, errlen, "%s:%d: %s", source, lineno, why);
+                return -1;
+            }
+            continue;
+        }
         o = find_option(k, kl);
         if (o == NULL) {
             set_err(err, errlen, "%s:%d: unknown option '%.*s'", source, lineno,
@@ -305,6 +456,12 @@ int cfg_parse_buffer(struct srv_config *cfg, const char *buf, size_t len,
             }
         }
     }
+    for (int i = 0; i < cfg->nfeeds; i++)
+        if (cfg->feeds[i].format[0] == '\0') {
+            set_err(err, errlen, "%s: feed '%s' has no feed.%s.format", source,
+                    cfg->feeds[i].name, cfg->feeds[i].name);
+            return -1;
+        }
     return 0;
 }
 

@@ -12,6 +12,24 @@
 
 #define CFG_ERR_LEN 640
 
+/* One carrier feed (docs/configuration.md "Feeds"): pushed to
+ * POST /v1/feeds/{name}/events, and pulled from URL when one is set. */
+#define CFG_MAX_FEEDS 16
+struct cfg_feed {
+    char name[32];          /* 1-31 of a-z 0-9 - _ */
+    char format[24];        /* a carriers/formats.h name: "dcsa-tnt", ... */
+    char url[512];          /* http(s) URL to pull, "" = push only */
+    char auth_header[256];  /* secret: a header line sent on pulls */
+    char push_secret[128];  /* secret: when set, a push must carry
+                             * X-Signature: sha256=HMAC(body) */
+    char tenant[64];        /* "": any carrier key may push; else only
+                             * carrier keys of this tenant, and delays move
+                             * only this GTFS agency's trips */
+    long interval_s;        /* between pulls (default 60) */
+    long timeout_s;         /* one pull, whole transfer (default 20) */
+    long max_bytes;         /* one pulled or pushed body (default 8 MiB) */
+};
+
 struct srv_config {
     char listen_host[64];
     int listen_port;
@@ -33,6 +51,10 @@ struct srv_config {
     long rate_limit_rps;        /* per API key, 0 = off */
     long rate_limit_burst;
     long route_cache_ttl_s;     /* route result cache TTL, 0 = no cache */
+    struct cfg_feed feeds[CFG_MAX_FEEDS];
+    int nfeeds;
+    int feeds_from_file;        /* a config file named feeds: the built-in
+                                 * five are gone */
 };
 
 enum cfg_result { CFG_OK = 0, CFG_ERROR = -1, CFG_EXIT = 1 };
@@ -44,6 +66,16 @@ void cfg_defaults(struct srv_config *cfg);
  * Returns 0, or -1 with a message in err naming the option and the value. */
 int cfg_set(struct srv_config *cfg, const char *name, const char *value,
             char *err, size_t errlen);
+
+/* Set feed option KEY ("feed.NAME.FIELD", FIELD one of format, url,
+ * auth_header, push_secret, interval, timeout, max_bytes) to VALUE; the
+ * first feed key of a config file replaces the built-in feeds.  0 or -1
+ * with a message naming the key (never a secret's value). */
+int cfg_set_feed(struct srv_config *cfg, const char *key, const char *value, char *err,
+                 size_t errlen);
+
+/* The feed called NAME, or NULL. */
+const struct cfg_feed *cfg_feed_find(const struct srv_config *cfg, const char *name);
 
 /* Parse a config file's bytes (LEN bytes, need not be NUL-terminated).
  * Format: "name = value" lines, '#' comments, blank lines.  SOURCE names the

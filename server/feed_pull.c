@@ -37,7 +37,7 @@ struct fp_sock {
     struct fp_sock *next_dead;
 };
 
-struct feed {
+struct pull_feed {
     int id;
     char *name, *url, *auth;
     double interval_s, timeout_s;
@@ -73,13 +73,13 @@ static struct {
     struct event_base *base;
     CURLM *multi;
     struct event *timeout_ev;
-    struct feed **feeds;
+    struct pull_feed **feeds;
     int nfeeds, cap;
     struct fp_sock *dead;
     int dispatching, stop_pending;
 } st;
 
-static void cycle_error(struct feed *f, const char *msg);
+static void cycle_error(struct pull_feed *f, const char *msg);
 
 static double mono_now(void) {
     struct timespec ts;
@@ -189,7 +189,7 @@ static void reap_dead(void) {
 /* CURLOPT_WRITEFUNCTION: append to the feed's buffer; refuse (ending the
  * transfer with CURLE_WRITE_ERROR) past max_bytes of decoded body. */
 static size_t on_write(char *p, size_t size, size_t n, void *arg) {
-    struct feed *f = arg;
+    struct pull_feed *f = arg;
     size_t add = size * n;
     if (add > f->max_bytes - f->len) {
         f->over_cap = 1;
@@ -226,7 +226,7 @@ static int add_header(struct curl_slist **l, const char *name, const char *value
 
 /* Send a GET of URL for the feed's current page.  0, or -1 with a reason
  * in ERR. */
-static int start_request(struct feed *f, const char *url, char *err, size_t errlen) {
+static int start_request(struct pull_feed *f, const char *url, char *err, size_t errlen) {
     struct curl_slist *h = NULL;
     int rc = 0;
     if (f->auth != NULL) {
@@ -312,7 +312,7 @@ static char *header_dup(CURL *e, const char *name) {
 
 /* ---- cycles -------------------------------------------------------------- */
 
-static void schedule(struct feed *f, double delay_s) {
+static void schedule(struct pull_feed *f, double delay_s) {
     struct timeval tv = s_tv(delay_s);
     f->next_at = mono_now() + delay_s;
     evtimer_add(f->timer, &tv);
@@ -328,7 +328,7 @@ static double backoff_s(double interval_s, unsigned n) {
     return d * (0.5 + 0.5 * rand01());
 }
 
-static void cycle_end(struct feed *f) {
+static void cycle_end(struct pull_feed *f) {
     free(f->buf);
     f->buf = NULL;
     f->len = f->cap = 0;
@@ -338,7 +338,7 @@ static void cycle_end(struct feed *f) {
     f->have_new = 0;
 }
 
-static void cycle_ok(struct feed *f, int not_modified) {
+static void cycle_ok(struct pull_feed *f, int not_modified) {
     if (not_modified) {
         /* A 304 may refresh a validator; one it leaves out is kept. */
         if (f->new_etag != NULL) {
@@ -367,7 +367,7 @@ static void cycle_ok(struct feed *f, int not_modified) {
     schedule(f, f->interval_s);
 }
 
-static void cycle_error(struct feed *f, const char *msg) {
+static void cycle_error(struct pull_feed *f, const char *msg) {
     double d;
     cycle_end(f);
     f->stats.errors++;
@@ -381,7 +381,7 @@ static void cycle_error(struct feed *f, const char *msg) {
               f->stats.consecutive_errors, d);
 }
 
-static void cycle_start(struct feed *f) {
+static void cycle_start(struct pull_feed *f) {
     char err[200];
     if (f->in_flight || st.multi == NULL) return;
     evtimer_del(f->timer);
@@ -398,7 +398,7 @@ static void feed_timer_cb(evutil_socket_t fd, short what, void *arg) {
 }
 
 /* The reason a request failed, naming the page past the first. */
-static void describe_error(struct feed *f, CURLcode rc, long code, char *out, size_t len) {
+static void describe_error(struct pull_feed *f, CURLcode rc, long code, char *out, size_t len) {
     int n;
     switch (rc) {
     case CURLE_HTTP_RETURNED_ERROR:
@@ -433,7 +433,7 @@ static void describe_error(struct feed *f, CURLcode rc, long code, char *out, si
 }
 
 /* A 200 page: deliver it, then chain to the next page or end the cycle. */
-static void page_done(struct feed *f) {
+static void page_done(struct pull_feed *f) {
     char *cursor = NULL, *ct = NULL, err[200];
     char *next;
 
@@ -482,7 +482,7 @@ static void page_done(struct feed *f) {
 
 /* The transfer of F ended with RC: take the handle out of the multi and
  * move the cycle on.  Runs in the info_read pass, outside curl callbacks. */
-static void transfer_done(struct feed *f, CURLcode rc) {
+static void transfer_done(struct pull_feed *f, CURLcode rc) {
     long code = 0;
     char err[200];
     curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &code);
@@ -526,7 +526,7 @@ static void after_action(void) {
         char *priv = NULL;
         if (m->msg != CURLMSG_DONE) continue;
         curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
-        transfer_done((struct feed *)(void *)priv, rc);
+        transfer_done((struct pull_feed *)(void *)priv, rc);
     }
     st.dispatching = 0;
     reap_dead();
@@ -560,7 +560,7 @@ int feed_pull_start(struct event_base *base) {
     return 0;
 }
 
-static void feed_free(struct feed *f) {
+static void feed_free(struct pull_feed *f) {
     if (f == NULL) return;
     if (f->easy != NULL) {
         if (f->in_flight) curl_multi_remove_handle(st.multi, f->easy);
@@ -592,7 +592,7 @@ static const char *spec_problem(const struct feed_pull_spec *s, feed_pull_body_c
 }
 
 int feed_pull_add(const struct feed_pull_spec *spec, feed_pull_body_cb *cb, void *arg) {
-    struct feed *f;
+    struct pull_feed *f;
     const char *why;
     long tmo_ms, conn_ms;
     int ok;
@@ -605,7 +605,7 @@ int feed_pull_add(const struct feed_pull_spec *spec, feed_pull_body_cb *cb, void
     }
     if (st.nfeeds == st.cap) {
         int cap = st.cap ? st.cap * 2 : 8;
-        struct feed **nf = realloc(st.feeds, (size_t)cap * sizeof(*nf));
+        struct pull_feed **nf = realloc(st.feeds, (size_t)cap * sizeof(*nf));
         if (nf == NULL) return -1;
         st.feeds = nf;
         st.cap = cap;
@@ -658,12 +658,12 @@ int feed_pull_add(const struct feed_pull_spec *spec, feed_pull_body_cb *cb, void
     return f->id;
 }
 
-static struct feed *feed_get(int id) {
+static struct pull_feed *feed_get(int id) {
     return (st.multi != NULL && id >= 0 && id < st.nfeeds) ? st.feeds[id] : NULL;
 }
 
 int feed_pull_now(int id) {
-    struct feed *f = feed_get(id);
+    struct pull_feed *f = feed_get(id);
     if (f == NULL) return -1;
     if (!f->in_flight) {
         /* Through the loop: a call from a body callback must not start a
@@ -674,8 +674,18 @@ int feed_pull_now(int id) {
     return 0;
 }
 
+int feed_pull_forget(int id) {
+    struct pull_feed *f = feed_get(id);
+    if (f == NULL) return -1;
+    replace(&f->etag, NULL);
+    replace(&f->last_mod, NULL);
+    replace(&f->new_etag, NULL);
+    replace(&f->new_last_mod, NULL);
+    return 0;
+}
+
 int feed_pull_stats(int id, struct feed_pull_stats *out) {
-    struct feed *f = feed_get(id);
+    struct pull_feed *f = feed_get(id);
     if (f == NULL || out == NULL) return -1;
     *out = f->stats;
     out->next_in_s = 0;

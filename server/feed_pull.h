@@ -64,6 +64,12 @@ int feed_pull_add(const struct feed_pull_spec *spec, feed_pull_body_cb *cb, void
  * now"; the tests use it to skip waits).  0, or -1 for an unknown id. */
 int feed_pull_now(int id);
 
+/* Forget feed ID's ETag and Last-Modified, so that its next cycle fetches
+ * everything again instead of hearing "not modified" (for a body the
+ * caller could not keep, e.g. Redis was down).  0, or -1 for an unknown
+ * id. */
+int feed_pull_forget(int id);
+
 /* Copy feed ID's counters into OUT.  0, or -1 for an unknown id. */
 int feed_pull_stats(int id, struct feed_pull_stats *out);
 

@@ -343,6 +343,12 @@ char *srv_query(struct srv_req *r, const char *name) {
     return out;
 }
 
+const char *srv_body(struct srv_req *r, size_t *len) {
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    *len = evbuffer_get_length(in);
+    return *len ? (const char *)evbuffer_pullup(in, -1) : NULL;
+}
+
 json_t *srv_body_json_or_reply(struct srv_req *r) {
     struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
     size_t len = evbuffer_get_length(in);

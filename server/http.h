@@ -83,6 +83,10 @@ void srv_add_header(struct srv_req *r, const char *name, const char *value);
  * failure replies 400 (naming line and column) or 415 and returns NULL. */
 json_t *srv_body_json_or_reply(struct srv_req *r);
 
+/* The raw body: *LEN bytes (not NUL-terminated), valid during the
+ * request; NULL when empty. */
+const char *srv_body(struct srv_req *r, size_t *len);
+
 /* Value of query parameter NAME (decoded, caller frees) or NULL. */
 char *srv_query(struct srv_req *r, const char *name);
 

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "router.h"
 #include "server.h"
+#include "feeds.h"
 #include "store.h"
 #include "version.h"
 
@@ -28,6 +29,7 @@ static struct geo_network network;
 static struct rt_timetable timetable;
 
 static void drained(void) {
+    feeds_stop();
     store_stop();
     event_base_loopexit(base, NULL);
 }
@@ -38,6 +40,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
     (void)arg;
     if (signalled++) {
         log_event("warn", "shutdown_forced", "second signal %d: exiting now", (int)sig);
+        feeds_stop();
         store_stop();
         event_base_loopbreak(base);
         return;
@@ -119,6 +122,10 @@ int main(int argc, char **argv) {
     log_event("info", "router_ready", "freight parameters from %s", cfg.freight);
 
     if (store_start(base, srv_cfg()) != 0) return 2;
+    if (feeds_start(base, srv_cfg()) != 0) {
+        fprintf(stderr, "dongting: cannot start the carrier feeds\n");
+        return 2;
+    }
     if (http_start(base, srv_cfg()) != 0) return 1;
 
     sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
@@ -136,6 +143,7 @@ int main(int argc, char **argv) {
     signal(SIGINT, SIG_IGN);
 
     http_stop();
+    feeds_stop();
     store_stop();
     event_free(sigterm);
     event_free(sigint);

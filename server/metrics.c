@@ -2,12 +2,14 @@
  * (version 0.0.4).  Label values come only from the route table and a fixed
  * list of methods, so a client cannot grow the series without bound. */
 #include "metrics.h"
+#include "feeds.h"
 #include "http.h"
 #include "routes.h"
 #include "store.h"
 #include "version.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +209,52 @@ char *metrics_render(size_t *len) {
             "# TYPE dongting_redis_reconnects_total counter\n"
             "dongting_redis_reconnects_total %llu\n",
         store_ready(), redis_errors, redis_reconnects);
+
+    {
+        /* Carrier feeds (feeds.c): one series per feed and counter. */
+        static const struct {
+            const char *name, *help;
+            size_t off;
+        } fc[] = {
+            {"bodies", "Bodies pushed or pulled.", offsetof(struct feed_counters, bodies)},
+            {"bad_bodies", "Bodies that could not be read at all (400).",
+             offsetof(struct feed_counters, bad_bodies)},
+            {"accepted", "Events stored for the first time.",
+             offsetof(struct feed_counters, accepted)},
+            {"duplicates", "Events already stored (same source and event id).",
+             offsetof(struct feed_counters, duplicates)},
+            {"rejected", "Events refused (quarantined with the reason).",
+             offsetof(struct feed_counters, rejected)},
+            {"store_errors", "Bodies Redis did not store (503).",
+             offsetof(struct feed_counters, store_errors)},
+            {"pull_errors", "Failed pulls.", offsetof(struct feed_counters, pull_errors)},
+            {"overlay_updates", "Trip updates recorded from events.",
+             offsetof(struct feed_counters, overlay_updates)},
+        };
+        struct feed_counters c;
+        for (size_t k = 0; k < sizeof(fc) / sizeof(fc[0]); k++) {
+            put(&o, "# HELP dongting_feed_%s_total %s\n# TYPE dongting_feed_%s_total counter\n",
+                fc[k].name, fc[k].help, fc[k].name);
+            for (size_t i = 0; feeds_counters(i, &c) == 0; i++) {
+                unsigned long long v;
+                memcpy(&v, (const char *)&c + fc[k].off, sizeof(v));
+                put(&o, "dongting_feed_%s_total{feed=\"%s\",format=\"%s\"} %llu\n", fc[k].name,
+                    c.name, c.format, v);
+            }
+        }
+        put(&o, "# HELP dongting_feed_lag_seconds Receipt minus event time of the newest "
+                "actual event of the feed's last body.\n"
+                "# TYPE dongting_feed_lag_seconds gauge\n");
+        for (size_t i = 0; feeds_counters(i, &c) == 0; i++)
+            if (c.lag_s >= 0)
+                put(&o, "dongting_feed_lag_seconds{feed=\"%s\"} %.0f\n", c.name, c.lag_s);
+        put(&o, "# HELP dongting_feed_last_success_timestamp_seconds When the feed's last "
+                "body was stored.\n"
+                "# TYPE dongting_feed_last_success_timestamp_seconds gauge\n");
+        for (size_t i = 0; feeds_counters(i, &c) == 0; i++)
+            put(&o, "dongting_feed_last_success_timestamp_seconds{feed=\"%s\"} %lld\n", c.name,
+                c.last_success);
+    }
 
     put(&o, "# HELP dongting_route_cache_hits_total Route answers served from "
             "the Redis cache.\n"

@@ -25,6 +25,13 @@ static const struct srv_route routes[] = {
      api_trips_update, "report a delay, skipped stop, cancellation or clear for one run"},
     {"GET", "/v1/trips/{trip_id}", ROLE_ADMIN | ROLE_CARRIER | ROLE_FORWARDER, 0, api_trips_get,
      "a run's scheduled and current times per stop"},
+    {"POST", "/v1/feeds/{name}/events", ROLE_CARRIER | ROLE_ADMIN, ROUTE_NEEDS_REDIS,
+     api_feeds_push, "push carrier events in the feed's format; 202 once stored"},
+    {"GET", "/v1/feeds", ROLE_ADMIN, 0, api_feeds_list, "each feed's health, lag and counts"},
+    {"GET", "/v1/feeds/{name}/rejects", ROLE_ADMIN | ROLE_CARRIER, ROUTE_NEEDS_REDIS,
+     api_feeds_rejects, "a feed's refused events with their reasons"},
+    {"GET", "/v1/events", ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_events,
+     "one subject's events (container, B/L, AWB, trip...) ordered by event time"},
 };
 
 const struct srv_route *route_table(size_t *n) {

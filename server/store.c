@@ -41,6 +41,7 @@ struct store_cmd {
         store_done_cb *done;
         store_strings_cb *strings;
         store_blob_cb *blob;
+        store_events_cb *events;
         void (*probe)(int status);
     } cb;
     void *arg;
@@ -745,4 +746,280 @@ done:
     free(argv);
     free(lens);
     free(kbuf);
+}
+
+/* ---- carrier events ------------------------------------------------------ */
+
+/* Every event key carries the hash tag {ev} so the script may write them
+ * together; the script derives the keys from its arguments, so Dongting
+ * assumes one Redis instance, not a cluster (docs/redis-keys.md).
+ * ARGV: feed, retention seconds, then per event: source, id, json, ts,
+ * classifier rank (0 PLN, 1 EST, 2 ACT), status, retracts ("" if none),
+ * number of references, then kind, value per reference.  Returns one
+ * 1 (stored) or 0 (duplicate) per event. */
+static const char events_put_lua[] =
+    "local feed, keep = ARGV[1], tonumber(ARGV[2]) local i, out, new = 3, {}, 0 "
+    "while i <= #ARGV do "
+    " local src, id, js, ts, cls, stat, retr, nref = ARGV[i], ARGV[i+1], ARGV[i+2], "
+    "  tonumber(ARGV[i+3]), tonumber(ARGV[i+4]), ARGV[i+5], ARGV[i+6], tonumber(ARGV[i+7]) "
+    " i = i + 8 "
+    " if redis.call('SET', 'ev:{ev}:seen:' .. src .. ':' .. id, feed, 'NX', 'EX', keep) then "
+    "  new = new + 1 "
+    "  redis.call('XADD', 'ev:{ev}:all', 'MAXLEN', '~', 1000000, '*', 'id', id, 'ts', ts, 'e', js) "
+    "  for r = 0, nref - 1 do "
+    "   local subj = ARGV[i + 2*r] .. ':' .. ARGV[i + 2*r + 1] "
+    "   local sk, hk = 'ev:{ev}:ref:' .. subj, 'ev:{ev}:state:' .. subj "
+    "   redis.call('XADD', sk, '*', 'id', id, 'ts', ts, 'e', js) "
+    "   redis.call('EXPIRE', sk, keep) "
+    "   local o = redis.call('HMGET', hk, 'cls', 'ts', 'id') "
+    "   if retr ~= '' then "
+    "    if o[3] == retr then redis.call('DEL', hk) end "
+    "   else "
+    "    local ocls, ots = tonumber(o[1]), tonumber(o[2]) "
+    "    if ocls == nil or (cls == 2 and (ocls < 2 or ts >= ots)) or (cls < 2 and ocls < 2) then "
+    "     redis.call('HSET', hk, 'status', stat, 'ts', ts, 'cls', cls, 'id', id) "
+    "     redis.call('EXPIRE', hk, keep) "
+    "    end "
+    "   end "
+    "  end "
+    "  out[#out + 1] = 1 "
+    " else out[#out + 1] = 0 end "
+    " i = i + 2 * nref "
+    "end "
+    "if #out > 0 then redis.call('HINCRBY', 'ev:{ev}:feed:' .. feed .. ':stats', 'accepted', new) "
+    " redis.call('HINCRBY', 'ev:{ev}:feed:' .. feed .. ':stats', 'duplicates', #out - new) end "
+    "return out";
+
+/* Events are kept this long after their last write (seen-markers too, so
+ * a replay within it is still a duplicate). */
+#define EVENTS_KEEP_S (400L * 86400)
+
+static void events_finish(struct store_cmd *c, int status, redisReply *r) {
+    unsigned char *fresh = NULL;
+    size_t n = 0;
+    if (status == STORE_OK && r->type != REDIS_REPLY_ARRAY) status = STORE_ERROR;
+    if (status == STORE_OK && r->elements > 0) {
+        if ((fresh = malloc(r->elements)) == NULL) {
+            status = STORE_ERROR;
+        } else {
+            for (n = 0; n < r->elements; n++)
+                fresh[n] = r->element[n]->type == REDIS_REPLY_INTEGER &&
+                           r->element[n]->integer == 1;
+        }
+    }
+    c->cb.events(status, status == STORE_OK ? fresh : NULL, status == STORE_OK ? n : 0,
+                 c->arg);
+    free(fresh);
+}
+
+void store_events_put(const char *feed, const struct carrier_event *ev,
+                      const char *const *json, const size_t *lens, size_t n,
+                      store_events_cb *cb, void *arg) {
+    size_t cap = 5 + n * (8 + 2 * CARRIER_MAX_REFS), argc = 0;
+    const char **argv;
+    size_t *alen;
+    char keep[24], (*num)[3][24];
+
+    if (n == 0 || n > 1000) {
+        cb(n == 0 ? STORE_OK : STORE_ERROR, NULL, 0, arg);
+        return;
+    }
+    argv = calloc(cap, sizeof(*argv));
+    alen = calloc(cap, sizeof(*alen));
+    num = calloc(n, sizeof(*num));
+    if (argv == NULL || alen == NULL || num == NULL) {
+        free(argv);
+        free(alen);
+        free(num);
+        cb(STORE_ERROR, NULL, 0, arg);
+        return;
+    }
+    snprintf(keep, sizeof(keep), "%ld", EVENTS_KEEP_S);
+    argv[argc++] = "EVAL";
+    argv[argc++] = events_put_lua;
+    argv[argc++] = "0";
+    argv[argc++] = feed;
+    argv[argc++] = keep;
+    for (size_t i = 0; i < n; i++) {
+        const struct carrier_event *e = &ev[i];
+        snprintf(num[i][0], sizeof(num[i][0]), "%lld", (long long)e->event_time);
+        snprintf(num[i][1], sizeof(num[i][1]), "%d", (int)e->classifier);
+        snprintf(num[i][2], sizeof(num[i][2]), "%d", e->nrefs);
+        argv[argc++] = e->source;
+        argv[argc++] = e->event_id;
+        alen[argc] = lens[i];
+        argv[argc++] = json[i];
+        argv[argc++] = num[i][0];
+        argv[argc++] = num[i][1];
+        argv[argc++] = carrier_status_name(e->status);
+        argv[argc++] = e->retracted ? e->retracts : "";
+        argv[argc++] = num[i][2];
+        for (int k = 0; k < e->nrefs; k++) {
+            argv[argc++] = e->refs[k].kind;
+            argv[argc++] = e->refs[k].value;
+        }
+    }
+    for (size_t i = 0; i < argc; i++)
+        if (alen[i] == 0) alen[i] = strlen(argv[i]);
+    command(events_finish, (void *)cb, arg, (int)argc, argv, alen);
+    free(argv);
+    free(alen);
+    free(num);
+}
+
+#define REJECTS_KEY(buf, feed) snprintf(buf, sizeof(buf), "ev:{ev}:feed:%s:rejects", feed)
+
+static const char rejects_add_lua[] =
+    "for i = 2, #ARGV, 2 do redis.call('XADD', KEYS[1], 'MAXLEN', '~', 10000, '*', "
+    "'received', ARGV[1], 'index', ARGV[i], 'reason', ARGV[i+1]) end "
+    "redis.call('HINCRBY', KEYS[2], 'rejected', (#ARGV - 1) / 2) return 1";
+
+void store_feed_rejects_add(const char *feed, long long received, const size_t *index,
+                            const char *const *reasons, size_t n, store_done_cb *cb,
+                            void *arg) {
+    size_t cap = 6 + 2 * n;
+    const char **argv = calloc(cap, sizeof(*argv));
+    size_t *lens = calloc(cap, sizeof(*lens));
+    char (*idx)[24] = calloc(n ? n : 1, sizeof(*idx));
+    char key[128], stats[128], rec[24];
+    int argc = 0;
+
+    if (argv == NULL || lens == NULL || idx == NULL || n == 0) {
+        if (cb) cb(n == 0 ? STORE_OK : STORE_ERROR, arg);
+        goto done;
+    }
+    REJECTS_KEY(key, feed);
+    snprintf(stats, sizeof(stats), "ev:{ev}:feed:%s:stats", feed);
+    snprintf(rec, sizeof(rec), "%lld", received);
+    argv[argc++] = "EVAL";
+    argv[argc++] = rejects_add_lua;
+    argv[argc++] = "2";
+    argv[argc++] = key;
+    argv[argc++] = stats;
+    argv[argc++] = rec;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(idx[i], sizeof(idx[i]), "%zu", index[i]);
+        argv[argc++] = idx[i];
+        argv[argc++] = reasons[i];
+    }
+    for (int i = 0; i < argc; i++) lens[i] = strlen(argv[i]);
+    command(done_finish, (void *)cb, arg, argc, argv, lens);
+done:
+    free(argv);
+    free(lens);
+    free(idx);
+}
+
+/* An XRANGE / XREVRANGE reply flattened: per entry its id, then the
+ * values of its field/value pairs (fields dropped). */
+static void stream_finish(struct store_cmd *c, int status, redisReply *r) {
+    const char **v = NULL;
+    size_t *lens = NULL, n = 0, cap = 0;
+    if (status == STORE_OK && r->type != REDIS_REPLY_ARRAY) status = STORE_ERROR;
+    if (status == STORE_OK) {
+        for (size_t i = 0; i < r->elements; i++) {
+            const redisReply *e = r->element[i];
+            if (e->type == REDIS_REPLY_ARRAY && e->elements == 2 &&
+                e->element[1]->type == REDIS_REPLY_ARRAY)
+                cap += 1 + e->element[1]->elements / 2;
+        }
+        v = calloc(cap ? cap : 1, sizeof(*v));
+        lens = calloc(cap ? cap : 1, sizeof(*lens));
+        if (v == NULL || lens == NULL) status = STORE_ERROR;
+    }
+    if (status == STORE_OK) {
+        for (size_t i = 0; i < r->elements; i++) {
+            const redisReply *e = r->element[i], *fv;
+            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+                e->element[1]->type != REDIS_REPLY_ARRAY)
+                continue;
+            v[n] = e->element[0]->type == REDIS_REPLY_STRING ? e->element[0]->str : "";
+            lens[n] = strlen(v[n]);
+            n++;
+            fv = e->element[1];
+            for (size_t k = 1; k < fv->elements; k += 2) {
+                int str = fv->element[k]->type == REDIS_REPLY_STRING;
+                v[n] = str ? fv->element[k]->str : "";
+                lens[n] = str ? fv->element[k]->len : 0;
+                n++;
+            }
+        }
+    }
+    c->cb.strings(status, v, lens, status == STORE_OK ? n : 0, c->arg);
+    free(v);
+    free(lens);
+}
+
+void store_feed_rejects_list(const char *feed, long count, store_strings_cb *cb, void *arg) {
+    char key[128], cnt[24];
+    const char *argv[6];
+    size_t lens[6];
+    REJECTS_KEY(key, feed);
+    snprintf(cnt, sizeof(cnt), "%ld", count);
+    argv[0] = "XREVRANGE";
+    argv[1] = key;
+    argv[2] = "+";
+    argv[3] = "-";
+    argv[4] = "COUNT";
+    argv[5] = cnt;
+    for (int i = 0; i < 6; i++) lens[i] = strlen(argv[i]);
+    command(stream_finish, (void *)cb, arg, 6, argv, lens);
+}
+
+/* The strings of stream_finish, keeping only each entry's JSON (the third
+ * value: id, ts, e). */
+static void about_finish(struct store_cmd *c, int status, redisReply *r) {
+    const char **v = NULL;
+    size_t *lens = NULL, n = 0;
+    if (status == STORE_OK && r->type != REDIS_REPLY_ARRAY) status = STORE_ERROR;
+    if (status == STORE_OK && r->elements > 0) {
+        v = calloc(r->elements, sizeof(*v));
+        lens = calloc(r->elements, sizeof(*lens));
+        if (v == NULL || lens == NULL) status = STORE_ERROR;
+    }
+    for (size_t i = 0; status == STORE_OK && i < r->elements; i++) {
+        const redisReply *e = r->element[i], *fv;
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+            (fv = e->element[1])->type != REDIS_REPLY_ARRAY)
+            continue;
+        for (size_t k = 0; k + 1 < fv->elements; k += 2)
+            if (fv->element[k]->type == REDIS_REPLY_STRING &&
+                strcmp(fv->element[k]->str, "e") == 0 &&
+                fv->element[k + 1]->type == REDIS_REPLY_STRING) {
+                v[n] = fv->element[k + 1]->str;
+                lens[n++] = fv->element[k + 1]->len;
+            }
+    }
+    c->cb.strings(status, v, lens, status == STORE_OK ? n : 0, c->arg);
+    free(v);
+    free(lens);
+}
+
+void store_events_about(const char *kind, const char *value, long count,
+                        store_strings_cb *cb, void *arg) {
+    char key[256], cnt[24];
+    const char *argv[6];
+    size_t lens[6];
+    if ((size_t)snprintf(key, sizeof(key), "ev:{ev}:ref:%s:%s", kind, value) >= sizeof(key)) {
+        cb(STORE_NOT_FOUND, NULL, NULL, 0, arg);
+        return;
+    }
+    snprintf(cnt, sizeof(cnt), "%ld", count);
+    argv[0] = "XRANGE";
+    argv[1] = key;
+    argv[2] = "-";
+    argv[3] = "+";
+    argv[4] = "COUNT";
+    argv[5] = cnt;
+    for (int i = 0; i < 6; i++) lens[i] = strlen(argv[i]);
+    command(about_finish, (void *)cb, arg, 6, argv, lens);
+}
+
+void store_events_state(const char *kind, const char *value, store_strings_cb *cb, void *arg) {
+    char key[256];
+    if ((size_t)snprintf(key, sizeof(key), "ev:{ev}:state:%s:%s", kind, value) >= sizeof(key)) {
+        cb(STORE_NOT_FOUND, NULL, NULL, 0, arg);
+        return;
+    }
+    command_key(hash_finish, (void *)cb, arg, "HGETALL", key);
 }

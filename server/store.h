@@ -9,6 +9,8 @@
 #ifndef DT_STORE_H
 #define DT_STORE_H
 
+#include "carriers/event.h"
+
 #include <stddef.h>
 
 struct event_base;
@@ -115,5 +117,38 @@ void store_cache_index(long long min_t1, store_strings_cb *cb, void *arg);
 /* Fire and forget: delete route:{rc}:KEYS[i] and remove MEMBERS[i] from
  * both indexes (N of each; KEYS[i] may be NULL when only the member is to go). */
 void store_cache_drop(const char *const *keys, const char *const *members, size_t n);
+
+/* ---- carrier events: ev:{ev}:* (server/feeds.c, docs/redis-keys.md) ---- */
+
+/* Store events EV[0..N) of FEED, each with its canonical JSON JSON[i]
+ * (LENS[i] bytes), in one script: an event whose (source, event_id) was
+ * seen before is a duplicate and changes nothing; a new one is added to
+ * the global stream and to one stream per reference, and each
+ * reference's current state moves to it unless that state is an actual
+ * event newer than it.  cb(STORE_OK, fresh) with FRESH[i] 1 for stored, 0
+ * for duplicate (valid during the call).  At most 1000 events a call. */
+typedef void store_events_cb(int status, const unsigned char *fresh, size_t n, void *arg);
+void store_events_put(const char *feed, const struct carrier_event *ev,
+                      const char *const *json, const size_t *lens, size_t n,
+                      store_events_cb *cb, void *arg);
+
+/* Append N rejects (REASONS[i] for body item INDEX[i]) to FEED's
+ * quarantine stream (capped near 10000 entries).  CB may be NULL. */
+void store_feed_rejects_add(const char *feed, long long received, const size_t *index,
+                            const char *const *reasons, size_t n, store_done_cb *cb,
+                            void *arg);
+
+/* The newest COUNT rejects of FEED, newest first: strings in groups of
+ * four (stream id, received, index, reason). */
+void store_feed_rejects_list(const char *feed, long count, store_strings_cb *cb, void *arg);
+
+/* The events about reference KIND VALUE (at most COUNT, oldest stored
+ * first): their canonical JSON strings. */
+void store_events_about(const char *kind, const char *value, long count,
+                        store_strings_cb *cb, void *arg);
+
+/* The current state of reference KIND VALUE: hash pairs (status, ts, cls,
+ * id); STORE_NOT_FOUND when nothing was stored about it. */
+void store_events_state(const char *kind, const char *value, store_strings_cb *cb, void *arg);
 
 #endif

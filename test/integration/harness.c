@@ -963,9 +963,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg) {
     return dyn_add(b, p, size * n) == 0 ? size * n : 0;
 }
 
-int h_http_port(int port, const char *method, const char *path, const char *bearer,
-                const char *body, const char *extra_header, int timeout_ms,
-                struct h_resp *out) {
+/* One request: BODY is LEN bytes of CTYPE (BODY NULL: none). */
+static int http_do(int port, const char *method, const char *path, const char *bearer,
+                   const char *body, size_t len, const char *ctype, const char *extra_header,
+                   int timeout_ms, struct h_resp *out) {
     struct dynbuf bb = {NULL, 0, 0, HTTP_BODY_CAP};
     struct dynbuf hb = {NULL, 0, 0, HTTP_HEADER_CAP};
     struct curl_slist *hdrs = NULL;
@@ -990,7 +991,11 @@ int h_http_port(int port, const char *method, const char *path, const char *bear
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
         hdrs = curl_slist_append(hdrs, auth);
     }
-    if (body != NULL) hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    if (body != NULL) {
+        char ct[200];
+        snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
+        hdrs = curl_slist_append(hdrs, ct);
+    }
     if (extra_header != NULL) hdrs = curl_slist_append(hdrs, extra_header);
 
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -1011,12 +1016,12 @@ int h_http_port(int port, const char *method, const char *path, const char *bear
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     } else if (strcmp(method, "POST") == 0) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)(body ? strlen(body) : 0));
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)(body ? len : 0));
     } else {
         curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
         if (body != NULL) {
             curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
         }
     }
     rc = curl_easy_perform(c);
@@ -1037,6 +1042,20 @@ done:
         return -1;
     }
     return 0;
+}
+
+int h_http_port(int port, const char *method, const char *path, const char *bearer,
+                const char *body, const char *extra_header, int timeout_ms,
+                struct h_resp *out) {
+    return http_do(port, method, path, bearer, body, body ? strlen(body) : 0,
+                   "application/json", extra_header, timeout_ms, out);
+}
+
+int h_http_raw(const char *method, const char *path, const char *bearer, const char *body,
+               size_t len, const char *content_type, const char *extra_header,
+               struct h_resp *out) {
+    return http_do(h_server_port(), method, path, bearer, body, len, content_type,
+                   extra_header, 10000, out);
 }
 
 int h_http(const char *method, const char *path, const char *bearer, const char *body,

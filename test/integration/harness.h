@@ -167,6 +167,11 @@ int h_http_port(int port, const char *method, const char *path, const char *bear
                 const char *body, const char *extra_header, int timeout_ms,
                 struct h_resp *out);
 
+/* As h_http with a body of LEN bytes (may hold NULs) sent as CONTENT_TYPE. */
+int h_http_raw(const char *method, const char *path, const char *bearer, const char *body,
+               size_t len, const char *content_type, const char *extra_header,
+               struct h_resp *out);
+
 void h_resp_free(struct h_resp *r);
 
 /* Copy response header NAME's value (first occurrence, case-insensitive
