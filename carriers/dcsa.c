@@ -406,6 +406,19 @@ static int read_transport_call(struct dcsa_ev *r, json_t *tc, const char *where,
         if (read_coords(r, loc, f, e)) return -1;
     }
 
+    /* The call's place in the voyage: with the voyage, it names the stop
+     * when a port has several terminals (the server's event_trips.c). */
+    {
+        json_t *seq = json_object_get(tc, "transportCallSequenceNumber");
+        if (seq && !json_is_null(seq)) {
+            snprintf(f, sizeof(f), "%s.transportCallSequenceNumber", where);
+            if (!json_is_integer(seq) || json_integer_value(seq) < 1 ||
+                json_integer_value(seq) > 100000)
+                return bad(r, "%s: not an integer in 1..100000", f);
+            e->stop_sequence = (int32_t)json_integer_value(seq);
+        }
+    }
+
     /* Voyages: 2.2 names them directly, 3.0 wraps each in an
      * ...VoyageNumberOrReference object. */
     static const char *const voy22[] = {"exportVoyageNumber", "importVoyageNumber",

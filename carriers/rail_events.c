@@ -135,8 +135,9 @@ static int check_location(struct rev *x, struct carrier_event *e) {
         return 1;
     if (un && !carrier_unlocode_valid(un))
         return refuse(x, "location.UNLocationCode: '%s' is not a UN/LOCODE", clip(v, sizeof(v), un));
-    if (st && !chars_ok(st, 2, 12, "0123456789"))
-        return refuse(x, "location.stationCode: '%s' is not 2..12 digits", clip(v, sizeof(v), st));
+    if (st && !chars_ok(st, 2, CARRIER_LOC_LEN, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"))
+        return refuse(x, "location.stationCode: '%s' is not 2..%d of A-Z, 0-9 and -",
+                      clip(v, sizeof(v), st), CARRIER_LOC_LEN);
     if (!un && !st) return refuse(x, "location: neither UNLocationCode nor stationCode");
     if (un) {
         memcpy(e->location, un, 6);

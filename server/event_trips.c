@@ -36,6 +36,15 @@ static uint32_t find_stop(const struct rt_timetable *tt, uint32_t trip,
     const struct rt_trip *t = &tt->trips[trip];
     const struct rt_stop_time *pat = tt->stop_times + t->first_stop_time;
     const char *want[2] = {e->stop_id, e->location};
+    /* A call sequence (DCSA transportCallSequenceNumber, GTFS-RT
+     * stop_sequence numbered 1..n as our feeds are) picks the stop when it
+     * agrees with the place: a port's terminals share its UN/LOCODE. */
+    if (e->stop_sequence >= 1 && (uint32_t)e->stop_sequence <= t->nstops) {
+        uint32_t k = (uint32_t)e->stop_sequence - 1;
+        const char *id = rt_str(tt, tt->stops[pat[k].stop].id);
+        for (int w = 0; w < 2; w++)
+            if (want[w][0] && (names(id, want[w], 0) || names(id, want[w], 1))) return k;
+    }
     for (int prefix = 0; prefix < 2; prefix++)
         for (int w = 0; w < 2; w++) {
             if (want[w][0] == '\0') continue;

@@ -82,6 +82,18 @@ static int stop_offset(const struct sim_run *r, int32_t stop) {
 
 /* ---- DCSA TnT 2.2 ----------------------------------------------------------- */
 
+/* The UN/LOCODE of node CODE into BUF: the code itself, or for a
+ * terminal ("CNCLJ-SYH") its port's ("CNCLJ").  NULL when neither. */
+static const char *node_locode(const char *code, char *buf, size_t len) {
+    if (carrier_unlocode_valid(code)) return code;
+    if (strlen(code) > 6 && code[5] == '-' && len > 5) {
+        memcpy(buf, code, 5);
+        buf[5] = '\0';
+        if (carrier_unlocode_valid(buf)) return buf;
+    }
+    return NULL;
+}
+
 static json_t *dcsa_place(const struct sim_world *w, const struct sim_run *r, uint32_t i) {
     const struct rt_stop *s = sim_stop(w, r, i);
     const char *code = rt_str(w->tt, s->id);
@@ -92,7 +104,11 @@ static json_t *dcsa_place(const struct sim_world *w, const struct sim_run *r, ui
     json_object_set_new(o, "locationName", json_string(code));
     json_object_set_new(o, "latitude", json_string(lat));
     json_object_set_new(o, "longitude", json_string(lon));
-    if (carrier_unlocode_valid(code)) json_object_set_new(o, "UNLocationCode", json_string(code));
+    {
+        char lb[8];
+        const char *lc = node_locode(code, lb, sizeof(lb));
+        if (lc) json_object_set_new(o, "UNLocationCode", json_string(lc));
+    }
     return o;
 }
 
@@ -111,7 +127,11 @@ static json_t *dcsa_call(const struct sim_world *w, const struct sim_run *r, uin
     json_object_set_new(o, "exportVoyageNumber", json_string(trip));
     json_object_set_new(o, "importVoyageNumber", json_string(trip));
     json_object_set_new(o, "transportCallSequenceNumber", json_integer(i + 1));
-    if (carrier_unlocode_valid(code)) json_object_set_new(o, "UNLocationCode", json_string(code));
+    {
+        char lb[8];
+        const char *lc = node_locode(code, lb, sizeof(lb));
+        if (lc) json_object_set_new(o, "UNLocationCode", json_string(lc));
+    }
     json_object_set_new(o, "modeOfTransport", json_string("VESSEL"));
     json_object_set_new(o, "location", dcsa_place(w, r, i));
     json_object_set_new(v, "vesselIMONumber", json_string(r->vehicle));
@@ -203,7 +223,7 @@ int sim_render_dcsa(const struct sim_world *w, int64_t now, const char *limit_s,
     }
     if (cursor) {
         int64_t created;
-        char id[32];
+        char id[sizeof(((struct sim_event *)0)->id)];
         size_t lo = 0, top = hi;
         if (sim_cursor_parse(cursor, &created, id, sizeof(id)) != 0) {
             b->status = 400;

@@ -227,7 +227,13 @@ static void add(struct maker *m, int type, int cls, const char *code, int32_t st
         e->cls = (uint8_t)cls;
         e->bad = copy ? (uint8_t)bad : 0;
         snprintf(e->code, sizeof(e->code), "%s", code);
-        snprintf(e->id, sizeof(e->id), "fs-%016" PRIx64 "%s", k, copy ? "-x" : "");
+        {
+            /* UUID-shaped (DCSA 2.2 wants one); a malformed copy gets its own. */
+            uint64_t k2 = sim_hash(k, copy ? 0x6d616cULL : 0x676f6fULL, 0, 0);
+            snprintf(e->id, sizeof(e->id), "%08x-%04x-4%03x-%04x-%012" PRIx64,
+                     (unsigned)(k >> 32), (unsigned)(k >> 16 & 0xffff), (unsigned)(k & 0xfff),
+                     (unsigned)(0x8000 | (k2 >> 48 & 0x3fff)), (uint64_t)(k2 & 0xffffffffffffULL));
+        }
     }
 }
 

@@ -68,7 +68,8 @@ struct sim_event {
     uint8_t ch, type, cls;
     uint8_t bad;           /* enum sim_bad: a malformed copy */
     char code[SIM_CODE_LEN]; /* DEPA, LOAD, CONF, BKD, BCRS ... */
-    char id[24];           /* "fs-" + 16 hex digits */
+    char id[40];           /* a UUID (version 4 shape) drawn from the seed:
+                            * DCSA 2.2 requires eventID to be one */
 };
 
 struct sim_world {

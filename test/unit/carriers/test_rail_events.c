@@ -294,8 +294,8 @@ Test(rail_events, refusals_name_index_field_and_value) {
                      "[0].location: neither UNLocationCode nor stationCode");
     cr_assert_str_eq(refused("UNLocationCode", "\"RUMO1\"", 1),
                      "[0].location.UNLocationCode: 'RUMO1' is not a UN/LOCODE");
-    cr_assert_str_eq(refused("stationCode", "\"19A\"", 1),
-                     "[0].location.stationCode: '19A' is not 2..12 digits");
+    cr_assert_str_eq(refused("stationCode", "\"19a\"", 1),
+                     "[0].location.stationCode: '19a' is not 2..24 of A-Z, 0-9 and -");
     cr_assert_str_eq(refused("latitude", "55.75", 1), "[0].location: latitude without longitude");
     cr_assert_str_eq(refused("location",
                              "{\"UNLocationCode\":\"RUMOW\",\"latitude\":95,\"longitude\":37.6}", 0),
