@@ -122,17 +122,19 @@ test: deps check
 	$(MAKE) --no-print-directory test-build-run SANITIZER=address,undefined
 	$(MAKE) --no-print-directory fuzz-regress
 
-test-build-run: $(BIN)/dongting $(BIN)/dongting-route $(UNIT_BIN) $(INTEG_BIN)
+test-build-run: $(BIN)/dongting $(BIN)/dongting-route $(BIN)/dongting-feedsim $(UNIT_BIN) $(INTEG_BIN)
 	@echo "== unit tests ($(BUILD))"
 	$(Q)DONGTING_SRC=$(CURDIR) DONGTING_ROUTE_BIN=$(CURDIR)/$(BIN)/dongting-route $(UNIT_BIN) --jobs 2
 	@echo "== integration tests ($(BUILD))"
-	$(Q)DONGTING_BIN=$(CURDIR)/$(BIN)/dongting DONGTING_SRC=$(CURDIR) $(INTEG_BIN) --jobs 2
+	$(Q)DONGTING_BIN=$(CURDIR)/$(BIN)/dongting DONGTING_FEEDSIM_BIN=$(CURDIR)/$(BIN)/dongting-feedsim \
+	  DONGTING_SRC=$(CURDIR) $(INTEG_BIN) --jobs 2
 
 unit: deps $(UNIT_BIN)
 	DONGTING_SRC=$(CURDIR) $(UNIT_BIN)
 
-integration: deps $(BIN)/dongting $(INTEG_BIN)
-	DONGTING_BIN=$(CURDIR)/$(BIN)/dongting DONGTING_SRC=$(CURDIR) $(INTEG_BIN)
+integration: deps $(BIN)/dongting $(BIN)/dongting-feedsim $(INTEG_BIN)
+	DONGTING_BIN=$(CURDIR)/$(BIN)/dongting DONGTING_FEEDSIM_BIN=$(CURDIR)/$(BIN)/dongting-feedsim \
+	  DONGTING_SRC=$(CURDIR) $(INTEG_BIN)
 
 check:
 	@scripts/checksrc.sh

@@ -72,7 +72,7 @@ until redis-cli -h 127.0.0.1 -p "$rport" ping >/dev/null 2>&1; do
     sleep 0.1
 done
 
-setsid bin/dongting-feedsim --port "$sport" --speed "$speed" > "$var/feedsim.out" 2> "$var/feedsim.log" &
+setsid bin/dongting-feedsim --port "$sport" --start-ago P7D --speed "$speed" > "$var/feedsim.out" 2> "$var/feedsim.log" &
 sim_pid=$!
 i=0
 until grep -q "feedsim listening" "$var/feedsim.out" 2>/dev/null; do
@@ -125,7 +125,8 @@ cat >&2 <<MSG
     http://127.0.0.1:$port/metrics   Prometheus metrics (admin key)
   Admin key (kept in var/admin.key):
     $DONGTING_ADMIN_KEY
-  Carrier feeds: simulated at $sim (speed $speed, see $sim/sim/truth),
+  Carrier feeds: simulated at $sim (from a week ago at speed $speed until
+  the present, then real time; see $sim/sim/truth),
   pulled every $interval s.  Try:
     curl -H "Authorization: Bearer \$(cat var/admin.key)" http://127.0.0.1:$port/v1/feeds
     curl -H "Authorization: Bearer \$(cat var/admin.key)" "http://127.0.0.1:$port/v1/events?ref=container:CONTAINER"

@@ -234,9 +234,12 @@ static int start_request(struct pull_feed *f, const char *url, char *err, size_t
         rc = n == NULL ? -1 : 0;
         if (n != NULL) h = n;
     }
-    if (rc == 0 && f->page == 0 && f->etag != NULL)
+    /* A paginated feed gets no conditional GET: its first page can stay the
+     * same while new events arrive on later ones, and a 304 would end the
+     * cycle before reaching them. */
+    if (rc == 0 && f->page == 0 && !f->paginate && f->etag != NULL)
         rc = add_header(&h, "If-None-Match", f->etag);
-    if (rc == 0 && f->page == 0 && f->last_mod != NULL)
+    if (rc == 0 && f->page == 0 && !f->paginate && f->last_mod != NULL)
         rc = add_header(&h, "If-Modified-Since", f->last_mod);
     if (rc != 0) {
         curl_slist_free_all(h);

@@ -2,10 +2,13 @@
  * (docs/feed-simulator.md).
  *
  *   bin/dongting-feedsim [--gtfs DIR] [--nodes FILE] [--port N] [--start ISO]
- *                        [--speed X] [--seed N] [--malformed P] [--delay-prob P]
+ *                        [--start-ago DURATION] [--speed X] [--future yes|no]
+ *                        [--seed N] [--malformed P] [--delay-prob P]
  *
  * Loads the project's GTFS feed with the routing library, runs a simulated
- * clock (START + SPEED x real seconds elapsed) and serves, on 127.0.0.1
+ * clock (START + SPEED x real seconds elapsed, held at the real time unless
+ * --future yes: carriers do not report from the future, and Dongting
+ * refuses events created after they were received) and serves, on 127.0.0.1
  * only, what the port, rail and airport carriers would publish about the
  * runs of the timetable: DCSA TnT 2.2 events, Cargo-IMP FSU text, ONE
  * Record LogisticsEvents, the project's rail events and GTFS-Realtime
@@ -48,6 +51,7 @@ struct feedsim {
     struct sim_world world;
     int64_t start;
     double speed;
+    int future;         /* 1: the clock may pass the real time */
     struct timespec t0; /* CLOCK_MONOTONIC at start */
 };
 
@@ -58,7 +62,10 @@ static int64_t sim_now(const struct feedsim *f) {
     double real;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     real = (double)(ts.tv_sec - f->t0.tv_sec) + (double)(ts.tv_nsec - f->t0.tv_nsec) / 1e9;
-    return f->start + (int64_t)floor(real * f->speed);
+    {
+        int64_t now = f->start + (int64_t)floor(real * f->speed), wall = (int64_t)time(NULL);
+        return !f->future && now > wall && f->start <= wall ? wall : now;
+    }
 }
 
 /* ---- endpoints ------------------------------------------------------------------ */
@@ -221,7 +228,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
 
 static void usage(void) {
     fputs("usage: dongting-feedsim [--gtfs DIR] [--nodes FILE] [--port N] [--start ISO8601]\n"
-          "                        [--speed X] [--seed N] [--malformed P] [--delay-prob P]\n",
+          "                        [--start-ago DURATION] [--speed X] [--future yes|no]\n"
+          "                        [--seed N] [--malformed P] [--delay-prob P]\n",
           stderr);
 }
 
@@ -280,7 +288,18 @@ int main(int argc, char **argv) {
         else if (strcmp(o, "--speed") == 0) bad = parse_double(v, 0, 1e7, &f.speed);
         else if (strcmp(o, "--malformed") == 0) bad = parse_double(v, 0, 1, &malformed);
         else if (strcmp(o, "--delay-prob") == 0) bad = parse_double(v, 0, 1, &delay_prob);
-        else if (strcmp(o, "--start") == 0) {
+        else if (strcmp(o, "--future") == 0) {
+            if (strcmp(v, "yes") == 0) f.future = 1;
+            else if (strcmp(v, "no") == 0) f.future = 0;
+            else bad = 1;
+        } else if (strcmp(o, "--start-ago") == 0) {
+            int64_t ago;
+            if (time_parse_duration(v, &ago, why, sizeof(why)) != 0) {
+                fprintf(stderr, "dongting-feedsim: --start-ago '%s': %s\n", v, why);
+                return 2;
+            }
+            f.start = (int64_t)time(NULL) - ago;
+        } else if (strcmp(o, "--start") == 0) {
             if (time_parse_iso8601(v, &f.start, why, sizeof(why)) != 0) {
                 fprintf(stderr, "dongting-feedsim: --start '%s': %s\n", v, why);
                 return 2;

@@ -53,6 +53,9 @@ static struct {
     redisContext *pending; /* h_redis_send_nowait's connection */
     int pending_answered;  /* its reply came (and was read) already */
 
+    pid_t sim_pid;    /* bin/dongting-feedsim, 0 when not running */
+    char sim_out[PATH_MAX], sim_log[PATH_MAX];
+
     pid_t server_pid; /* 0 when never started or already reaped */
     int server_port;
     char admin_key[33];
@@ -395,6 +398,10 @@ void h_teardown(void) {
             fprintf(stderr, "%s\n", hs.err);
         }
     }
+    if (hs.sim_pid > 0) {
+        terminate(hs.sim_pid, SIGTERM, 5000);
+        hs.sim_pid = 0;
+    }
     if (hs.pending != NULL) {
         redisFree(hs.pending);
         hs.pending = NULL;
@@ -658,6 +665,58 @@ int h_redis_wait_reply(int timeout_ms) {
     redisFree(hs.pending);
     hs.pending = NULL;
     return rc;
+}
+
+static const char *server_cwd(void);
+
+/* ---- bin/dongting-feedsim ------------------------------------------------ */
+
+int h_feedsim_start(const char *const *extra_args) {
+    const char *bin = getenv("DONGTING_FEEDSIM_BIN");
+    char *argv[32], **env;
+    char *out;
+    int n = 0, port = -1;
+    long long deadline;
+
+    if (bin == NULL || *bin == '\0' || access(bin, X_OK) != 0) {
+        set_error("DONGTING_FEEDSIM_BIN (the path of bin/dongting-feedsim) is not set or "
+                  "not executable");
+        return -1;
+    }
+    snprintf(hs.sim_out, sizeof(hs.sim_out), "%s/feedsim.out", hs.dir);
+    snprintf(hs.sim_log, sizeof(hs.sim_log), "%s/feedsim.log", hs.dir);
+    argv[n++] = (char *)(uintptr_t)bin;
+    argv[n++] = (char *)(uintptr_t)"--port";
+    argv[n++] = (char *)(uintptr_t)"0";
+    for (int i = 0; extra_args != NULL && extra_args[i] != NULL && n < 30; i++)
+        argv[n++] = (char *)(uintptr_t)extra_args[i];
+    argv[n] = NULL;
+    if ((env = build_env(NULL)) == NULL) {
+        set_error("out of memory");
+        return -1;
+    }
+    hs.sim_pid = spawn(bin, argv, env, hs.sim_out, hs.sim_log, server_cwd());
+    free(env);
+    if (hs.sim_pid < 0) {
+        hs.sim_pid = 0;
+        return -1;
+    }
+    /* It prints "feedsim listening on 127.0.0.1:PORT ..." once it accepts. */
+    deadline = h_now_ms() + H_START_DEADLINE_MS;
+    while (h_now_ms() < deadline && port < 0) {
+        const char *p;
+        if ((out = h_read_file(hs.sim_out, NULL)) != NULL &&
+            (p = strstr(out, "feedsim listening on 127.0.0.1:")) != NULL)
+            port = (int)strtol(p + strlen("feedsim listening on 127.0.0.1:"), NULL, 10);
+        free(out);
+        if (port < 0) h_sleep_ms(20);
+    }
+    if (port <= 0) {
+        set_error("dongting-feedsim did not start");
+        append_log_tail(hs.sim_log);
+        return -1;
+    }
+    return port;
 }
 
 /* ---- bin/dongting -------------------------------------------------------- */

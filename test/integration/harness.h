@@ -114,6 +114,14 @@ const char *h_server_log_path(void);
  * or NULL. */
 char *h_server_log(void);
 
+/* ---- bin/dongting-feedsim ------------------------------------------------ */
+
+/* Start the carrier feed simulator (DONGTING_FEEDSIM_BIN) in the source
+ * tree with --port 0 and EXTRA_ARGS (NULL-terminated, may be NULL); its
+ * output goes to the test directory and h_teardown stops it.  Returns the
+ * port it listens on, or -1. */
+int h_feedsim_start(const char *const *extra_args);
+
 /* ---- running a program to completion ------------------------------------- */
 
 struct h_run_result {

@@ -526,13 +526,15 @@ FP_TEST(three_pages_in_order_in_one_cycle) {
     cr_assert_str_eq(S.inm[1], "");
     cr_assert_str_eq(S.inm[2], "");
 
+    /* The next cycle reads every page again, unconditionally: a first page
+     * that did not change says nothing about the later ones. */
     feed_pull_now(id);
     s = run_cycles(id, 2, 3);
-    cr_assert_eq(S.nreq, 4);
+    cr_assert_eq(S.nreq, 6);
     cr_assert_str_eq(S.uri[3], "/v2/events?cursor=old&limit=2");
-    cr_assert_str_eq(S.inm[3], ETAG_V1);
-    cr_assert_eq(s.not_modified, 1);
-    cr_assert_eq(G.n, 3);
+    cr_assert_str_eq(S.inm[3], "");
+    cr_assert_eq(s.not_modified, 0);
+    cr_assert_eq(G.n, 6);
 }
 
 FP_TEST(cursor_appended_with_question_mark) {
