@@ -18,8 +18,8 @@ function init(args)
     wrk.headers["Content-Type"] = "application/json"
 end
 
-local tmpl = '{"eventID":"%08x-%04x-4%03x-8000-%012x","eventCreatedDateTime":"2026-12-01T00:00:00Z",' ..
-    '"eventType":"EQUIPMENT","eventClassifierCode":"ACT","eventDateTime":"2026-12-03T10:%02d:00+08:00",' ..
+local tmpl = '{"eventID":"%08x-%04x-4%03x-8000-%012x","eventCreatedDateTime":"2026-11-01T00:00:00Z",' ..
+    '"eventType":"EQUIPMENT","eventClassifierCode":"ACT","eventDateTime":"2026-11-01T10:%02d:00+08:00",' ..
     '"equipmentEventTypeCode":"LOAD","equipmentReference":"CSQU3054383","emptyIndicatorCode":"LADEN",' ..
     '"eventLocation":{"UNLocationCode":"CNCLJ"},"transportCall":{"transportCallID":"tc1",' ..
     '"UNLocationCode":"CNCLJ","modeOfTransport":"BARGE","carrierServiceCode":"YY1",' ..

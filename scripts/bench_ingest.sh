@@ -49,10 +49,12 @@ while [ $i -lt "$rounds" ]; do
     rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
     non2xx=$(awk '/Non-2xx/ {print $NF}' "$tmp/wrk.out")
     echo "ingest $(echo "$rps $batch" | awk '{printf "%.0f", $1 * $2}') ${non2xx:-0}" >> "$tmp/results"
-    redis-benchmark -p "$rport" -n 200000 -c 50 -q XADD bench:xadd '*' f v 2>/dev/null \
-        | tr '\r' '\n' | awk '/requests per second/ {print "xadd", $(NF-4)}' | tail -1 >> "$tmp/results"
-    redis-benchmark -p "$rport" -n 400000 -c 50 -P 16 -q XADD bench:xadd '*' f v 2>/dev/null \
-        | tr '\r' '\n' | awk '/requests per second/ {print "xadd_pipelined16", $(NF-4)}' | tail -1 >> "$tmp/results"
+    x=$(redis-benchmark -p "$rport" -n 200000 -c 50 -q XADD bench:xadd '*' f v 2>/dev/null \
+        | tr '\r' '\n' | sed -n 's/.* \([0-9.]*\) requests per second.*/\1/p' | tail -1)
+    echo "xadd $x" >> "$tmp/results"
+    x=$(redis-benchmark -p "$rport" -n 400000 -c 50 -P 16 -q XADD bench:xadd '*' f v 2>/dev/null \
+        | tr '\r' '\n' | sed -n 's/.* \([0-9.]*\) requests per second.*/\1/p' | tail -1)
+    echo "xadd_pipelined16 $x" >> "$tmp/results"
     redis-cli -p "$rport" del bench:xadd >/dev/null
     i=$((i + 1))
 done

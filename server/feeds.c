@@ -251,7 +251,7 @@ static void chunk_stored(int status, const unsigned char *fresh, size_t n, void 
 
 /* Store kept events FROM .. FROM+N (store.c copies its arguments). */
 static void store_chunk(struct ingest *in, size_t from, size_t n) {
-    struct carrier_event *ev = malloc(n * sizeof(*ev));
+    const struct carrier_event **ev = malloc(n * sizeof(*ev));
     struct chunk *ck = malloc(sizeof(*ck));
     if (ev == NULL || ck == NULL) {
         free(ev);
@@ -260,7 +260,7 @@ static void store_chunk(struct ingest *in, size_t from, size_t n) {
         if (--in->chunks_left == 0) all_stored(in);
         return;
     }
-    for (size_t i = 0; i < n; i++) ev[i] = in->b.ev[in->keep[from + i]];
+    for (size_t i = 0; i < n; i++) ev[i] = &in->b.ev[in->keep[from + i]];
     ck->in = in;
     ck->from = from;
     store_events_put(in->f->cfg->name, ev, (const char *const *)in->json + from,

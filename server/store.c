@@ -750,26 +750,29 @@ done:
 
 /* ---- carrier events ------------------------------------------------------ */
 
-/* Every event key carries the hash tag {ev} so the script may write them
- * together; the script derives the keys from its arguments, so Dongting
- * assumes one Redis instance, not a cluster (docs/redis-keys.md).
- * ARGV: feed, retention seconds, then per event: source, id, json, ts,
- * classifier rank (0 PLN, 1 EST, 2 ACT), status, retracts ("" if none),
- * number of references, then kind, value per reference.  Returns one
- * 1 (stored) or 0 (duplicate) per event. */
+/* Every event key carries the hash tag {ev}, so one script may write them
+ * together (one slot in a cluster).  An event's JSON is stored once, as
+ * ev:{ev}:e:SOURCE:ID, set only if absent: that SET is also the dedupe.
+ * The streams (global, one per subject reference) hold only the event's
+ * SOURCE:ID and its time.
+ * KEYS: the global stream, the feed's stats hash, then per event its
+ * ev:{ev}:e: key followed by, per reference, its stream and state hash.
+ * ARGV: retention seconds, then per event: id, json, ts, classifier rank
+ * (0 PLN, 1 EST, 2 ACT), status, retracts ("" if none), number of
+ * references.  Returns one 1 (stored) or 0 (duplicate) per event. */
 static const char events_put_lua[] =
-    "local feed, keep = ARGV[1], tonumber(ARGV[2]) local i, out, new = 3, {}, 0 "
-    "while i <= #ARGV do "
-    " local src, id, js, ts, cls, stat, retr, nref = ARGV[i], ARGV[i+1], ARGV[i+2], "
-    "  tonumber(ARGV[i+3]), tonumber(ARGV[i+4]), ARGV[i+5], ARGV[i+6], tonumber(ARGV[i+7]) "
-    " i = i + 8 "
-    " if redis.call('SET', 'ev:{ev}:seen:' .. src .. ':' .. id, feed, 'NX', 'EX', keep) then "
+    "local keep = tonumber(ARGV[1]) local ki, ai, out, new = 3, 2, {}, 0 "
+    "while ai <= #ARGV do "
+    " local id, js, ts, cls, stat, retr, nref = ARGV[ai], ARGV[ai+1], tonumber(ARGV[ai+2]), "
+    "  tonumber(ARGV[ai+3]), ARGV[ai+4], ARGV[ai+5], tonumber(ARGV[ai+6]) "
+    " local ek = KEYS[ki] local k = string.sub(ek, 11) "
+    " ai = ai + 7 "
+    " if redis.call('SET', ek, js, 'NX', 'EX', keep) then "
     "  new = new + 1 "
-    "  redis.call('XADD', 'ev:{ev}:all', 'MAXLEN', '~', 1000000, '*', 'id', id, 'ts', ts, 'e', js) "
+    "  redis.call('XADD', KEYS[1], 'MAXLEN', '~', 1000000, '*', 'k', k, 'ts', ts) "
     "  for r = 0, nref - 1 do "
-    "   local subj = ARGV[i + 2*r] .. ':' .. ARGV[i + 2*r + 1] "
-    "   local sk, hk = 'ev:{ev}:ref:' .. subj, 'ev:{ev}:state:' .. subj "
-    "   redis.call('XADD', sk, '*', 'id', id, 'ts', ts, 'e', js) "
+    "   local sk, hk = KEYS[ki + 1 + 2*r], KEYS[ki + 2 + 2*r] "
+    "   redis.call('XADD', sk, '*', 'k', k, 'ts', ts) "
     "   redis.call('EXPIRE', sk, keep) "
     "   local o = redis.call('HMGET', hk, 'cls', 'ts', 'id') "
     "   if retr ~= '' then "
@@ -778,20 +781,20 @@ static const char events_put_lua[] =
     "    local ocls, ots = tonumber(o[1]), tonumber(o[2]) "
     "    if ocls == nil or (cls == 2 and (ocls < 2 or ts >= ots)) or (cls < 2 and ocls < 2) then "
     "     redis.call('HSET', hk, 'status', stat, 'ts', ts, 'cls', cls, 'id', id) "
-    "     redis.call('EXPIRE', hk, keep) "
+    "     if ocls == nil then redis.call('EXPIRE', hk, keep) end "
     "    end "
     "   end "
     "  end "
     "  out[#out + 1] = 1 "
     " else out[#out + 1] = 0 end "
-    " i = i + 2 * nref "
+    " ki = ki + 1 + 2 * nref "
     "end "
-    "if #out > 0 then redis.call('HINCRBY', 'ev:{ev}:feed:' .. feed .. ':stats', 'accepted', new) "
-    " redis.call('HINCRBY', 'ev:{ev}:feed:' .. feed .. ':stats', 'duplicates', #out - new) end "
+    "if #out > 0 then redis.call('HINCRBY', KEYS[2], 'accepted', new) "
+    " redis.call('HINCRBY', KEYS[2], 'duplicates', #out - new) end "
     "return out";
 
-/* Events are kept this long after their last write (seen-markers too, so
- * a replay within it is still a duplicate). */
+/* Events are kept this long after their last write (their JSON is also
+ * the dedupe marker, so a replay within it is still a duplicate). */
 #define EVENTS_KEEP_S (400L * 86400)
 
 static void events_finish(struct store_cmd *c, int status, redisReply *r) {
@@ -812,40 +815,62 @@ static void events_finish(struct store_cmd *c, int status, redisReply *r) {
     free(fresh);
 }
 
-void store_events_put(const char *feed, const struct carrier_event *ev,
+void store_events_put(const char *feed, const struct carrier_event *const *ev,
                       const char *const *json, const size_t *lens, size_t n,
                       store_events_cb *cb, void *arg) {
-    size_t cap = 5 + n * (8 + 2 * CARRIER_MAX_REFS), argc = 0;
-    const char **argv;
-    size_t *alen;
-    char keep[24], (*num)[3][24];
+    size_t nkeys = 2, nargs = 1, argc = 0, pool_len = 0, used = 0;
+    const char **argv = NULL;
+    size_t *alen = NULL;
+    char *pool = NULL, keep[24], nk[24], (*num)[3][24] = NULL;
 
     if (n == 0 || n > 1000) {
         cb(n == 0 ? STORE_OK : STORE_ERROR, NULL, 0, arg);
         return;
     }
-    argv = calloc(cap, sizeof(*argv));
-    alen = calloc(cap, sizeof(*alen));
-    num = calloc(n, sizeof(*num));
-    if (argv == NULL || alen == NULL || num == NULL) {
-        free(argv);
-        free(alen);
-        free(num);
-        cb(STORE_ERROR, NULL, 0, arg);
-        return;
+    for (size_t i = 0; i < n; i++) {
+        nkeys += 1 + 2 * (size_t)ev[i]->nrefs;
+        nargs += 7;
+        pool_len += 48 + sizeof(ev[i]->source) + sizeof(ev[i]->event_id) +
+                    (size_t)ev[i]->nrefs * 2 * (24 + CARRIER_REF_KIND + CARRIER_REF_VALUE);
     }
-    snprintf(keep, sizeof(keep), "%ld", EVENTS_KEEP_S);
+    pool_len += 256;
+    argv = calloc(3 + nkeys + nargs, sizeof(*argv));
+    alen = calloc(3 + nkeys + nargs, sizeof(*alen));
+    num = calloc(n, sizeof(*num));
+    pool = malloc(pool_len);
+    if (argv == NULL || alen == NULL || num == NULL || pool == NULL) {
+        cb(STORE_ERROR, NULL, 0, arg);
+        goto done;
+    }
+/* A key written into the pool, NUL-terminated, as the next argument. */
+#define POOL_KEY(...)                                                              \
+    do {                                                                           \
+        int w_ = snprintf(pool + used, pool_len - used, __VA_ARGS__);             \
+        argv[argc++] = pool + used;                                                \
+        used += (size_t)w_ + 1;                                                    \
+    } while (0)
+    snprintf(nk, sizeof(nk), "%zu", nkeys);
     argv[argc++] = "EVAL";
     argv[argc++] = events_put_lua;
-    argv[argc++] = "0";
-    argv[argc++] = feed;
+    argv[argc++] = nk;
+    POOL_KEY("ev:{ev}:all");
+    POOL_KEY("ev:{ev}:feed:%s:stats", feed);
+    for (size_t i = 0; i < n; i++) {
+        const struct carrier_event *e = ev[i];
+        POOL_KEY("ev:{ev}:e:%s:%s", e->source, e->event_id);
+        for (int k = 0; k < e->nrefs; k++) {
+            POOL_KEY("ev:{ev}:ref:%s:%s", e->refs[k].kind, e->refs[k].value);
+            POOL_KEY("ev:{ev}:state:%s:%s", e->refs[k].kind, e->refs[k].value);
+        }
+    }
+#undef POOL_KEY
+    snprintf(keep, sizeof(keep), "%ld", EVENTS_KEEP_S);
     argv[argc++] = keep;
     for (size_t i = 0; i < n; i++) {
-        const struct carrier_event *e = &ev[i];
+        const struct carrier_event *e = ev[i];
         snprintf(num[i][0], sizeof(num[i][0]), "%lld", (long long)e->event_time);
         snprintf(num[i][1], sizeof(num[i][1]), "%d", (int)e->classifier);
         snprintf(num[i][2], sizeof(num[i][2]), "%d", e->nrefs);
-        argv[argc++] = e->source;
         argv[argc++] = e->event_id;
         alen[argc] = lens[i];
         argv[argc++] = json[i];
@@ -854,17 +879,15 @@ void store_events_put(const char *feed, const struct carrier_event *ev,
         argv[argc++] = carrier_status_name(e->status);
         argv[argc++] = e->retracted ? e->retracts : "";
         argv[argc++] = num[i][2];
-        for (int k = 0; k < e->nrefs; k++) {
-            argv[argc++] = e->refs[k].kind;
-            argv[argc++] = e->refs[k].value;
-        }
     }
     for (size_t i = 0; i < argc; i++)
         if (alen[i] == 0) alen[i] = strlen(argv[i]);
     command(events_finish, (void *)cb, arg, (int)argc, argv, alen);
+done:
     free(argv);
     free(alen);
     free(num);
+    free(pool);
 }
 
 #define REJECTS_KEY(buf, feed) snprintf(buf, sizeof(buf), "ev:{ev}:feed:%s:rejects", feed)
@@ -966,9 +989,16 @@ void store_feed_rejects_list(const char *feed, long count, store_strings_cb *cb,
     command(stream_finish, (void *)cb, arg, 6, argv, lens);
 }
 
-/* The strings of stream_finish, keeping only each entry's JSON (the third
- * value: id, ts, e). */
-static void about_finish(struct store_cmd *c, int status, redisReply *r) {
+/* A timeline read in two steps, as the keys of the second come from the
+ * first: XRANGE of the subject's stream for the event keys, then one MGET
+ * of their JSON (an event past its retention is skipped). */
+struct about {
+    store_strings_cb *cb;
+    void *arg;
+};
+
+static void about_got_json(struct store_cmd *c, int status, redisReply *r) {
+    struct about *ab = c->arg;
     const char **v = NULL;
     size_t *lens = NULL, n = 0;
     if (status == STORE_OK && r->type != REDIS_REPLY_ARRAY) status = STORE_ERROR;
@@ -976,23 +1006,63 @@ static void about_finish(struct store_cmd *c, int status, redisReply *r) {
         v = calloc(r->elements, sizeof(*v));
         lens = calloc(r->elements, sizeof(*lens));
         if (v == NULL || lens == NULL) status = STORE_ERROR;
+        for (size_t i = 0; status == STORE_OK && i < r->elements; i++)
+            if (r->element[i]->type == REDIS_REPLY_STRING) {
+                v[n] = r->element[i]->str;
+                lens[n++] = r->element[i]->len;
+            }
     }
-    for (size_t i = 0; status == STORE_OK && i < r->elements; i++) {
+    ab->cb(status, v, lens, status == STORE_OK ? n : 0, ab->arg);
+    free(v);
+    free(lens);
+    free(ab);
+}
+
+static void about_got_keys(struct store_cmd *c, int status, redisReply *r) {
+    struct about *ab = c->arg;
+    const char **argv = NULL;
+    size_t *lens = NULL, n = 0;
+    char (*keys)[CARRIER_ID_LEN + 64] = NULL;
+    if (status == STORE_OK && r->type != REDIS_REPLY_ARRAY) status = STORE_ERROR;
+    if (status != STORE_OK || r->elements == 0) {
+        ab->cb(status, NULL, NULL, 0, ab->arg);
+        free(ab);
+        return;
+    }
+    argv = calloc(r->elements + 1, sizeof(*argv));
+    lens = calloc(r->elements + 1, sizeof(*lens));
+    keys = calloc(r->elements, sizeof(*keys));
+    if (argv == NULL || lens == NULL || keys == NULL) {
+        ab->cb(STORE_ERROR, NULL, NULL, 0, ab->arg);
+        free(ab);
+        goto done;
+    }
+    argv[n++] = "MGET";
+    for (size_t i = 0; i < r->elements; i++) {
         const redisReply *e = r->element[i], *fv;
         if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
             (fv = e->element[1])->type != REDIS_REPLY_ARRAY)
             continue;
         for (size_t k = 0; k + 1 < fv->elements; k += 2)
             if (fv->element[k]->type == REDIS_REPLY_STRING &&
-                strcmp(fv->element[k]->str, "e") == 0 &&
-                fv->element[k + 1]->type == REDIS_REPLY_STRING) {
-                v[n] = fv->element[k + 1]->str;
-                lens[n++] = fv->element[k + 1]->len;
-            }
+                strcmp(fv->element[k]->str, "k") == 0 &&
+                fv->element[k + 1]->type == REDIS_REPLY_STRING &&
+                (size_t)snprintf(keys[n - 1], sizeof(keys[0]), "ev:{ev}:e:%s",
+                                 fv->element[k + 1]->str) < sizeof(keys[0]))
+                argv[n] = keys[n - 1], n++;
     }
-    c->cb.strings(status, v, lens, status == STORE_OK ? n : 0, c->arg);
-    free(v);
+    for (size_t i = 0; i < n; i++) lens[i] = strlen(argv[i]);
+    if (n == 1) {
+        ab->cb(STORE_OK, NULL, NULL, 0, ab->arg);
+        free(ab);
+        goto done;
+    }
+    /* Not from inside this reply's callback: command() only queues it. */
+    command(about_got_json, NULL, ab, (int)n, argv, lens);
+done:
+    free(argv);
     free(lens);
+    free(keys);
 }
 
 void store_events_about(const char *kind, const char *value, long count,
@@ -1000,10 +1070,17 @@ void store_events_about(const char *kind, const char *value, long count,
     char key[256], cnt[24];
     const char *argv[6];
     size_t lens[6];
+    struct about *ab;
     if ((size_t)snprintf(key, sizeof(key), "ev:{ev}:ref:%s:%s", kind, value) >= sizeof(key)) {
         cb(STORE_NOT_FOUND, NULL, NULL, 0, arg);
         return;
     }
+    if ((ab = malloc(sizeof(*ab))) == NULL) {
+        cb(STORE_ERROR, NULL, NULL, 0, arg);
+        return;
+    }
+    ab->cb = cb;
+    ab->arg = arg;
     snprintf(cnt, sizeof(cnt), "%ld", count);
     argv[0] = "XRANGE";
     argv[1] = key;
@@ -1012,7 +1089,7 @@ void store_events_about(const char *kind, const char *value, long count,
     argv[4] = "COUNT";
     argv[5] = cnt;
     for (int i = 0; i < 6; i++) lens[i] = strlen(argv[i]);
-    command(about_finish, (void *)cb, arg, 6, argv, lens);
+    command(about_got_keys, NULL, ab, 6, argv, lens);
 }
 
 void store_events_state(const char *kind, const char *value, store_strings_cb *cb, void *arg) {

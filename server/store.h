@@ -120,7 +120,7 @@ void store_cache_drop(const char *const *keys, const char *const *members, size_
 
 /* ---- carrier events: ev:{ev}:* (server/feeds.c, docs/redis-keys.md) ---- */
 
-/* Store events EV[0..N) of FEED, each with its canonical JSON JSON[i]
+/* Store events *EV[0..N) of FEED, each with its canonical JSON JSON[i]
  * (LENS[i] bytes), in one script: an event whose (source, event_id) was
  * seen before is a duplicate and changes nothing; a new one is added to
  * the global stream and to one stream per reference, and each
@@ -128,7 +128,7 @@ void store_cache_drop(const char *const *keys, const char *const *members, size_
  * event newer than it.  cb(STORE_OK, fresh) with FRESH[i] 1 for stored, 0
  * for duplicate (valid during the call).  At most 1000 events a call. */
 typedef void store_events_cb(int status, const unsigned char *fresh, size_t n, void *arg);
-void store_events_put(const char *feed, const struct carrier_event *ev,
+void store_events_put(const char *feed, const struct carrier_event *const *ev,
                       const char *const *json, const size_t *lens, size_t n,
                       store_events_cb *cb, void *arg);
 
