@@ -680,3 +680,78 @@ Test(admin_key, unknown_long_option_does_not_echo_its_value) {
     assert_lacks(err, "SuperSecret");
     cr_assert(strstr(err, "--admin-keyy") != NULL, "%s", err);
 }
+
+/* ---- carrier feeds -------------------------------------------------------- */
+
+Test(config, five_builtin_feeds_push_only) {
+    struct srv_config cfg;
+    static const char *const names[] = {"chenglingji", "sanhe", "sanhe-1r", "rail", "rail-rt"};
+    static const char *const formats[] = {"dcsa-tnt", "iata-cargo-imp", "one-record",
+                                          "rail-events", "gtfs-rt"};
+    cfg_defaults(&cfg);
+    cr_assert_eq(cfg.nfeeds, 5);
+    for (int i = 0; i < 5; i++) {
+        const struct cfg_feed *f = cfg_feed_find(&cfg, names[i]);
+        cr_assert_not_null(f, "%s", names[i]);
+        cr_assert_str_eq(f->format, formats[i]);
+        cr_assert_str_eq(f->url, "");
+        cr_assert_eq(f->interval_s, 60);
+    }
+    cr_assert_null(cfg_feed_find(&cfg, "nope"));
+}
+
+Test(config, a_file_with_feeds_replaces_the_builtin_ones) {
+    struct srv_config cfg;
+    char err[CFG_ERR_LEN];
+    const struct cfg_feed *f;
+    cfg_defaults(&cfg);
+    cr_assert_eq(parse(&cfg,
+                       "feed.port.format = dcsa-tnt\n"
+                       "feed.port.url = http://127.0.0.1:9/v2/events?limit=5\n"
+                       "feed.port.interval = 30\n"
+                       "feed.port.auth_header = \"Authorization: Bearer tok3n\"\n"
+                       "feed.port.tenant = cljport\n"
+                       "feed.air.format = gtfs-rt\n",
+                       err, sizeof(err)),
+                 0, "%s", err);
+    cr_assert_eq(cfg.nfeeds, 2);
+    cr_assert_null(cfg_feed_find(&cfg, "chenglingji"));
+    f = cfg_feed_find(&cfg, "port");
+    cr_assert_not_null(f);
+    cr_assert_str_eq(f->url, "http://127.0.0.1:9/v2/events?limit=5");
+    cr_assert_eq(f->interval_s, 30);
+    cr_assert_str_eq(f->auth_header, "Authorization: Bearer tok3n");
+    cr_assert_str_eq(f->tenant, "cljport");
+    cr_assert_eq(f->timeout_s, 20, "a default");
+}
+
+Test(config, feed_errors_name_the_line_and_hide_secrets) {
+    struct srv_config cfg;
+    char err[CFG_ERR_LEN];
+    cfg_defaults(&cfg);
+    cr_assert_eq(parse(&cfg, "feed.port.format = csv\n", err, sizeof(err)), -1);
+    assert_has(err, "test.conf:1: feed.port.format: unknown format 'csv'");
+    cfg_defaults(&cfg);
+    cr_assert_eq(parse(&cfg, "feed.port.format = dcsa-tnt\nfeed.port.url = ftp://x/\n", err,
+                       sizeof(err)),
+                 -1);
+    assert_has(err, "test.conf:2: feed.port.url: 'ftp://x/' is not an http:// or https:// URL");
+    cfg_defaults(&cfg);
+    cr_assert_eq(parse(&cfg, "feed.port.format = dcsa-tnt\nfeed.port.auth_header = s3cr3t\n",
+                       err, sizeof(err)),
+                 -1);
+    assert_has(err, "test.conf:2: feed.port.auth_header: must be 'Name: value'");
+    assert_lacks(err, "s3cr3t");
+    cfg_defaults(&cfg);
+    cr_assert_eq(parse(&cfg, "feed.Port.format = dcsa-tnt\n", err, sizeof(err)), -1);
+    assert_has(err, "lower-case letters, digits, - and _");
+    cfg_defaults(&cfg);
+    cr_assert_eq(parse(&cfg, "feed.port.colour = red\n", err, sizeof(err)), -1);
+    assert_has(err, "unknown feed field 'colour'");
+    cfg_defaults(&cfg);
+    cr_assert_eq(parse(&cfg, "feed.port.interval = 0\n", err, sizeof(err)), -1);
+    assert_has(err, "feed.port.interval: '0' is not a whole number in 1..86400");
+    cfg_defaults(&cfg);
+    cr_assert_eq(parse(&cfg, "feed.port.url = http://x/\n", err, sizeof(err)), -1);
+    assert_has(err, "test.conf: feed 'port' has no feed.port.format");
+}
