@@ -391,3 +391,82 @@ Test(feeds, configured_feeds_tenant_and_signature) {
     cr_assert_eq(jint(j, "accepted"), 0);
     json_decref(j);
 }
+
+Test(feeds, an_unreachable_feed_is_reported_but_never_fails_readyz) {
+    char conf[512], path[600];
+    const char *args[3];
+    int dead = h_free_port();
+    json_t *f = NULL, *pull;
+    struct h_resp r;
+
+    snprintf(conf, sizeof(conf),
+             "feed.far.format = rail-events\n"
+             "feed.far.url = http://127.0.0.1:%d/rail/events\n"
+             "feed.far.interval = 1\n"
+             "feed.far.timeout = 1\n", dead);
+    cr_assert_eq(h_write_file("dongting.conf", conf, path, sizeof(path)), 0);
+    args[0] = "--config";
+    args[1] = path;
+    args[2] = NULL;
+    h_start(args);
+    for (int i = 0; i < 60; i++) {
+        f = feed_state("far");
+        pull = json_object_get(f, "pull");
+        if (json_integer_value(json_object_get(pull, "errors")) > 0) break;
+        json_decref(f);
+        f = NULL;
+        h_sleep_ms(100);
+    }
+    cr_assert_not_null(f, "the pull never failed");
+    pull = json_object_get(f, "pull");
+    cr_assert(strstr(h_jstr(pull, "last_error"), "onnect") != NULL, "%s",
+              h_jstr(pull, "last_error"));
+    cr_assert(strstr(h_jstr(f, "last_error"), "onnect") != NULL, "%s", h_jstr(f, "last_error"));
+    json_decref(f);
+    h_http("GET", "/readyz", NULL, NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    h_resp_free(&r);
+}
+
+Test(feeds, airport_formats_cargo_imp_text_and_one_record) {
+    static const char fsu[] =
+        "QD CSXFMCZ\r\n.CSXFMCZ 031030\r\n"
+        "FSU/14\r\n020-12345675CSXLGG/T5K250.0\r\n"
+        "RCS/02NOV1800/CSX/T5K250.0\r\n"
+        "DEP/CZ345/03NOV1030/CSXLGG/T5K250.0\r\n"
+        "=====\r\n"
+        "FSU/14\r\n020-12345676CSXLGG/T1K10\r\n"   /* a wrong check digit */
+        "RCS/02NOV1800/CSX/T1K10\r\n";
+    static const char one_record[] =
+        "[{\"@type\":\"LogisticsEvent\",\"@id\":\"https://1r.example.org/events/dt-1\","
+        "\"eventCode\":{\"@id\":\"https://onerecord.iata.org/ns/coreCodeLists#StatusCode_ARR\"},"
+        "\"eventTimeType\":{\"@id\":\"https://onerecord.iata.org/ns/cargo#ACTUAL\"},"
+        "\"eventDate\":{\"@type\":\"http://www.w3.org/2001/XMLSchema#dateTime\","
+        "\"@value\":\"2026-11-04T02:30:00Z\"},"
+        "\"recordedAtLocation\":{\"@id\":\"https://1r.example.org/locations/LGG\"},"
+        "\"eventFor\":{\"waybillPrefix\":\"020\",\"waybillNumber\":\"12345675\"}}]";
+    json_t *j, *evs;
+
+    h_start(NULL);
+    cr_assert_eq(push("sanhe", h_admin_key(), fsu, strlen(fsu), "text/plain", NULL, &j), 202);
+    cr_assert_eq(jint(j, "accepted"), 2, "%s", json_dumps(j, 0));
+    cr_assert_eq(json_array_size(json_object_get(j, "rejected")), 1);
+    cr_assert(strstr(h_jstr(json_array_get(json_object_get(j, "rejected"), 0), "reason"),
+                     "020-12345676") != NULL);
+    json_decref(j);
+    cr_assert_eq(push("sanhe-1r", h_admin_key(), one_record, strlen(one_record),
+                      "application/ld+json", NULL, &j), 202);
+    cr_assert_eq(jint(j, "accepted"), 1, "%s", json_dumps(j, 0));
+    json_decref(j);
+
+    /* One timeline for the air waybill, from both formats, in time order. */
+    j = get_json("/v1/events?ref=awb:020-12345675");
+    evs = json_object_get(j, "events");
+    cr_assert_eq(json_array_size(evs), 3, "%s", json_dumps(j, 0));
+    cr_assert_str_eq(h_jstr(json_array_get(evs, 0), "status"), "RECEIVED");
+    cr_assert_str_eq(h_jstr(json_array_get(evs, 1), "status"), "DEPARTED");
+    cr_assert_str_eq(h_jstr(json_array_get(evs, 1), "source"), "iata-cargo-imp");
+    cr_assert_str_eq(h_jstr(json_array_get(evs, 2), "status"), "ARRIVED");
+    cr_assert_str_eq(h_jstr(json_array_get(evs, 2), "source"), "one-record");
+    json_decref(j);
+}
