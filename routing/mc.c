@@ -91,7 +91,20 @@ struct rt_mc_ws {
     uint32_t *lb_gen, *lb_t;
     int64_t *lb_c, *lb_e;
     uint8_t *lb_l;
+    /* Reachability of the target by the horizon (see "Horizon"): per stop
+     * the latest useful time (LATE_NONE: none), per connection whether it
+     * can be part of such a journey, per run a flag for both scans. */
+    int64_t *late, *late_foot; /* late_foot: the latest arrival at s by a
+                                * footpath that is still useful */
+    uint8_t *ok, *ok_side, *run_flag;
+    uint32_t capside;
+    uint32_t *ea;                        /* the guess's earliest times */
+    int32_t (*nmin)[RT_FMODE_COUNT];     /* need_min per stop, per query */
+    uint32_t *nmin_gen, *origin_gen;
+    uint32_t *in_index, *in_foot; /* footpaths by the stop they lead to */
 };
+
+#define LATE_NONE INT64_MIN
 
 /* ---- the per-timetable facts ---- */
 
@@ -282,6 +295,17 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->lb_c);
     free(ws->lb_e);
     free(ws->lb_l);
+    free(ws->late);
+    free(ws->late_foot);
+    free(ws->ok);
+    free(ws->ok_side);
+    free(ws->run_flag);
+    free(ws->ea);
+    free(ws->nmin);
+    free(ws->nmin_gen);
+    free(ws->origin_gen);
+    free(ws->in_index);
+    free(ws->in_foot);
     free(ws);
 }
 
@@ -308,6 +332,28 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->lb_c = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_e = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_l = alloc_n(tt->nstops, 1);
+    ws->late = alloc_n(tt->nstops, sizeof(int64_t));
+    ws->late_foot = alloc_n(tt->nstops, sizeof(int64_t));
+    ws->ok = alloc_n(tt->nconns, 1);
+    ws->run_flag = alloc_n(tt->nruns, 1);
+    ws->ea = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->nmin = alloc_n(tt->nstops, sizeof(*ws->nmin));
+    ws->nmin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->origin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->in_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
+    ws->in_foot = alloc_n(tt->nfoot, sizeof(uint32_t));
+    if (!ws->late || !ws->late_foot || !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
+        !ws->origin_gen || !ws->in_index || !ws->in_foot) {
+        rt_mc_ws_free(ws);
+        return NULL;
+    }
+    /* Footpaths by destination (a counting sort): the backward scan walks
+     * them from the stop they lead to. */
+    for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_index[tt->foot[f].to + 1]++;
+    for (uint32_t s = 0; s < tt->nstops; s++) ws->in_index[s + 1] += ws->in_index[s];
+    for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_foot[ws->in_index[tt->foot[f].to]++] = f;
+    for (uint32_t s = tt->nstops; s > 0; s--) ws->in_index[s] = ws->in_index[s - 1];
+    ws->in_index[0] = 0;
     if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_gen || !ws->lb_t || !ws->lb_c || !ws->lb_e || !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
         !ws->run_head || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
@@ -334,6 +380,8 @@ struct q {
     const struct rt_timetable *tt;
     const struct rt_freight_override *o; /* NULL also when there is no freight */
     const struct rt_ov_conn *side;
+    uint32_t nside;
+    const uint8_t *skip; /* runs the overlay replaced, or NULL */
     struct rt_mc_ws *ws;
     unsigned modes;
     int max_legs;
@@ -514,11 +562,225 @@ static int is_target(const struct q *q, uint32_t s) {
     return q->ws->target_gen[s] == q->ws->gen;
 }
 
+/* ---- Horizon ----
+ * Every journey in the answer is available by the scope's bound, and the
+ * bound is at most a horizon H known before the scan (see rt_mc_search).
+ * A backward scan from the target over the connections departing in
+ * [depart, H] finds, per stop s, late[s]: the latest time cargo can be at
+ * s and still be available at the target by H, and per connection whether
+ * it can be a hop of such a journey.  It uses the rules of mc.h with every
+ * time that the scan cannot know replaced by a lower bound: the smallest
+ * NEED over every way the cargo may have come, no customs dwell, no
+ * handling before a footpath, the smallest release, no cap on legs, no
+ * forbidden transfers and footpaths after footpaths allowed.  So every
+ * real journey available by H passes: each of its stop labels has t <=
+ * late[s] and each of its rides uses connections marked ok; and a label
+ * that dominates one of them is no later, so it passes too.  Dropping the
+ * rest is exact: it never removes a journey available by H. */
+
+/* The smallest NEED(S, x, M) over every x cargo can have come by to S
+ * (origin only at the origin); -1 when boarding is impossible whatever
+ * the way.  Cached per query. */
+static int32_t need_min(struct q *q, uint32_t s, int m) {
+    struct rt_mc_ws *ws = q->ws;
+    if (ws->nmin_gen[s] != ws->gen) {
+        ws->nmin_gen[s] = ws->gen;
+        for (int mm = 0; mm < RT_FMODE_COUNT; mm++) {
+            int64_t best = -1;
+            for (int x = 0; x <= RT_MC_ORIGIN; x++) {
+                if (x == RT_MC_ORIGIN ? ws->origin_gen[s] != ws->gen
+                    : x == RT_MC_FOOT ? !allowed(q, RT_FMODE_ROAD)
+                                      : !allowed(q, x))
+                    continue;
+                int64_t nd = need(q, s, x, mm);
+                if (nd >= 0 && (best < 0 || nd < best)) best = nd;
+            }
+            ws->nmin[s][mm] = (int32_t)best;
+        }
+    }
+    return ws->nmin[s][m];
+}
+
+/* The smallest release at target stop S over the ways cargo arrives. */
+static int64_t release_min(const struct q *q, uint32_t s) {
+    int64_t best = INT64_MAX;
+    for (int m = 0; m < RT_FMODE_COUNT; m++)
+        if (allowed(q, m) && release(q, s, m) < best) best = release(q, s, m);
+    return best == INT64_MAX ? 0 : best;
+}
+
+/* Raise late[S] to T, and late_foot[S] to T_FOOT: then the footpaths into
+ * S raise late[] at their start to T_FOOT minus their seconds (no handling
+ * or customs before them: lower bounds).  Kept apart from late[S], as a
+ * footpath never follows a footpath and its NEED differs. */
+static void late_raise(struct q *q, uint32_t s, int64_t t, int64_t t_foot) {
+    struct rt_mc_ws *ws = q->ws;
+    if (t > ws->late[s]) ws->late[s] = t;
+    if (!allowed(q, RT_FMODE_ROAD) || t_foot <= ws->late_foot[s]) return;
+    ws->late_foot[s] = t_foot;
+    for (uint32_t i = ws->in_index[s]; i < ws->in_index[s + 1]; i++) {
+        const struct rt_footpath *f = &q->tt->foot[ws->in_foot[i]];
+        int64_t w = t_foot - f->seconds;
+        if (w > ws->late[f->from]) ws->late[f->from] = w;
+    }
+}
+
+/* One connection C of the backward scan; *OK its flag.  Returns 1 when
+ * something changed. */
+static int back_conn(struct q *q, const struct rt_connection *c, uint8_t *ok) {
+    struct rt_mc_ws *ws = q->ws;
+    int m = q->net->run_mode[c->run];
+    if (!allowed(q, m)) {
+        *ok = 0;
+        return 0;
+    }
+    /* Useful when the cargo can stay aboard for a useful later hop of the
+     * run, or get off here in time. */
+    int use = ws->run_flag[c->run] ||
+              ((c->flags & RT_CONN_DROPOFF) && (int64_t)c->arr <= ws->late[c->to]);
+    if (!use) {
+        *ok = 0;
+        return 0;
+    }
+    int changed = !*ok || !ws->run_flag[c->run];
+    *ok = 1;
+    ws->run_flag[c->run] = 1;
+    if (c->flags & RT_CONN_PICKUP) {
+        uint32_t u = c->from;
+        int32_t nd = need_min(q, u, m);
+        int64_t nf = ws->in_index[u] < ws->in_index[u + 1] && allowed(q, RT_FMODE_ROAD)
+                         ? need(q, u, RT_MC_FOOT, m)
+                         : -1;
+        int64_t t = nd >= 0 ? (int64_t)c->dep - nd : LATE_NONE;
+        int64_t tf = nf >= 0 ? (int64_t)c->dep - nf : LATE_NONE;
+        if (t > ws->late[u] || tf > ws->late_foot[u]) {
+            late_raise(q, u, t, tf);
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
+/* The backward scan for horizon H, over connections departing from
+ * index LO (tt->conns) and JLO (the overlay's side array) on. */
+static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
+    struct rt_mc_ws *ws = q->ws;
+    const struct rt_timetable *tt = q->tt;
+    for (uint32_t s = 0; s < tt->nstops; s++) ws->late[s] = ws->late_foot[s] = LATE_NONE;
+    if (q->nside > ws->capside) {
+        uint8_t *p = realloc(ws->ok_side, q->nside);
+        if (!p) return -1;
+        ws->ok_side = p;
+        ws->capside = q->nside;
+    }
+    memset(ws->run_flag, 0, ws->nruns ? ws->nruns : 1);
+    memset(ws->ok + lo, 0, tt->nconns - lo);
+    if (q->nside > jlo) memset(ws->ok_side + jlo, 0, q->nside - jlo);
+    for (uint32_t s = 0; s < tt->nstops; s++)
+        if (is_target(q, s))
+            late_raise(q, s, (int64_t)h - release_min(q, s),
+                       (int64_t)h - (allowed(q, RT_FMODE_ROAD) ? release(q, s, RT_FMODE_ROAD) : 0));
+    uint32_t i = h >= INF - 1 ? tt->nconns : rt_first_conn(tt, h + 1);
+    uint32_t j = q->side ? (h >= INF - 1 ? q->nside : rt_overlay_first_side(q->side, q->nside, h + 1))
+                         : 0;
+    if (i < lo) i = lo;
+    if (j < jlo) j = jlo;
+    while (i > lo || j > jlo) {
+        uint32_t t = 0;
+        if (i > lo) t = tt->conns[i - 1].dep;
+        if (j > jlo && q->side[j - 1].c.dep > t) t = q->side[j - 1].c.dep;
+        uint32_t a = i, b = j;
+        int zero = 0;
+        while (a > lo && tt->conns[a - 1].dep == t) zero |= tt->conns[--a].arr == t;
+        while (b > jlo && q->side[b - 1].c.dep == t) zero |= q->side[--b].c.arr == t;
+        /* Within one second only a hop of no duration can be made useful by
+         * another connection of the same second (all it changes is late[]
+         * up to that second and later hops of runs): repeat until stable
+         * when there is one. */
+        int changed;
+        do {
+            changed = 0;
+            for (uint32_t k = i; k-- > a;)
+                if (!q->skip || !q->skip[tt->conns[k].run])
+                    changed |= back_conn(q, &tt->conns[k], &ws->ok[k]);
+            for (uint32_t k = j; k-- > b;) changed |= back_conn(q, &q->side[k].c, &ws->ok_side[k]);
+        } while (zero && changed);
+        i = a;
+        j = b;
+    }
+    return 0;
+}
+
+/* A guess at E (mc.h, "Scope"): an earliest-arrival scan under the same
+ * relaxed rules as the backward scan.  Any value is safe (rt_mc_search
+ * checks the answer against the horizon it gives and searches again when
+ * it was too small); this one is a lower bound on E, so the horizon is
+ * exact whenever it is at most E. */
+static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t max_bound) {
+    struct rt_mc_ws *ws = q->ws;
+    const struct rt_timetable *tt = q->tt;
+    uint32_t e = INF;
+    int road = allowed(q, RT_FMODE_ROAD);
+    for (uint32_t s = 0; s < tt->nstops; s++) ws->ea[s] = INF;
+    memset(ws->run_flag, 0, ws->nruns ? ws->nruns : 1);
+    for (uint32_t s = 0; s < tt->nstops; s++) {
+        if (ws->origin_gen[s] != ws->gen) continue;
+        ws->ea[s] = q->depart;
+        uint32_t n;
+        const struct rt_footpath *fp = rt_footpaths(tt, s, &n);
+        for (uint32_t f = 0; road && f < n; f++) {
+            uint32_t w = fp[f].to, a = sat_add(q->depart, fp[f].seconds);
+            if (a < ws->ea[w]) ws->ea[w] = a;
+            if (is_target(q, w) && sat_add(a, release(q, w, RT_FMODE_ROAD)) < e)
+                e = sat_add(a, release(q, w, RT_FMODE_ROAD));
+        }
+    }
+    uint32_t i = lo, j = jlo;
+    for (;;) {
+        const struct rt_connection *c;
+        if (i < tt->nconns && (j >= q->nside || tt->conns[i].dep <= q->side[j].c.dep)) {
+            c = &tt->conns[i++];
+            if (q->skip && q->skip[c->run]) continue;
+        } else if (j < q->nside) {
+            c = &q->side[j++].c;
+        } else {
+            break;
+        }
+        if (c->dep >= e || c->dep > max_bound) break;
+        int m = q->net->run_mode[c->run];
+        if (!allowed(q, m)) continue;
+        if (!ws->run_flag[c->run]) {
+            if (!(c->flags & RT_CONN_PICKUP) || ws->ea[c->from] == INF) continue;
+            int32_t nd = need_min(q, c->from, m);
+            if (nd < 0 || (int64_t)ws->ea[c->from] + nd > (int64_t)c->dep) continue;
+            ws->run_flag[c->run] = 1;
+        }
+        if (!(c->flags & RT_CONN_DROPOFF)) continue;
+        uint32_t v = c->to;
+        if (c->arr < ws->ea[v]) ws->ea[v] = c->arr;
+        if (is_target(q, v) && sat_add(c->arr, release(q, v, m)) < e)
+            e = sat_add(c->arr, release(q, v, m));
+        uint32_t n;
+        const struct rt_footpath *fp = rt_footpaths(tt, v, &n);
+        if (!road || n == 0) continue;
+        uint32_t start = sat_add(c->arr, handling(q, v, m, RT_FMODE_ROAD));
+        for (uint32_t f = 0; f < n; f++) {
+            uint32_t w = fp[f].to, a = sat_add(start, fp[f].seconds);
+            if (a < ws->ea[w]) ws->ea[w] = a;
+            if (is_target(q, w) && sat_add(a, release(q, w, RT_FMODE_ROAD)) < e)
+                e = sat_add(a, release(q, w, RT_FMODE_ROAD));
+        }
+    }
+    return e;
+}
+
 /* Insert stop label *X at x->stop unless a label there dominates it;
  * unlink the ones it dominates.  Returns its index, or RT_NONE. */
 static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
     struct rt_mc_ws *ws = q->ws;
     uint32_t s = x->stop;
+    /* Too late to reach the target by the horizon (see "Horizon"). */
+    if ((int64_t)x->t > ws->late[s]) return RT_NONE;
     if (pruned(q, s, x->t, x->legs, x->cost, x->co2)) return RT_NONE;
     if (ws->stop_gen[s] != ws->gen) {
         ws->stop_gen[s] = ws->gen;
@@ -780,6 +1042,8 @@ static void next_gen(struct rt_mc_ws *ws) {
         memset(ws->target_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
         memset(ws->lb_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        memset(ws->nmin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        memset(ws->origin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         ws->gen = 1;
     }
 }
@@ -925,13 +1189,16 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
         q->again = 0;
         for (k = *i; k < tt->nconns && tt->conns[k].dep == t; k++) {
             if (skip && skip[tt->conns[k].run]) continue;
-            scan(q, &tt->conns[k], k);
             n++;
+            /* No journey available by the horizon uses it ("Horizon"). */
+            if (!q->ws->ok[k]) continue;
+            scan(q, &tt->conns[k], k);
             if (q->oom) return n;
         }
         for (m = *j; m < nside && q->side[m].c.dep == t; m++) {
-            scan(q, &q->side[m].c, tt->nconns + m);
             n++;
+            if (!q->ws->ok_side[m]) continue;
+            scan(q, &q->side[m].c, tt->nconns + m);
             if (q->oom) return n;
         }
     } while (q->again);
@@ -968,6 +1235,38 @@ static void lower_bounds_setup(struct q *q, uint32_t nside) {
     q->lb_cents_leg = isfinite(leg) ? leg : 0;
     q->lb_cents_km = isfinite(km) ? km : 0;
     q->lb_g_km = isfinite(g) ? g : 0;
+}
+
+/* The scope's bound (mc.h, "Scope") for earliest E (INF: none), at most
+ * max_days; the same arithmetic as tighten(). */
+static uint32_t scope_end(const struct q *q, uint32_t e) {
+    if (q->slack_factor < 0 || e == INF) return q->max_bound;
+    double b = (double)q->depart + q->slack_factor * (double)(e - q->depart) + q->slack_s;
+    return b < (double)q->max_bound ? (uint32_t)b : q->max_bound;
+}
+
+/* Empty the pools and mark the target and origin stops for a (new) pass
+ * of query QQ. */
+static void start_query(struct q *q, const struct rt_mc_query *qq) {
+    struct rt_mc_ws *ws = q->ws;
+    const struct rt_timetable *tt = q->tt;
+    next_gen(ws);
+    ws->nsl = ws->nrl = ws->nfin = ws->nfe = 0;
+    q->ntargets = 0;
+    q->targets_cut = 0;
+    ws->target_gen[qq->to] = ws->gen;
+    q->targets[q->ntargets++] = &tt->stops[qq->to];
+    for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++) {
+        ws->target_gen[ws->children[i]] = ws->gen;
+        if (q->ntargets < sizeof(q->targets) / sizeof(q->targets[0]))
+            q->targets[q->ntargets++] = &tt->stops[ws->children[i]];
+        else
+            q->targets_cut = 1;
+    }
+    ws->origin_gen[qq->from] = ws->gen;
+    for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
+        ws->origin_gen[ws->children[i]] = ws->gen;
+    lower_bounds_setup(q, q->nside);
 }
 
 int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_mc_ws *ws,
@@ -1013,32 +1312,40 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
         q.side = rt_overlay_side(ov, &nside);
         skip = rt_overlay_touched(ov);
     }
+    q.nside = nside;
+    q.skip = skip;
+    uint32_t lo = rt_first_conn(tt, qq->depart),
+             jlo = q.side ? rt_overlay_first_side(q.side, nside, qq->depart) : 0;
 
-    next_gen(ws);
-    ws->nsl = ws->nrl = ws->nfin = ws->nfe = 0;
-    ws->target_gen[qq->to] = ws->gen;
-    q.targets[q.ntargets++] = &tt->stops[qq->to];
-    for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++) {
-        ws->target_gen[ws->children[i]] = ws->gen;
-        if (q.ntargets < sizeof(q.targets) / sizeof(q.targets[0]))
-            q.targets[q.ntargets++] = &tt->stops[ws->children[i]];
-        else
-            q.targets_cut = 1;
-    }
-    lower_bounds_setup(&q, nside);
-    q.now = qq->depart;
-    start_at(&q, qq->from);
-    for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
-        start_at(&q, ws->children[i]);
-
-    uint32_t i = rt_first_conn(tt, qq->depart), j = q.side ? rt_overlay_first_side(q.side, nside, qq->depart) : 0;
-    uint32_t scanned = 0;
-    while (!q.oom) {
-        uint32_t ti = i < tt->nconns ? tt->conns[i].dep : INF;
-        uint32_t tj = j < nside ? q.side[j].c.dep : INF;
-        uint32_t t = ti < tj ? ti : tj;
-        if (t == INF || t > q.bound) break;
-        scanned += scan_second(&q, skip, &i, &j, nside, t);
+    /* The horizon (see "Horizon"): the scope's bound for a guess at E.
+     * The pass below finds every journey available by it, so its E is the
+     * true one when it is at most the horizon; and when the bound for that
+     * E is within the horizon too, its answer is the answer.  Otherwise
+     * (the guess was too early) a second pass with the bound for the E
+     * found, or max_days when none was, is exact. */
+    start_query(&q, qq);
+    uint32_t h = q.max_bound, scanned = 0;
+    if (q.slack_factor >= 0) h = scope_end(&q, guess_earliest(&q, lo, jlo, q.max_bound));
+    for (;;) {
+        if (reach_back(&q, h, lo, jlo) != 0) return -1;
+        q.bound = h;
+        q.earliest = INF;
+        q.now = qq->depart;
+        start_at(&q, qq->from);
+        for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
+            start_at(&q, ws->children[i]);
+        uint32_t i = lo, j = jlo;
+        while (!q.oom) {
+            uint32_t ti = i < tt->nconns ? tt->conns[i].dep : INF;
+            uint32_t tj = j < nside ? q.side[j].c.dep : INF;
+            uint32_t t = ti < tj ? ti : tj;
+            if (t == INF || t > q.bound) break;
+            scanned += scan_second(&q, skip, &i, &j, nside, t);
+        }
+        if (q.oom) return -1;
+        if (h >= q.max_bound || (q.earliest != INF && scope_end(&q, q.earliest) <= h)) break;
+        h = scope_end(&q, q.earliest);
+        start_query(&q, qq);
     }
     if (q.oom) return -1;
     out->scanned = scanned;
