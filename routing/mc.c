@@ -65,6 +65,8 @@ struct rlabel {
 struct final {
     uint32_t label; /* stop label at the target */
     uint32_t avail;
+    int legs;       /* the label's, copied: pruned() reads every final */
+    int64_t cost, co2;
 };
 
 struct rt_mc_ws {
@@ -87,10 +89,22 @@ struct rt_mc_ws {
         uint32_t label, next;
     } * fe;
     uint32_t nfe, capfe;
-    /* Lower bounds from a stop to the target, per query (lb_gen). */
-    uint32_t *lb_gen, *lb_t;
+    /* Lower bounds from a stop to the target, per query (see "Lower
+     * bounds"), and the stop graph they come from (graph_build). */
+    uint32_t *lb_t;
     int64_t *lb_c, *lb_e;
     uint8_t *lb_l;
+    uint32_t *g_index; /* [nstops + 1]: edges into s in g_edge[...] */
+    struct gedge {
+        uint32_t from, secs;
+        uint8_t mode; /* enum rt_fmode, or RT_MC_FOOT */
+        double km;
+    } * g_edge;
+    struct hent {
+        double d;
+        uint32_t s;
+    } * heap;
+    double *dist;
     /* Reachability of the target by the horizon (see "Horizon"): per stop
      * the latest useful time (LATE_NONE: none), per connection whether it
      * can be part of such a journey, per run a flag for both scans. */
@@ -290,7 +304,10 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->fhead);
     free(ws->whead);
     free(ws->fe);
-    free(ws->lb_gen);
+    free(ws->g_index);
+    free(ws->g_edge);
+    free(ws->heap);
+    free(ws->dist);
     free(ws->lb_t);
     free(ws->lb_c);
     free(ws->lb_e);
@@ -307,6 +324,114 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->in_index);
     free(ws->in_foot);
     free(ws);
+}
+
+/* ---- the stop graph, for lower bounds ----
+ * Every hop of every trip and every footpath as an edge into the stop it
+ * leads to, one per (to, from, mode) with the smallest km and duration
+ * among them.  A journey from a stop to the target rides or walks along a
+ * path of such edges, so the cheapest path (per km rates of each edge's
+ * mode) bounds its cost and CO2e from below, and the shortest one (in
+ * scheduled seconds) its time. */
+struct gsort {
+    uint32_t to, from, secs;
+    uint8_t mode; /* enum rt_fmode, or RT_MC_FOOT */
+    double km;
+};
+
+static int gsort_cmp(const void *pa, const void *pb) {
+    const struct gsort *a = pa, *b = pb;
+    if (a->to != b->to) return a->to < b->to ? -1 : 1;
+    if (a->from != b->from) return a->from < b->from ? -1 : 1;
+    return (int)a->mode - (int)b->mode;
+}
+
+static int graph_build(struct rt_mc_ws *ws) {
+    const struct rt_mc_net *net = ws->net;
+    const struct rt_timetable *tt = net->tt;
+    size_t n = tt->nfoot;
+    for (uint32_t i = 0; i < tt->ntrips; i++)
+        if (net->trip_mode[i] < RT_FMODE_COUNT && tt->trips[i].nstops > 1)
+            n += tt->trips[i].nstops - 1;
+    struct gsort *e = alloc_n(n, sizeof(*e));
+    ws->g_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
+    if (!e || !ws->g_index) {
+        free(e);
+        return -1;
+    }
+    size_t k = 0;
+    for (uint32_t i = 0; i < tt->ntrips; i++) {
+        const struct rt_trip *tr = &tt->trips[i];
+        if (net->trip_mode[i] >= RT_FMODE_COUNT) continue;
+        for (uint32_t h = 0; h + 1 < tr->nstops; h++) {
+            const struct rt_stop_time *x = &tt->stop_times[tr->first_stop_time + h];
+            e[k].to = x[1].stop;
+            e[k].from = x[0].stop;
+            e[k].secs = x[1].arr > x[0].dep ? x[1].arr - x[0].dep : 0;
+            e[k].mode = net->trip_mode[i];
+            e[k].km = net->cum_km[tr->first_stop_time + h + 1] - net->cum_km[tr->first_stop_time + h];
+            k++;
+        }
+    }
+    for (uint32_t f = 0; f < tt->nfoot; f++, k++) {
+        e[k].to = tt->foot[f].to;
+        e[k].from = tt->foot[f].from;
+        e[k].secs = tt->foot[f].seconds;
+        e[k].mode = RT_MC_FOOT;
+        e[k].km = net->foot_km[f];
+    }
+    if (n > 1) qsort(e, n, sizeof(*e), gsort_cmp);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && gsort_cmp(&e[m - 1], &e[i]) == 0) {
+            if (e[i].km < e[m - 1].km) e[m - 1].km = e[i].km;
+            if (e[i].secs < e[m - 1].secs) e[m - 1].secs = e[i].secs;
+        } else {
+            e[m++] = e[i];
+        }
+    }
+    ws->g_edge = alloc_n(m, sizeof(*ws->g_edge));
+    ws->heap = alloc_n(m + tt->nstops + 1, sizeof(*ws->heap));
+    ws->dist = alloc_n(tt->nstops, sizeof(*ws->dist));
+    if (!ws->g_edge || !ws->heap || !ws->dist) {
+        free(e);
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++) {
+        ws->g_index[e[i].to + 1]++;
+        ws->g_edge[i].from = e[i].from;
+        ws->g_edge[i].secs = e[i].secs;
+        ws->g_edge[i].mode = e[i].mode;
+        ws->g_edge[i].km = e[i].km;
+    }
+    for (uint32_t s = 0; s < tt->nstops; s++) ws->g_index[s + 1] += ws->g_index[s];
+    free(e);
+    return 0;
+}
+
+/* The min-heap of the Dijkstra below. */
+static void heap_push(struct rt_mc_ws *ws, uint32_t *n, double d, uint32_t s) {
+    uint32_t i = (*n)++;
+    while (i > 0 && ws->heap[(i - 1) / 2].d > d) {
+        ws->heap[i] = ws->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    ws->heap[i].d = d;
+    ws->heap[i].s = s;
+}
+
+static void heap_pop(struct rt_mc_ws *ws, uint32_t *n) {
+    struct hent last = ws->heap[--*n];
+    uint32_t i = 0;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= *n) break;
+        if (c + 1 < *n && ws->heap[c + 1].d < ws->heap[c].d) c++;
+        if (ws->heap[c].d >= last.d) break;
+        ws->heap[i] = ws->heap[c];
+        i = c;
+    }
+    ws->heap[i] = last;
 }
 
 struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
@@ -327,7 +452,6 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->seen = alloc_n(tt->nstops, sizeof(*ws->seen));
     ws->fhead = alloc_n(tt->nstops, sizeof(*ws->fhead));
     ws->whead = alloc_n(tt->nstops, sizeof(*ws->whead));
-    ws->lb_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->lb_t = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->lb_c = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_e = alloc_n(tt->nstops, sizeof(int64_t));
@@ -342,7 +466,7 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->origin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->in_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->in_foot = alloc_n(tt->nfoot, sizeof(uint32_t));
-    if (!ws->late || !ws->late_foot || !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
+    if (graph_build(ws) != 0 || !ws->late || !ws->late_foot || !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
         !ws->origin_gen || !ws->in_index || !ws->in_foot) {
         rt_mc_ws_free(ws);
         return NULL;
@@ -354,7 +478,7 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_foot[ws->in_index[tt->foot[f].to]++] = f;
     for (uint32_t s = tt->nstops; s > 0; s--) ws->in_index[s] = ws->in_index[s - 1];
     ws->in_index[0] = 0;
-    if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_gen || !ws->lb_t || !ws->lb_c || !ws->lb_e || !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
+    if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_t || !ws->lb_c || !ws->lb_e || !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
         !ws->run_head || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_mc_ws_free(ws);
@@ -392,15 +516,11 @@ struct q {
     int oom;
     int again; /* a label became usable at the second being scanned */
     uint32_t now;
-    /* Lower bounds (see "Lower bounds"): per km and per leg, in cents and
-     * grams; seconds per great-circle km (0: no time bound). */
-    double lb_cents_leg, lb_cents_km, lb_g_km, lb_s_per_gc;
-    /* Per mode: cents and grams per km of a leg (the affine part). */
+    /* Lower bounds (see "Lower bounds"): the cheapest fixed part of a
+     * leg in cents; per mode, cents and grams per km of a leg (the affine
+     * part). */
+    double lb_cents_leg;
     double rate_c[RT_FMODE_COUNT], rate_g[RT_FMODE_COUNT];
-    uint32_t ntargets;
-    int targets_cut; /* a station with more children than targets[] holds:
-                      * no distance bound */
-    const struct rt_stop *targets[64];
 };
 
 static const struct rt_connection *conn_at(const struct q *q, uint32_t k) {
@@ -486,13 +606,13 @@ static void add_final(struct q *q, uint32_t l) {
     if (avail > q->bound) return;
     uint32_t w = 0;
     for (uint32_t i = 0; i < ws->nfin; i++) {
-        const struct slabel *f = &ws->sl[ws->fin[i].label];
-        if (dominates4(ws->fin[i].avail, f->legs, f->cost, f->co2, avail, x->legs, x->cost,
+        const struct final *f = &ws->fin[i];
+        if (dominates4(f->avail, f->legs, f->cost, f->co2, avail, x->legs, x->cost,
                        x->co2))
             return; /* then X dominates none of them (dominance is transitive
                      * and the finals never dominate one another), so nothing
                      * was dropped above */
-        if (!dominates4(avail, x->legs, x->cost, x->co2, ws->fin[i].avail, f->legs, f->cost,
+        if (!dominates4(avail, x->legs, x->cost, x->co2, f->avail, f->legs, f->cost,
                         f->co2))
             ws->fin[w++] = ws->fin[i];
     }
@@ -504,56 +624,24 @@ static void add_final(struct q *q, uint32_t l) {
     }
     ws->fin[ws->nfin].label = l;
     ws->fin[ws->nfin].avail = avail;
+    ws->fin[ws->nfin].legs = x->legs;
+    ws->fin[ws->nfin].cost = x->cost;
+    ws->fin[ws->nfin].co2 = x->co2;
     ws->nfin++;
     tighten(q, avail);
-}
-
-/* Lower bounds.  From stop S every journey to the target still needs, at
- * least: one more leg (unless S is a target), the cheapest leg's fixed
- * part, the cheapest rate over km_per_gc x gc(S, target) km, the lowest
- * emission factor over as many km, and gc(S, target) / gc_per_s seconds.
- * A label that cannot beat a final even with only these left is pruned.
- * The bounds are for pruning only: they never change an answer.  Each
- * leg's rounding to whole cents and grams can take up to half a unit, so
- * RT_MC_MAX_LEGS / 2 units are left as margin. */
-static void lower_bound(struct q *q, uint32_t s) {
-    struct rt_mc_ws *ws = q->ws;
-    if (ws->lb_gen[s] == ws->gen) return;
-    ws->lb_gen[s] = ws->gen;
-    if (ws->target_gen[s] == ws->gen) {
-        ws->lb_l[s] = 0;
-        ws->lb_t[s] = 0;
-        ws->lb_c[s] = ws->lb_e[s] = 0;
-        return;
-    }
-    double gc = q->targets_cut ? 0 : INFINITY;
-    for (uint32_t i = 0; i < q->ntargets && gc > 0; i++) {
-        double d = sphere_km(&q->tt->stops[s], q->targets[i]);
-        if (!(d >= 0)) d = 0; /* a position missing */
-        if (d < gc) gc = d;
-    }
-    if (!isfinite(gc)) gc = 0;
-    double km = q->net->km_per_gc * gc;
-    ws->lb_l[s] = 1;
-    ws->lb_t[s] = (uint32_t)fmin(floor(gc * q->lb_s_per_gc), (double)(INF / 2));
-    double c = floor(q->lb_cents_leg + q->lb_cents_km * km) - RT_MC_MAX_LEGS / 2;
-    double e = floor(q->lb_g_km * km) - RT_MC_MAX_LEGS / 2;
-    ws->lb_c[s] = c > 0 ? (int64_t)c : 0;
-    ws->lb_e[s] = e > 0 ? (int64_t)e : 0;
 }
 
 /* 1 when a final makes a label (T, LEGS, COST, CO2) at stop S useless. */
 static int pruned(struct q *q, uint32_t s, uint32_t t, int legs, int64_t cost, int64_t co2) {
     struct rt_mc_ws *ws = q->ws;
-    lower_bound(q, s);
     t = sat_add(t, ws->lb_t[s]);
     legs += ws->lb_l[s];
     cost += ws->lb_c[s];
     co2 += ws->lb_e[s];
     if (t > q->bound) return 1;
     for (uint32_t i = 0; i < ws->nfin; i++) {
-        const struct slabel *f = &ws->sl[ws->fin[i].label];
-        if (dominates4(ws->fin[i].avail, f->legs, f->cost, f->co2, t, legs, cost, co2)) return 1;
+        const struct final *f = &ws->fin[i];
+        if (dominates4(f->avail, f->legs, f->cost, f->co2, t, legs, cost, co2)) return 1;
     }
     return 0;
 }
@@ -1009,6 +1097,10 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
     /* Alight at c->to from every label aboard since this hop or before. */
     if (!(c->flags & RT_CONN_DROPOFF) || ws->run_gen[c->run] != ws->gen) return;
     uint32_t s = c->to;
+    /* Every label made here is at s from c->arr on or later: too late for
+     * the horizon, or for the scope even on the fastest path, none is
+     * kept (add_stop_label and pruned() would drop each). */
+    if ((int64_t)c->arr > ws->late[s] || sat_add(c->arr, ws->lb_t[s]) > q->bound) return;
     const double *cum = q->net->cum_km + tt->trips[trip].first_stop_time;
     for (uint32_t i = ws->run_head[c->run]; i != RT_NONE; i = ws->rl[i].next) {
         struct rlabel x = ws->rl[i];
@@ -1041,7 +1133,6 @@ static void next_gen(struct rt_mc_ws *ws) {
         memset(ws->stop_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->target_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
-        memset(ws->lb_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->nmin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->origin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         ws->gen = 1;
@@ -1207,15 +1298,57 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
     return n;
 }
 
-/* The per-query constants of lower_bound().  A time bound only from the
- * schedule: an overlay may shorten hops (an early observed arrival). */
-static void lower_bounds_setup(struct q *q, uint32_t nside) {
+/* Shortest distances from every stop to the target over the stop graph
+ * (graph_build) into ws->dist (INFINITY: no path), an edge weighing its
+ * km at its mode's rate in cents (CRIT 0) or grams (1), or its seconds
+ * (2).  Edges of modes not allowed are left out. */
+static void graph_dist(struct q *q, int crit) {
+    struct rt_mc_ws *ws = q->ws;
+    uint32_t n = 0;
+    for (uint32_t s = 0; s < ws->nstops; s++) {
+        ws->dist[s] = INFINITY;
+        if (is_target(q, s)) {
+            ws->dist[s] = 0;
+            heap_push(ws, &n, 0, s);
+        }
+    }
+    while (n > 0) {
+        double d = ws->heap[0].d;
+        uint32_t s = ws->heap[0].s;
+        heap_pop(ws, &n);
+        if (d > ws->dist[s]) continue;
+        for (uint32_t i = ws->g_index[s]; i < ws->g_index[s + 1]; i++) {
+            const struct gedge *e = &ws->g_edge[i];
+            int m = e->mode == RT_MC_FOOT ? RT_FMODE_ROAD : e->mode;
+            if (!allowed(q, m)) continue;
+            double w = crit == 0 ? q->rate_c[m] * e->km : crit == 1 ? q->rate_g[m] * e->km : e->secs;
+            if (d + w < ws->dist[e->from]) {
+                ws->dist[e->from] = d + w;
+                heap_push(ws, &n, d + w, e->from);
+            }
+        }
+    }
+}
+
+/* Lower bounds.  From stop S every journey to the target still needs, at
+ * least: one more leg (unless S is a target); the cheapest leg's fixed
+ * part plus, per km, the rate of the mode it is travelled by, summed along
+ * a path of the stop graph, so at least the cheapest path's; as many grams
+ * for CO2e; and the scheduled seconds of the shortest path (no waiting, no
+ * NEED, no customs).  A stop with no path at all reaches nothing.  A label
+ * that cannot beat a final even with only these left is pruned (see
+ * pruned()).  The bounds are for pruning only: they never change an
+ * answer.  Each leg's rounding to whole cents and grams can take up to
+ * half a unit, so RT_MC_MAX_LEGS / 2 units (and one more for floating
+ * point) are left as margin.  A time bound only from the schedule: an
+ * overlay may shorten hops (an early observed arrival); the overlay's runs
+ * stop where scheduled, so the km are the same. */
+static void lower_bounds_setup(struct q *q) {
     const struct rt_mc_net *net = q->net;
-    double leg = INFINITY, km = INFINITY, g = INFINITY;
-    q->lb_s_per_gc = nside == 0 && net->gc_per_s > 0 && isfinite(net->gc_per_s)
-                         ? 1.0 / net->gc_per_s
-                         : 0;
+    struct rt_mc_ws *ws = q->ws;
+    double leg = INFINITY;
     for (int m = 0; m < RT_FMODE_COUNT; m++) {
+        q->rate_c[m] = q->rate_g[m] = 0;
         if (!allowed(q, m)) continue;
         double f0 = 0, f1 = 0, e1 = 0;
         if (net->freight) {
@@ -1229,12 +1362,27 @@ static void lower_bounds_setup(struct q *q, uint32_t nside) {
         q->rate_c[m] = 100 * f1;
         q->rate_g[m] = 1000 * e1;
         if (100 * f0 < leg) leg = 100 * f0;
-        if (100 * f1 < km) km = 100 * f1;
-        if (1000 * e1 < g) g = 1000 * e1;
     }
     q->lb_cents_leg = isfinite(leg) ? leg : 0;
-    q->lb_cents_km = isfinite(km) ? km : 0;
-    q->lb_g_km = isfinite(g) ? g : 0;
+    const int64_t margin = RT_MC_MAX_LEGS / 2 + 1;
+    graph_dist(q, 0);
+    for (uint32_t s = 0; s < ws->nstops; s++) {
+        double c = floor(q->lb_cents_leg + ws->dist[s]) - margin;
+        ws->lb_c[s] = is_target(q, s) || !isfinite(c) || c < 0 ? 0 : (int64_t)c;
+        ws->lb_l[s] = is_target(q, s) ? 0 : 1;
+        /* No path to the target: nothing from here is in scope. */
+        ws->lb_t[s] = is_target(q, s) ? 0 : isfinite(ws->dist[s]) ? 0 : INF / 2;
+    }
+    graph_dist(q, 1);
+    for (uint32_t s = 0; s < ws->nstops; s++) {
+        double e = floor(ws->dist[s]) - margin;
+        ws->lb_e[s] = is_target(q, s) || !isfinite(e) || e < 0 ? 0 : (int64_t)e;
+    }
+    if (q->nside > 0) return;
+    graph_dist(q, 2);
+    for (uint32_t s = 0; s < ws->nstops; s++)
+        if (!is_target(q, s) && isfinite(ws->dist[s]))
+            ws->lb_t[s] = (uint32_t)fmin(ws->dist[s], (double)(INF / 2));
 }
 
 /* The scope's bound (mc.h, "Scope") for earliest E (INF: none), at most
@@ -1249,24 +1397,14 @@ static uint32_t scope_end(const struct q *q, uint32_t e) {
  * of query QQ. */
 static void start_query(struct q *q, const struct rt_mc_query *qq) {
     struct rt_mc_ws *ws = q->ws;
-    const struct rt_timetable *tt = q->tt;
     next_gen(ws);
     ws->nsl = ws->nrl = ws->nfin = ws->nfe = 0;
-    q->ntargets = 0;
-    q->targets_cut = 0;
     ws->target_gen[qq->to] = ws->gen;
-    q->targets[q->ntargets++] = &tt->stops[qq->to];
-    for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++) {
+    for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++)
         ws->target_gen[ws->children[i]] = ws->gen;
-        if (q->ntargets < sizeof(q->targets) / sizeof(q->targets[0]))
-            q->targets[q->ntargets++] = &tt->stops[ws->children[i]];
-        else
-            q->targets_cut = 1;
-    }
     ws->origin_gen[qq->from] = ws->gen;
     for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
         ws->origin_gen[ws->children[i]] = ws->gen;
-    lower_bounds_setup(q, q->nside);
 }
 
 int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_mc_ws *ws,
@@ -1324,6 +1462,7 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
      * (the guess was too early) a second pass with the bound for the E
      * found, or max_days when none was, is exact. */
     start_query(&q, qq);
+    lower_bounds_setup(&q);
     uint32_t h = q.max_bound, scanned = 0;
     if (q.slack_factor >= 0) h = scope_end(&q, guess_earliest(&q, lo, jlo, q.max_bound));
     for (;;) {
