@@ -89,6 +89,12 @@ struct rt_mc_ws {
         uint32_t label, next;
     } * fe;
     uint32_t nfe, capfe;
+    uint32_t *trip_pat; /* see "patterns" */
+    struct mslot {
+        uint64_t key;
+        uint32_t gen;
+    } * memo;
+    uint32_t nmemo, capmemo;
     /* Lower bounds from a stop to the target, per query (see "Lower
      * bounds"), and the stop graph they come from (graph_build). */
     uint32_t *lb_t;
@@ -304,6 +310,8 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->fhead);
     free(ws->whead);
     free(ws->fe);
+    free(ws->trip_pat);
+    free(ws->memo);
     free(ws->g_index);
     free(ws->g_edge);
     free(ws->heap);
@@ -434,6 +442,109 @@ static void heap_pop(struct rt_mc_ws *ws, uint32_t *n) {
     ws->heap[i] = last;
 }
 
+/* ---- patterns, for boarding ----
+ * Two trips with the same mode, stops, pickup and drop-off flags, km per
+ * hop and times relative to their first departure make runs that are the
+ * same journey shifted in time: a run of the pattern boarded at position
+ * k that departs later arrives later at every stop after k, at the same
+ * cost, CO2e and legs.  trip_pat gives each trip the first stop_time index
+ * of its pattern's first trip (a pattern and a position then make one
+ * number, pattern + k), or RT_NONE when its mode is unusable. */
+struct tkey {
+    uint64_t h;
+    uint32_t trip;
+};
+
+static int tkey_cmp(const void *pa, const void *pb) {
+    const struct tkey *a = pa, *b = pb;
+    if (a->h != b->h) return a->h < b->h ? -1 : 1;
+    return a->trip < b->trip ? -1 : a->trip > b->trip;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdull;
+}
+
+/* 1 when trips A and B have the same pattern (see above). */
+static int same_pattern(const struct rt_mc_net *net, uint32_t a, uint32_t b) {
+    const struct rt_timetable *tt = net->tt;
+    const struct rt_trip *ta = &tt->trips[a], *tb = &tt->trips[b];
+    if (net->trip_mode[a] != net->trip_mode[b] || ta->nstops != tb->nstops) return 0;
+    const struct rt_stop_time *x = &tt->stop_times[ta->first_stop_time],
+                              *y = &tt->stop_times[tb->first_stop_time];
+    const double *ka = &net->cum_km[ta->first_stop_time], *kb = &net->cum_km[tb->first_stop_time];
+    for (uint32_t k = 0; k < ta->nstops; k++)
+        if (x[k].stop != y[k].stop || x[k].flags != y[k].flags ||
+            (int64_t)x[k].arr - x[0].dep != (int64_t)y[k].arr - y[0].dep ||
+            (int64_t)x[k].dep - x[0].dep != (int64_t)y[k].dep - y[0].dep || ka[k] != kb[k])
+            return 0;
+    return 1;
+}
+
+static int patterns_build(struct rt_mc_ws *ws) {
+    const struct rt_mc_net *net = ws->net;
+    const struct rt_timetable *tt = net->tt;
+    struct tkey *key = alloc_n(tt->ntrips, sizeof(*key));
+    ws->trip_pat = alloc_n(tt->ntrips, sizeof(uint32_t));
+    if (!key || !ws->trip_pat) {
+        free(key);
+        return -1;
+    }
+    for (uint32_t i = 0; i < tt->ntrips; i++) {
+        const struct rt_trip *tr = &tt->trips[i];
+        const struct rt_stop_time *x = &tt->stop_times[tr->first_stop_time];
+        uint64_t h = mix(net->trip_mode[i], tr->nstops);
+        for (uint32_t k = 0; k < tr->nstops; k++) {
+            h = mix(h, x[k].stop);
+            h = mix(h, x[k].flags);
+            h = mix(h, (uint64_t)((int64_t)x[k].arr - x[0].dep));
+            h = mix(h, (uint64_t)((int64_t)x[k].dep - x[0].dep));
+        }
+        key[i].h = h;
+        key[i].trip = i;
+    }
+    if (tt->ntrips > 1) qsort(key, tt->ntrips, sizeof(*key), tkey_cmp);
+    for (uint32_t i = 0, first = 0; i < tt->ntrips; i++) {
+        uint32_t t = key[i].trip;
+        if (i == 0 || key[i].h != key[i - 1].h) first = i;
+        uint32_t rep = key[first].trip;
+        ws->trip_pat[t] = net->trip_mode[t] >= RT_FMODE_COUNT ? RT_NONE
+                          : same_pattern(net, rep, t)         ? tt->trips[rep].first_stop_time
+                                                              : tt->trips[t].first_stop_time;
+    }
+    free(key);
+    return 0;
+}
+
+/* Boarding memo (see scan()): the set of (stop label, pattern + position)
+ * already boarded in this pass, open addressing, entries of older passes
+ * stale by gen.  1 when KEY was in it (now it is in any case), -1 out of
+ * memory. */
+static int memo_seen(struct rt_mc_ws *ws, uint64_t key) {
+    if (2 * (ws->nmemo + 1) > ws->capmemo) {
+        uint32_t cap = ws->capmemo ? 2 * ws->capmemo : 4096;
+        struct mslot *m = calloc(cap, sizeof(*m));
+        if (!m) return -1;
+        for (uint32_t i = 0; i < ws->capmemo; i++) {
+            if (ws->memo[i].gen != ws->gen) continue;
+            uint32_t j = (uint32_t)mix(0, ws->memo[i].key) & (cap - 1);
+            while (m[j].gen == ws->gen) j = (j + 1) & (cap - 1);
+            m[j] = ws->memo[i];
+        }
+        free(ws->memo);
+        ws->memo = m;
+        ws->capmemo = cap;
+    }
+    uint32_t j = (uint32_t)mix(0, key) & (ws->capmemo - 1);
+    for (; ws->memo[j].gen == ws->gen; j = (j + 1) & (ws->capmemo - 1))
+        if (ws->memo[j].key == key) return 1;
+    ws->memo[j].gen = ws->gen;
+    ws->memo[j].key = key;
+    ws->nmemo++;
+    return 0;
+}
+
 struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     const struct rt_timetable *tt = net->tt;
     struct rt_mc_ws *ws = calloc(1, sizeof(*ws));
@@ -466,7 +577,7 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->origin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->in_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->in_foot = alloc_n(tt->nfoot, sizeof(uint32_t));
-    if (graph_build(ws) != 0 || !ws->late || !ws->late_foot || !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
+    if (graph_build(ws) != 0 || patterns_build(ws) != 0 || !ws->late || !ws->late_foot || !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
         !ws->origin_gen || !ws->in_index || !ws->in_foot) {
         rt_mc_ws_free(ws);
         return NULL;
@@ -1081,11 +1192,25 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
     if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {
         refresh(q, c->from, m, c->dep);
         if (q->oom) return;
+        /* A label that boarded an earlier run of the same pattern at the
+         * same position (see "patterns") made a run label that is this
+         * one's, earlier at every stop and the same in the rest: it, or
+         * what dominated or pruned it, leaves nothing for this one to add.
+         * Only for scheduled runs (an overlay's run is no shift). */
+        uint32_t pat = k < tt->nconns ? ws->trip_pat[trip] : RT_NONE;
         for (uint32_t e = ws->fhead[c->from][m]; e != RT_NONE; e = ws->fe[e].next) {
             uint32_t i = ws->fe[e].label;
             const struct slabel *y = &ws->sl[i];
             /* Everything from here on starts at this departure. */
             if (pruned(q, c->from, c->dep, y->legs, y->cost, y->co2)) continue;
+            if (pat != RT_NONE) {
+                int seen = memo_seen(ws, (uint64_t)i << 32 | (pat + c->seq));
+                if (seen < 0) {
+                    q->oom = 1;
+                    return;
+                }
+                if (seen) continue;
+            }
             struct rlabel x = {RT_NONE,  i,      k,
                                c->seq,   q->net->territory[c->from],
                                (uint8_t)(y->legs + 1), y->cost, y->co2, c->dep,
@@ -1135,6 +1260,7 @@ static void next_gen(struct rt_mc_ws *ws) {
         memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
         memset(ws->nmin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->origin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        if (ws->memo) memset(ws->memo, 0, (size_t)ws->capmemo * sizeof(*ws->memo));
         ws->gen = 1;
     }
 }
@@ -1398,7 +1524,7 @@ static uint32_t scope_end(const struct q *q, uint32_t e) {
 static void start_query(struct q *q, const struct rt_mc_query *qq) {
     struct rt_mc_ws *ws = q->ws;
     next_gen(ws);
-    ws->nsl = ws->nrl = ws->nfin = ws->nfe = 0;
+    ws->nsl = ws->nrl = ws->nfin = ws->nfe = ws->nmemo = 0;
     ws->target_gen[qq->to] = ws->gen;
     for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++)
         ws->target_gen[ws->children[i]] = ws->gen;
