@@ -90,11 +90,11 @@ struct rt_mc_ws {
     } * fe;
     uint32_t nfe, capfe;
     uint32_t *trip_pat; /* see "patterns" */
-    struct mslot {
-        uint64_t key;
-        uint32_t gen;
-    } * memo;
-    uint32_t nmemo, capmemo;
+    /* Per pattern + position (see scan()): the newest frontier entry
+     * already looked at by a departure of it, this pass (gen). */
+    struct pmark {
+        uint32_t gen, e;
+    } * pmark;
     /* Lower bounds from a stop to the target, per query (see "Lower
      * bounds"), and the stop graph they come from (graph_build). */
     uint32_t *lb_t;
@@ -311,7 +311,7 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->whead);
     free(ws->fe);
     free(ws->trip_pat);
-    free(ws->memo);
+    free(ws->pmark);
     free(ws->g_index);
     free(ws->g_edge);
     free(ws->heap);
@@ -487,7 +487,8 @@ static int patterns_build(struct rt_mc_ws *ws) {
     const struct rt_timetable *tt = net->tt;
     struct tkey *key = alloc_n(tt->ntrips, sizeof(*key));
     ws->trip_pat = alloc_n(tt->ntrips, sizeof(uint32_t));
-    if (!key || !ws->trip_pat) {
+    ws->pmark = alloc_n(tt->nstop_times, sizeof(*ws->pmark));
+    if (!key || !ws->trip_pat || !ws->pmark) {
         free(key);
         return -1;
     }
@@ -514,34 +515,6 @@ static int patterns_build(struct rt_mc_ws *ws) {
                                                               : tt->trips[t].first_stop_time;
     }
     free(key);
-    return 0;
-}
-
-/* Boarding memo (see scan()): the set of (stop label, pattern + position)
- * already boarded in this pass, open addressing, entries of older passes
- * stale by gen.  1 when KEY was in it (now it is in any case), -1 out of
- * memory. */
-static int memo_seen(struct rt_mc_ws *ws, uint64_t key) {
-    if (2 * (ws->nmemo + 1) > ws->capmemo) {
-        uint32_t cap = ws->capmemo ? 2 * ws->capmemo : 4096;
-        struct mslot *m = calloc(cap, sizeof(*m));
-        if (!m) return -1;
-        for (uint32_t i = 0; i < ws->capmemo; i++) {
-            if (ws->memo[i].gen != ws->gen) continue;
-            uint32_t j = (uint32_t)mix(0, ws->memo[i].key) & (cap - 1);
-            while (m[j].gen == ws->gen) j = (j + 1) & (cap - 1);
-            m[j] = ws->memo[i];
-        }
-        free(ws->memo);
-        ws->memo = m;
-        ws->capmemo = cap;
-    }
-    uint32_t j = (uint32_t)mix(0, key) & (ws->capmemo - 1);
-    for (; ws->memo[j].gen == ws->gen; j = (j + 1) & (ws->capmemo - 1))
-        if (ws->memo[j].key == key) return 1;
-    ws->memo[j].gen = ws->gen;
-    ws->memo[j].key = key;
-    ws->nmemo++;
     return 0;
 }
 
@@ -1195,28 +1168,35 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
         /* A label that boarded an earlier run of the same pattern at the
          * same position (see "patterns") made a run label that is this
          * one's, earlier at every stop and the same in the rest: it, or
-         * what dominated or pruned it, leaves nothing for this one to add.
-         * Only for scheduled runs (an overlay's run is no shift). */
-        uint32_t pat = k < tt->nconns ? ws->trip_pat[trip] : RT_NONE;
-        for (uint32_t e = ws->fhead[c->from][m]; e != RT_NONE; e = ws->fe[e].next) {
+         * what dominated it, leaves nothing for this one to add; one that
+         * was pruned there is pruned here (later, with the same or more
+         * finals).  The frontier is a list of entries newest (highest
+         * index) first, so the entries a departure of the pattern at this
+         * position looked at are those up to the newest one then: only the
+         * ones after it are new.  Only for scheduled runs (an overlay's run
+         * is no shift). */
+        uint32_t head = ws->fhead[c->from][m], stop_at = RT_NONE;
+        struct pmark *pm = NULL;
+        if (k < tt->nconns && ws->trip_pat[trip] != RT_NONE) {
+            pm = &ws->pmark[ws->trip_pat[trip] + c->seq];
+            if (pm->gen == ws->gen) stop_at = pm->e;
+        }
+        for (uint32_t e = head; e != RT_NONE && (stop_at == RT_NONE || e > stop_at);
+             e = ws->fe[e].next) {
             uint32_t i = ws->fe[e].label;
             const struct slabel *y = &ws->sl[i];
             /* Everything from here on starts at this departure. */
             if (pruned(q, c->from, c->dep, y->legs, y->cost, y->co2)) continue;
-            if (pat != RT_NONE) {
-                int seen = memo_seen(ws, (uint64_t)i << 32 | (pat + c->seq));
-                if (seen < 0) {
-                    q->oom = 1;
-                    return;
-                }
-                if (seen) continue;
-            }
             struct rlabel x = {RT_NONE,  i,      k,
                                c->seq,   q->net->territory[c->from],
                                (uint8_t)(y->legs + 1), y->cost, y->co2, c->dep,
                                q->net->cum_km[tt->trips[trip].first_stop_time + c->seq]};
             add_run_label(q, c->run, m, &x);
             if (q->oom) return;
+        }
+        if (pm && head != RT_NONE) {
+            pm->gen = ws->gen;
+            pm->e = head;
         }
     }
     /* Alight at c->to from every label aboard since this hop or before. */
@@ -1260,7 +1240,8 @@ static void next_gen(struct rt_mc_ws *ws) {
         memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
         memset(ws->nmin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->origin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
-        if (ws->memo) memset(ws->memo, 0, (size_t)ws->capmemo * sizeof(*ws->memo));
+        memset(ws->pmark, 0, (ws->net->tt->nstop_times ? ws->net->tt->nstop_times : 1) *
+                                 sizeof(*ws->pmark));
         ws->gen = 1;
     }
 }
@@ -1524,7 +1505,7 @@ static uint32_t scope_end(const struct q *q, uint32_t e) {
 static void start_query(struct q *q, const struct rt_mc_query *qq) {
     struct rt_mc_ws *ws = q->ws;
     next_gen(ws);
-    ws->nsl = ws->nrl = ws->nfin = ws->nfe = ws->nmemo = 0;
+    ws->nsl = ws->nrl = ws->nfin = ws->nfe = 0;
     ws->target_gen[qq->to] = ws->gen;
     for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++)
         ws->target_gen[ws->children[i]] = ws->gen;
