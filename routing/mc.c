@@ -750,27 +750,29 @@ static int is_target(const struct q *q, uint32_t s) {
  * that dominates one of them is no later, so it passes too.  Dropping the
  * rest is exact: it never removes a journey available by H. */
 
-/* The smallest NEED(S, x, M) over every x cargo can have come by to S
- * (origin only at the origin); -1 when boarding is impossible whatever
- * the way.  Cached per query. */
-static int32_t need_min(struct q *q, uint32_t s, int m) {
+/* need_min(S, M): the smallest NEED(S, x, M) over every x cargo can have
+ * come by to S (origin only at the origin); -1 when boarding is impossible
+ * whatever the way.  need_min_fill caches the five modes of S per pass. */
+static void need_min_fill(struct q *q, uint32_t s) {
     struct rt_mc_ws *ws = q->ws;
-    if (ws->nmin_gen[s] != ws->gen) {
-        ws->nmin_gen[s] = ws->gen;
-        for (int mm = 0; mm < RT_FMODE_COUNT; mm++) {
-            int64_t best = -1;
-            for (int x = 0; x <= RT_MC_ORIGIN; x++) {
-                if (x == RT_MC_ORIGIN ? ws->origin_gen[s] != ws->gen
-                    : x == RT_MC_FOOT ? !allowed(q, RT_FMODE_ROAD)
-                                      : !allowed(q, x))
-                    continue;
-                int64_t nd = need(q, s, x, mm);
-                if (nd >= 0 && (best < 0 || nd < best)) best = nd;
-            }
-            ws->nmin[s][mm] = (int32_t)best;
+    ws->nmin_gen[s] = ws->gen;
+    for (int mm = 0; mm < RT_FMODE_COUNT; mm++) {
+        int64_t best = -1;
+        for (int x = 0; x <= RT_MC_ORIGIN; x++) {
+            if (x == RT_MC_ORIGIN ? ws->origin_gen[s] != ws->gen
+                : x == RT_MC_FOOT ? !allowed(q, RT_FMODE_ROAD)
+                                  : !allowed(q, x))
+                continue;
+            int64_t nd = need(q, s, x, mm);
+            if (nd >= 0 && (best < 0 || nd < best)) best = nd;
         }
+        ws->nmin[s][mm] = (int32_t)best;
     }
-    return ws->nmin[s][m];
+}
+
+static inline int32_t need_min(struct q *q, uint32_t s, int m) {
+    if (q->ws->nmin_gen[s] != q->ws->gen) need_min_fill(q, s);
+    return q->ws->nmin[s][m];
 }
 
 /* The smallest release at target stop S over the ways cargo arrives. */
@@ -862,21 +864,27 @@ static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
         if (i > lo) t = tt->conns[i - 1].dep;
         if (j > jlo && q->side[j - 1].c.dep > t) t = q->side[j - 1].c.dep;
         uint32_t a = i, b = j;
-        int zero = 0;
-        while (a > lo && tt->conns[a - 1].dep == t) zero |= tt->conns[--a].arr == t;
-        while (b > jlo && q->side[b - 1].c.dep == t) zero |= q->side[--b].c.arr == t;
+        int zero = 0, changed = 0;
+        for (; a > lo && tt->conns[a - 1].dep == t; a--) {
+            const struct rt_connection *c = &tt->conns[a - 1];
+            zero |= c->arr == t;
+            if (!q->skip || !q->skip[c->run]) changed |= back_conn(q, c, &ws->ok[a - 1]);
+        }
+        for (; b > jlo && q->side[b - 1].c.dep == t; b--) {
+            zero |= q->side[b - 1].c.arr == t;
+            changed |= back_conn(q, &q->side[b - 1].c, &ws->ok_side[b - 1]);
+        }
         /* Within one second only a hop of no duration can be made useful by
          * another connection of the same second (all it changes is late[]
          * up to that second and later hops of runs): repeat until stable
          * when there is one. */
-        int changed;
-        do {
+        while (zero && changed) {
             changed = 0;
             for (uint32_t k = i; k-- > a;)
                 if (!q->skip || !q->skip[tt->conns[k].run])
                     changed |= back_conn(q, &tt->conns[k], &ws->ok[k]);
             for (uint32_t k = j; k-- > b;) changed |= back_conn(q, &q->side[k].c, &ws->ok_side[k]);
-        } while (zero && changed);
+        }
         i = a;
         j = b;
     }
