@@ -21,7 +21,18 @@
  *                    gets earlier, fewer legs or cheaper).
  * Connections are scanned in departure order from the ready time until the
  * scope's bound (mc.h, "Scope"), which tightens as finals are found.  All
- * labels live in pools that grow as needed; a query reuses them. */
+ * labels live in pools that grow as needed; a query reuses them.
+ *
+ * What keeps the scan small, each exact (it never drops a journey of the
+ * answer; the reason is at each):
+ *   - the horizon ("Horizon"): a guess at E gives a bound on the scope; a
+ *     backward scan from the target marks the connections and the latest
+ *     times at each stop that can still make it; the search runs again
+ *     when the guess proves too early;
+ *   - lower bounds on cost and CO2e from every stop to the target (a
+ *     Dijkstra over the stop graph, "Lower bounds"), against the finals;
+ *   - patterns ("patterns"): a stop label boards the runs of one pattern at
+ *     one position once, on the first that departs. */
 #include "mc.h"
 
 #include "geodata/geodesy.h"
@@ -90,6 +101,11 @@ struct rt_mc_ws {
     } * fe;
     uint32_t nfe, capfe;
     uint32_t *trip_pat; /* see "patterns" */
+    /* Per run: its trip's first stop_time and pattern (trip_pat), read
+     * together by the scan instead of runs[] and trips[]. */
+    struct runinfo {
+        uint32_t fst, pat;
+    } * runinfo;
     /* Per pattern + position (see scan()): the newest frontier entry
      * already looked at by a departure of it, this pass (gen). */
     struct pmark {
@@ -312,6 +328,7 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->fe);
     free(ws->trip_pat);
     free(ws->pmark);
+    free(ws->runinfo);
     free(ws->g_index);
     free(ws->g_edge);
     free(ws->heap);
@@ -488,7 +505,8 @@ static int patterns_build(struct rt_mc_ws *ws) {
     struct tkey *key = alloc_n(tt->ntrips, sizeof(*key));
     ws->trip_pat = alloc_n(tt->ntrips, sizeof(uint32_t));
     ws->pmark = alloc_n(tt->nstop_times, sizeof(*ws->pmark));
-    if (!key || !ws->trip_pat || !ws->pmark) {
+    ws->runinfo = alloc_n(tt->nruns, sizeof(*ws->runinfo));
+    if (!key || !ws->trip_pat || !ws->pmark || !ws->runinfo) {
         free(key);
         return -1;
     }
@@ -513,6 +531,10 @@ static int patterns_build(struct rt_mc_ws *ws) {
         ws->trip_pat[t] = net->trip_mode[t] >= RT_FMODE_COUNT ? RT_NONE
                           : same_pattern(net, rep, t)         ? tt->trips[rep].first_stop_time
                                                               : tt->trips[t].first_stop_time;
+    }
+    for (uint32_t r = 0; r < tt->nruns; r++) {
+        ws->runinfo[r].fst = tt->trips[tt->runs[r].trip].first_stop_time;
+        ws->runinfo[r].pat = ws->trip_pat[tt->runs[r].trip];
     }
     free(key);
     return 0;
@@ -1167,7 +1189,7 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
     if (ws->stop_gen[c->from] != ws->gen && ws->run_gen[c->run] != ws->gen) return;
     int m = q->net->run_mode[c->run];
     if (!allowed(q, m)) return;
-    uint32_t trip = tt->runs[c->run].trip;
+    const struct runinfo ri = ws->runinfo[c->run];
 
     /* Board from every ready label at c->from worth boarding. */
     if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {
@@ -1185,8 +1207,8 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
          * is no shift). */
         uint32_t head = ws->fhead[c->from][m], stop_at = RT_NONE;
         struct pmark *pm = NULL;
-        if (k < tt->nconns && ws->trip_pat[trip] != RT_NONE) {
-            pm = &ws->pmark[ws->trip_pat[trip] + c->seq];
+        if (k < tt->nconns && ri.pat != RT_NONE) {
+            pm = &ws->pmark[ri.pat + c->seq];
             if (pm->gen == ws->gen) stop_at = pm->e;
         }
         for (uint32_t e = head; e != RT_NONE && (stop_at == RT_NONE || e > stop_at);
@@ -1198,7 +1220,7 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
             struct rlabel x = {RT_NONE,  i,      k,
                                c->seq,   q->net->territory[c->from],
                                (uint8_t)(y->legs + 1), y->cost, y->co2, c->dep,
-                               q->net->cum_km[tt->trips[trip].first_stop_time + c->seq]};
+                               q->net->cum_km[ri.fst + c->seq]};
             add_run_label(q, c->run, m, &x);
             if (q->oom) return;
         }
@@ -1214,7 +1236,7 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
      * the horizon, or for the scope even on the fastest path, none is
      * kept (add_stop_label and pruned() would drop each). */
     if ((int64_t)c->arr > ws->late[s] || sat_add(c->arr, ws->lb_t[s]) > q->bound) return;
-    const double *cum = q->net->cum_km + tt->trips[trip].first_stop_time;
+    const double *cum = q->net->cum_km + ri.fst;
     for (uint32_t i = ws->run_head[c->run]; i != RT_NONE; i = ws->rl[i].next) {
         struct rlabel x = ws->rl[i];
         if (x.bseq > c->seq) continue;
@@ -1394,6 +1416,9 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
     do {
         q->again = 0;
         for (k = *i; k < tt->nconns && tt->conns[k].dep == t; k++) {
+            /* The run's word for a connection a little ahead: it is read
+             * at random (as in csa.c). */
+            if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->run_gen[tt->conns[k + 16].run]);
             if (skip && skip[tt->conns[k].run]) continue;
             n++;
             /* No journey available by the horizon uses it ("Horizon"). */
