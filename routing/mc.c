@@ -29,8 +29,8 @@
  *     backward scan from the target marks the connections and the latest
  *     times at each stop that can still make it; the search runs again
  *     when the guess proves too early;
- *   - lower bounds on cost and CO2e from every stop to the target (a
- *     Dijkstra over the stop graph, "Lower bounds"), against the finals;
+ *   - lower bounds on cost, CO2e and time from every stop to the target
+ *     (Dijkstras over the stop graph, "Lower bounds"), against the finals;
  *   - patterns ("patterns"): a stop label boards the runs of one pattern at
  *     one position once, on the first that departs. */
 #include "mc.h"
@@ -394,7 +394,8 @@ static int graph_build(struct rt_mc_ws *ws) {
             e[k].from = x[0].stop;
             e[k].secs = x[1].arr > x[0].dep ? x[1].arr - x[0].dep : 0;
             e[k].mode = net->trip_mode[i];
-            e[k].km = net->cum_km[tr->first_stop_time + h + 1] - net->cum_km[tr->first_stop_time + h];
+            e[k].km = net->cum_km[tr->first_stop_time + h + 1] -
+                      net->cum_km[tr->first_stop_time + h];
             k++;
         }
     }
@@ -572,7 +573,8 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->origin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->in_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->in_foot = alloc_n(tt->nfoot, sizeof(uint32_t));
-    if (graph_build(ws) != 0 || patterns_build(ws) != 0 || !ws->late || !ws->late_foot || !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
+    if (graph_build(ws) != 0 || patterns_build(ws) != 0 || !ws->late || !ws->late_foot ||
+        !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
         !ws->origin_gen || !ws->in_index || !ws->in_foot) {
         rt_mc_ws_free(ws);
         return NULL;
@@ -584,7 +586,8 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_foot[ws->in_index[tt->foot[f].to]++] = f;
     for (uint32_t s = tt->nstops; s > 0; s--) ws->in_index[s] = ws->in_index[s - 1];
     ws->in_index[0] = 0;
-    if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_t || !ws->lb_c || !ws->lb_e || !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
+    if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_t || !ws->lb_c || !ws->lb_e ||
+        !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
         !ws->run_head || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_mc_ws_free(ws);
@@ -877,8 +880,9 @@ static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
             late_raise(q, s, (int64_t)h - release_min(q, s),
                        (int64_t)h - (allowed(q, RT_FMODE_ROAD) ? release(q, s, RT_FMODE_ROAD) : 0));
     uint32_t i = h >= INF - 1 ? tt->nconns : rt_first_conn(tt, h + 1);
-    uint32_t j = q->side ? (h >= INF - 1 ? q->nside : rt_overlay_first_side(q->side, q->nside, h + 1))
-                         : 0;
+    uint32_t j = !q->side     ? 0
+                 : h >= INF - 1 ? q->nside
+                                : rt_overlay_first_side(q->side, q->nside, h + 1);
     if (i < lo) i = lo;
     if (j < jlo) j = jlo;
     while (i > lo || j > jlo) {
@@ -1461,7 +1465,9 @@ static void graph_dist(struct q *q, int crit) {
             const struct gedge *e = &ws->g_edge[i];
             int m = e->mode == RT_MC_FOOT ? RT_FMODE_ROAD : e->mode;
             if (!allowed(q, m)) continue;
-            double w = crit == 0 ? q->rate_c[m] * e->km : crit == 1 ? q->rate_g[m] * e->km : e->secs;
+            double w = crit == 0   ? q->rate_c[m] * e->km
+                       : crit == 1 ? q->rate_g[m] * e->km
+                                   : e->secs;
             if (d + w < ws->dist[e->from]) {
                 ws->dist[e->from] = d + w;
                 heap_push(ws, &n, d + w, e->from);
