@@ -21,7 +21,18 @@
  *                    gets earlier, fewer legs or cheaper).
  * Connections are scanned in departure order from the ready time until the
  * scope's bound (mc.h, "Scope"), which tightens as finals are found.  All
- * labels live in pools that grow as needed; a query reuses them. */
+ * labels live in pools that grow as needed; a query reuses them.
+ *
+ * What keeps the scan small, each exact (it never drops a journey of the
+ * answer; the reason is at each):
+ *   - the horizon ("Horizon"): a guess at E gives a bound on the scope; a
+ *     backward scan from the target marks the connections and the latest
+ *     times at each stop that can still make it; the search runs again
+ *     when the guess proves too early;
+ *   - lower bounds on cost, CO2e and time from every stop to the target
+ *     (Dijkstras over the stop graph, "Lower bounds"), against the finals;
+ *   - patterns ("patterns"): a stop label boards the runs of one pattern at
+ *     one position once, on the first that departs. */
 #include "mc.h"
 
 #include "geodata/geodesy.h"
@@ -65,6 +76,8 @@ struct rlabel {
 struct final {
     uint32_t label; /* stop label at the target */
     uint32_t avail;
+    int legs;       /* the label's, copied: pruned() reads every final */
+    int64_t cost, co2;
 };
 
 struct rt_mc_ws {
@@ -87,11 +100,47 @@ struct rt_mc_ws {
         uint32_t label, next;
     } * fe;
     uint32_t nfe, capfe;
-    /* Lower bounds from a stop to the target, per query (lb_gen). */
-    uint32_t *lb_gen, *lb_t;
+    uint32_t *trip_pat; /* see "patterns" */
+    /* Per run: its trip's first stop_time and pattern (trip_pat), read
+     * together by the scan instead of runs[] and trips[]. */
+    struct runinfo {
+        uint32_t fst, pat;
+    } * runinfo;
+    /* Per pattern + position (see scan()): the newest frontier entry
+     * already looked at by a departure of it, this pass (gen). */
+    struct pmark {
+        uint32_t gen, e;
+    } * pmark;
+    /* Lower bounds from a stop to the target, per query (see "Lower
+     * bounds"), and the stop graph they come from (graph_build). */
+    uint32_t *lb_t;
     int64_t *lb_c, *lb_e;
     uint8_t *lb_l;
+    uint32_t *g_index; /* [nstops + 1]: edges into s in g_edge[...] */
+    struct gedge {
+        uint32_t from, secs;
+        uint8_t mode; /* enum rt_fmode, or RT_MC_FOOT */
+        double km;
+    } * g_edge;
+    struct hent {
+        double d;
+        uint32_t s;
+    } * heap;
+    double *dist;
+    /* Reachability of the target by the horizon (see "Horizon"): per stop
+     * the latest useful time (LATE_NONE: none), per connection whether it
+     * can be part of such a journey, per run a flag for both scans. */
+    int64_t *late, *late_foot; /* late_foot: the latest arrival at s by a
+                                * footpath that is still useful */
+    uint8_t *ok, *ok_side, *run_flag;
+    uint32_t capside;
+    uint32_t *ea;                        /* the guess's earliest times */
+    int32_t (*nmin)[RT_FMODE_COUNT];     /* need_min per stop, per query */
+    uint32_t *nmin_gen, *origin_gen;
+    uint32_t *in_index, *in_foot; /* footpaths by the stop they lead to */
 };
+
+#define LATE_NONE INT64_MIN
 
 /* ---- the per-timetable facts ---- */
 
@@ -277,12 +326,219 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->fhead);
     free(ws->whead);
     free(ws->fe);
-    free(ws->lb_gen);
+    free(ws->trip_pat);
+    free(ws->pmark);
+    free(ws->runinfo);
+    free(ws->g_index);
+    free(ws->g_edge);
+    free(ws->heap);
+    free(ws->dist);
     free(ws->lb_t);
     free(ws->lb_c);
     free(ws->lb_e);
     free(ws->lb_l);
+    free(ws->late);
+    free(ws->late_foot);
+    free(ws->ok);
+    free(ws->ok_side);
+    free(ws->run_flag);
+    free(ws->ea);
+    free(ws->nmin);
+    free(ws->nmin_gen);
+    free(ws->origin_gen);
+    free(ws->in_index);
+    free(ws->in_foot);
     free(ws);
+}
+
+/* ---- the stop graph, for lower bounds ----
+ * Every hop of every trip and every footpath as an edge into the stop it
+ * leads to, one per (to, from, mode) with the smallest km and duration
+ * among them.  A journey from a stop to the target rides or walks along a
+ * path of such edges, so the cheapest path (per km rates of each edge's
+ * mode) bounds its cost and CO2e from below, and the shortest one (in
+ * scheduled seconds) its time. */
+struct gsort {
+    uint32_t to, from, secs;
+    uint8_t mode; /* enum rt_fmode, or RT_MC_FOOT */
+    double km;
+};
+
+static int gsort_cmp(const void *pa, const void *pb) {
+    const struct gsort *a = pa, *b = pb;
+    if (a->to != b->to) return a->to < b->to ? -1 : 1;
+    if (a->from != b->from) return a->from < b->from ? -1 : 1;
+    return (int)a->mode - (int)b->mode;
+}
+
+static int graph_build(struct rt_mc_ws *ws) {
+    const struct rt_mc_net *net = ws->net;
+    const struct rt_timetable *tt = net->tt;
+    size_t n = tt->nfoot;
+    for (uint32_t i = 0; i < tt->ntrips; i++)
+        if (net->trip_mode[i] < RT_FMODE_COUNT && tt->trips[i].nstops > 1)
+            n += tt->trips[i].nstops - 1;
+    struct gsort *e = alloc_n(n, sizeof(*e));
+    ws->g_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
+    if (!e || !ws->g_index) {
+        free(e);
+        return -1;
+    }
+    size_t k = 0;
+    for (uint32_t i = 0; i < tt->ntrips; i++) {
+        const struct rt_trip *tr = &tt->trips[i];
+        if (net->trip_mode[i] >= RT_FMODE_COUNT) continue;
+        for (uint32_t h = 0; h + 1 < tr->nstops; h++) {
+            const struct rt_stop_time *x = &tt->stop_times[tr->first_stop_time + h];
+            e[k].to = x[1].stop;
+            e[k].from = x[0].stop;
+            e[k].secs = x[1].arr > x[0].dep ? x[1].arr - x[0].dep : 0;
+            e[k].mode = net->trip_mode[i];
+            e[k].km = net->cum_km[tr->first_stop_time + h + 1] -
+                      net->cum_km[tr->first_stop_time + h];
+            k++;
+        }
+    }
+    for (uint32_t f = 0; f < tt->nfoot; f++, k++) {
+        e[k].to = tt->foot[f].to;
+        e[k].from = tt->foot[f].from;
+        e[k].secs = tt->foot[f].seconds;
+        e[k].mode = RT_MC_FOOT;
+        e[k].km = net->foot_km[f];
+    }
+    if (n > 1) qsort(e, n, sizeof(*e), gsort_cmp);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m > 0 && gsort_cmp(&e[m - 1], &e[i]) == 0) {
+            if (e[i].km < e[m - 1].km) e[m - 1].km = e[i].km;
+            if (e[i].secs < e[m - 1].secs) e[m - 1].secs = e[i].secs;
+        } else {
+            e[m++] = e[i];
+        }
+    }
+    ws->g_edge = alloc_n(m, sizeof(*ws->g_edge));
+    ws->heap = alloc_n(m + tt->nstops + 1, sizeof(*ws->heap));
+    ws->dist = alloc_n(tt->nstops, sizeof(*ws->dist));
+    if (!ws->g_edge || !ws->heap || !ws->dist) {
+        free(e);
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++) {
+        ws->g_index[e[i].to + 1]++;
+        ws->g_edge[i].from = e[i].from;
+        ws->g_edge[i].secs = e[i].secs;
+        ws->g_edge[i].mode = e[i].mode;
+        ws->g_edge[i].km = e[i].km;
+    }
+    for (uint32_t s = 0; s < tt->nstops; s++) ws->g_index[s + 1] += ws->g_index[s];
+    free(e);
+    return 0;
+}
+
+/* The min-heap of the Dijkstra below. */
+static void heap_push(struct rt_mc_ws *ws, uint32_t *n, double d, uint32_t s) {
+    uint32_t i = (*n)++;
+    while (i > 0 && ws->heap[(i - 1) / 2].d > d) {
+        ws->heap[i] = ws->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    ws->heap[i].d = d;
+    ws->heap[i].s = s;
+}
+
+static void heap_pop(struct rt_mc_ws *ws, uint32_t *n) {
+    struct hent last = ws->heap[--*n];
+    uint32_t i = 0;
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= *n) break;
+        if (c + 1 < *n && ws->heap[c + 1].d < ws->heap[c].d) c++;
+        if (ws->heap[c].d >= last.d) break;
+        ws->heap[i] = ws->heap[c];
+        i = c;
+    }
+    ws->heap[i] = last;
+}
+
+/* ---- patterns, for boarding ----
+ * Two trips with the same mode, stops, pickup and drop-off flags, km per
+ * hop and times relative to their first departure make runs that are the
+ * same journey shifted in time: a run of the pattern boarded at position
+ * k that departs later arrives later at every stop after k, at the same
+ * cost, CO2e and legs.  trip_pat gives each trip the first stop_time index
+ * of its pattern's first trip (a pattern and a position then make one
+ * number, pattern + k), or RT_NONE when its mode is unusable. */
+struct tkey {
+    uint64_t h;
+    uint32_t trip;
+};
+
+static int tkey_cmp(const void *pa, const void *pb) {
+    const struct tkey *a = pa, *b = pb;
+    if (a->h != b->h) return a->h < b->h ? -1 : 1;
+    return a->trip < b->trip ? -1 : a->trip > b->trip;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdull;
+}
+
+/* 1 when trips A and B have the same pattern (see above). */
+static int same_pattern(const struct rt_mc_net *net, uint32_t a, uint32_t b) {
+    const struct rt_timetable *tt = net->tt;
+    const struct rt_trip *ta = &tt->trips[a], *tb = &tt->trips[b];
+    if (net->trip_mode[a] != net->trip_mode[b] || ta->nstops != tb->nstops) return 0;
+    const struct rt_stop_time *x = &tt->stop_times[ta->first_stop_time],
+                              *y = &tt->stop_times[tb->first_stop_time];
+    const double *ka = &net->cum_km[ta->first_stop_time], *kb = &net->cum_km[tb->first_stop_time];
+    for (uint32_t k = 0; k < ta->nstops; k++)
+        if (x[k].stop != y[k].stop || x[k].flags != y[k].flags ||
+            (int64_t)x[k].arr - x[0].dep != (int64_t)y[k].arr - y[0].dep ||
+            (int64_t)x[k].dep - x[0].dep != (int64_t)y[k].dep - y[0].dep || ka[k] != kb[k])
+            return 0;
+    return 1;
+}
+
+static int patterns_build(struct rt_mc_ws *ws) {
+    const struct rt_mc_net *net = ws->net;
+    const struct rt_timetable *tt = net->tt;
+    struct tkey *key = alloc_n(tt->ntrips, sizeof(*key));
+    ws->trip_pat = alloc_n(tt->ntrips, sizeof(uint32_t));
+    ws->pmark = alloc_n(tt->nstop_times, sizeof(*ws->pmark));
+    ws->runinfo = alloc_n(tt->nruns, sizeof(*ws->runinfo));
+    if (!key || !ws->trip_pat || !ws->pmark || !ws->runinfo) {
+        free(key);
+        return -1;
+    }
+    for (uint32_t i = 0; i < tt->ntrips; i++) {
+        const struct rt_trip *tr = &tt->trips[i];
+        const struct rt_stop_time *x = &tt->stop_times[tr->first_stop_time];
+        uint64_t h = mix(net->trip_mode[i], tr->nstops);
+        for (uint32_t k = 0; k < tr->nstops; k++) {
+            h = mix(h, x[k].stop);
+            h = mix(h, x[k].flags);
+            h = mix(h, (uint64_t)((int64_t)x[k].arr - x[0].dep));
+            h = mix(h, (uint64_t)((int64_t)x[k].dep - x[0].dep));
+        }
+        key[i].h = h;
+        key[i].trip = i;
+    }
+    if (tt->ntrips > 1) qsort(key, tt->ntrips, sizeof(*key), tkey_cmp);
+    for (uint32_t i = 0, first = 0; i < tt->ntrips; i++) {
+        uint32_t t = key[i].trip;
+        if (i == 0 || key[i].h != key[i - 1].h) first = i;
+        uint32_t rep = key[first].trip;
+        ws->trip_pat[t] = net->trip_mode[t] >= RT_FMODE_COUNT ? RT_NONE
+                          : same_pattern(net, rep, t)         ? tt->trips[rep].first_stop_time
+                                                              : tt->trips[t].first_stop_time;
+    }
+    for (uint32_t r = 0; r < tt->nruns; r++) {
+        ws->runinfo[r].fst = tt->trips[tt->runs[r].trip].first_stop_time;
+        ws->runinfo[r].pat = ws->trip_pat[tt->runs[r].trip];
+    }
+    free(key);
+    return 0;
 }
 
 struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
@@ -303,12 +559,35 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->seen = alloc_n(tt->nstops, sizeof(*ws->seen));
     ws->fhead = alloc_n(tt->nstops, sizeof(*ws->fhead));
     ws->whead = alloc_n(tt->nstops, sizeof(*ws->whead));
-    ws->lb_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->lb_t = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->lb_c = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_e = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_l = alloc_n(tt->nstops, 1);
-    if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_gen || !ws->lb_t || !ws->lb_c || !ws->lb_e || !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
+    ws->late = alloc_n(tt->nstops, sizeof(int64_t));
+    ws->late_foot = alloc_n(tt->nstops, sizeof(int64_t));
+    ws->ok = alloc_n(tt->nconns, 1);
+    ws->run_flag = alloc_n(tt->nruns, 1);
+    ws->ea = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->nmin = alloc_n(tt->nstops, sizeof(*ws->nmin));
+    ws->nmin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->origin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->in_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
+    ws->in_foot = alloc_n(tt->nfoot, sizeof(uint32_t));
+    if (graph_build(ws) != 0 || patterns_build(ws) != 0 || !ws->late || !ws->late_foot ||
+        !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
+        !ws->origin_gen || !ws->in_index || !ws->in_foot) {
+        rt_mc_ws_free(ws);
+        return NULL;
+    }
+    /* Footpaths by destination (a counting sort): the backward scan walks
+     * them from the stop they lead to. */
+    for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_index[tt->foot[f].to + 1]++;
+    for (uint32_t s = 0; s < tt->nstops; s++) ws->in_index[s + 1] += ws->in_index[s];
+    for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_foot[ws->in_index[tt->foot[f].to]++] = f;
+    for (uint32_t s = tt->nstops; s > 0; s--) ws->in_index[s] = ws->in_index[s - 1];
+    ws->in_index[0] = 0;
+    if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_t || !ws->lb_c || !ws->lb_e ||
+        !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
         !ws->run_head || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_mc_ws_free(ws);
@@ -334,6 +613,8 @@ struct q {
     const struct rt_timetable *tt;
     const struct rt_freight_override *o; /* NULL also when there is no freight */
     const struct rt_ov_conn *side;
+    uint32_t nside;
+    const uint8_t *skip; /* runs the overlay replaced, or NULL */
     struct rt_mc_ws *ws;
     unsigned modes;
     int max_legs;
@@ -344,15 +625,11 @@ struct q {
     int oom;
     int again; /* a label became usable at the second being scanned */
     uint32_t now;
-    /* Lower bounds (see "Lower bounds"): per km and per leg, in cents and
-     * grams; seconds per great-circle km (0: no time bound). */
-    double lb_cents_leg, lb_cents_km, lb_g_km, lb_s_per_gc;
-    /* Per mode: cents and grams per km of a leg (the affine part). */
+    /* Lower bounds (see "Lower bounds"): the cheapest fixed part of a
+     * leg in cents; per mode, cents and grams per km of a leg (the affine
+     * part). */
+    double lb_cents_leg;
     double rate_c[RT_FMODE_COUNT], rate_g[RT_FMODE_COUNT];
-    uint32_t ntargets;
-    int targets_cut; /* a station with more children than targets[] holds:
-                      * no distance bound */
-    const struct rt_stop *targets[64];
 };
 
 static const struct rt_connection *conn_at(const struct q *q, uint32_t k) {
@@ -438,13 +715,13 @@ static void add_final(struct q *q, uint32_t l) {
     if (avail > q->bound) return;
     uint32_t w = 0;
     for (uint32_t i = 0; i < ws->nfin; i++) {
-        const struct slabel *f = &ws->sl[ws->fin[i].label];
-        if (dominates4(ws->fin[i].avail, f->legs, f->cost, f->co2, avail, x->legs, x->cost,
+        const struct final *f = &ws->fin[i];
+        if (dominates4(f->avail, f->legs, f->cost, f->co2, avail, x->legs, x->cost,
                        x->co2))
             return; /* then X dominates none of them (dominance is transitive
                      * and the finals never dominate one another), so nothing
                      * was dropped above */
-        if (!dominates4(avail, x->legs, x->cost, x->co2, ws->fin[i].avail, f->legs, f->cost,
+        if (!dominates4(avail, x->legs, x->cost, x->co2, f->avail, f->legs, f->cost,
                         f->co2))
             ws->fin[w++] = ws->fin[i];
     }
@@ -456,56 +733,24 @@ static void add_final(struct q *q, uint32_t l) {
     }
     ws->fin[ws->nfin].label = l;
     ws->fin[ws->nfin].avail = avail;
+    ws->fin[ws->nfin].legs = x->legs;
+    ws->fin[ws->nfin].cost = x->cost;
+    ws->fin[ws->nfin].co2 = x->co2;
     ws->nfin++;
     tighten(q, avail);
-}
-
-/* Lower bounds.  From stop S every journey to the target still needs, at
- * least: one more leg (unless S is a target), the cheapest leg's fixed
- * part, the cheapest rate over km_per_gc x gc(S, target) km, the lowest
- * emission factor over as many km, and gc(S, target) / gc_per_s seconds.
- * A label that cannot beat a final even with only these left is pruned.
- * The bounds are for pruning only: they never change an answer.  Each
- * leg's rounding to whole cents and grams can take up to half a unit, so
- * RT_MC_MAX_LEGS / 2 units are left as margin. */
-static void lower_bound(struct q *q, uint32_t s) {
-    struct rt_mc_ws *ws = q->ws;
-    if (ws->lb_gen[s] == ws->gen) return;
-    ws->lb_gen[s] = ws->gen;
-    if (ws->target_gen[s] == ws->gen) {
-        ws->lb_l[s] = 0;
-        ws->lb_t[s] = 0;
-        ws->lb_c[s] = ws->lb_e[s] = 0;
-        return;
-    }
-    double gc = q->targets_cut ? 0 : INFINITY;
-    for (uint32_t i = 0; i < q->ntargets && gc > 0; i++) {
-        double d = sphere_km(&q->tt->stops[s], q->targets[i]);
-        if (!(d >= 0)) d = 0; /* a position missing */
-        if (d < gc) gc = d;
-    }
-    if (!isfinite(gc)) gc = 0;
-    double km = q->net->km_per_gc * gc;
-    ws->lb_l[s] = 1;
-    ws->lb_t[s] = (uint32_t)fmin(floor(gc * q->lb_s_per_gc), (double)(INF / 2));
-    double c = floor(q->lb_cents_leg + q->lb_cents_km * km) - RT_MC_MAX_LEGS / 2;
-    double e = floor(q->lb_g_km * km) - RT_MC_MAX_LEGS / 2;
-    ws->lb_c[s] = c > 0 ? (int64_t)c : 0;
-    ws->lb_e[s] = e > 0 ? (int64_t)e : 0;
 }
 
 /* 1 when a final makes a label (T, LEGS, COST, CO2) at stop S useless. */
 static int pruned(struct q *q, uint32_t s, uint32_t t, int legs, int64_t cost, int64_t co2) {
     struct rt_mc_ws *ws = q->ws;
-    lower_bound(q, s);
     t = sat_add(t, ws->lb_t[s]);
     legs += ws->lb_l[s];
     cost += ws->lb_c[s];
     co2 += ws->lb_e[s];
     if (t > q->bound) return 1;
     for (uint32_t i = 0; i < ws->nfin; i++) {
-        const struct slabel *f = &ws->sl[ws->fin[i].label];
-        if (dominates4(ws->fin[i].avail, f->legs, f->cost, f->co2, t, legs, cost, co2)) return 1;
+        const struct final *f = &ws->fin[i];
+        if (dominates4(f->avail, f->legs, f->cost, f->co2, t, legs, cost, co2)) return 1;
     }
     return 0;
 }
@@ -514,11 +759,234 @@ static int is_target(const struct q *q, uint32_t s) {
     return q->ws->target_gen[s] == q->ws->gen;
 }
 
+/* ---- Horizon ----
+ * Every journey in the answer is available by the scope's bound, and the
+ * bound is at most a horizon H known before the scan (see rt_mc_search).
+ * A backward scan from the target over the connections departing in
+ * [depart, H] finds, per stop s, late[s]: the latest time cargo can be at
+ * s and still be available at the target by H, and per connection whether
+ * it can be a hop of such a journey.  It uses the rules of mc.h with every
+ * time that the scan cannot know replaced by a lower bound: the smallest
+ * NEED over every way the cargo may have come, no customs dwell, no
+ * handling before a footpath, the smallest release, no cap on legs, no
+ * forbidden transfers and footpaths after footpaths allowed.  So every
+ * real journey available by H passes: each of its stop labels has t <=
+ * late[s] and each of its rides uses connections marked ok; and a label
+ * that dominates one of them is no later, so it passes too.  Dropping the
+ * rest is exact: it never removes a journey available by H. */
+
+/* need_min(S, M): the smallest NEED(S, x, M) over every x cargo can have
+ * come by to S (origin only at the origin); -1 when boarding is impossible
+ * whatever the way.  need_min_fill caches the five modes of S per pass. */
+static void need_min_fill(struct q *q, uint32_t s) {
+    struct rt_mc_ws *ws = q->ws;
+    ws->nmin_gen[s] = ws->gen;
+    for (int mm = 0; mm < RT_FMODE_COUNT; mm++) {
+        int64_t best = -1;
+        for (int x = 0; x <= RT_MC_ORIGIN; x++) {
+            if (x == RT_MC_ORIGIN ? ws->origin_gen[s] != ws->gen
+                : x == RT_MC_FOOT ? !allowed(q, RT_FMODE_ROAD)
+                                  : !allowed(q, x))
+                continue;
+            int64_t nd = need(q, s, x, mm);
+            if (nd >= 0 && (best < 0 || nd < best)) best = nd;
+        }
+        ws->nmin[s][mm] = (int32_t)best;
+    }
+}
+
+static inline int32_t need_min(struct q *q, uint32_t s, int m) {
+    if (q->ws->nmin_gen[s] != q->ws->gen) need_min_fill(q, s);
+    return q->ws->nmin[s][m];
+}
+
+/* The smallest release at target stop S over the ways cargo arrives. */
+static int64_t release_min(const struct q *q, uint32_t s) {
+    int64_t best = INT64_MAX;
+    for (int m = 0; m < RT_FMODE_COUNT; m++)
+        if (allowed(q, m) && release(q, s, m) < best) best = release(q, s, m);
+    return best == INT64_MAX ? 0 : best;
+}
+
+/* Raise late[S] to T, and late_foot[S] to T_FOOT: then the footpaths into
+ * S raise late[] at their start to T_FOOT minus their seconds (no handling
+ * or customs before them: lower bounds).  Kept apart from late[S], as a
+ * footpath never follows a footpath and its NEED differs. */
+static void late_raise(struct q *q, uint32_t s, int64_t t, int64_t t_foot) {
+    struct rt_mc_ws *ws = q->ws;
+    if (t > ws->late[s]) ws->late[s] = t;
+    if (!allowed(q, RT_FMODE_ROAD) || t_foot <= ws->late_foot[s]) return;
+    ws->late_foot[s] = t_foot;
+    for (uint32_t i = ws->in_index[s]; i < ws->in_index[s + 1]; i++) {
+        const struct rt_footpath *f = &q->tt->foot[ws->in_foot[i]];
+        int64_t w = t_foot - f->seconds;
+        if (w > ws->late[f->from]) ws->late[f->from] = w;
+    }
+}
+
+/* One connection C of the backward scan; *OK its flag.  Returns 1 when
+ * something changed. */
+static int back_conn(struct q *q, const struct rt_connection *c, uint8_t *ok) {
+    struct rt_mc_ws *ws = q->ws;
+    int m = q->net->run_mode[c->run];
+    if (!allowed(q, m)) {
+        *ok = 0;
+        return 0;
+    }
+    /* Useful when the cargo can stay aboard for a useful later hop of the
+     * run, or get off here in time. */
+    int use = ws->run_flag[c->run] ||
+              ((c->flags & RT_CONN_DROPOFF) && (int64_t)c->arr <= ws->late[c->to]);
+    if (!use) {
+        *ok = 0;
+        return 0;
+    }
+    int changed = !*ok || !ws->run_flag[c->run];
+    *ok = 1;
+    ws->run_flag[c->run] = 1;
+    if (c->flags & RT_CONN_PICKUP) {
+        uint32_t u = c->from;
+        int32_t nd = need_min(q, u, m);
+        int64_t nf = ws->in_index[u] < ws->in_index[u + 1] && allowed(q, RT_FMODE_ROAD)
+                         ? need(q, u, RT_MC_FOOT, m)
+                         : -1;
+        int64_t t = nd >= 0 ? (int64_t)c->dep - nd : LATE_NONE;
+        int64_t tf = nf >= 0 ? (int64_t)c->dep - nf : LATE_NONE;
+        if (t > ws->late[u] || tf > ws->late_foot[u]) {
+            late_raise(q, u, t, tf);
+            changed = 1;
+        }
+    }
+    return changed;
+}
+
+/* The backward scan for horizon H, over connections departing from
+ * index LO (tt->conns) and JLO (the overlay's side array) on. */
+static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
+    struct rt_mc_ws *ws = q->ws;
+    const struct rt_timetable *tt = q->tt;
+    for (uint32_t s = 0; s < tt->nstops; s++) ws->late[s] = ws->late_foot[s] = LATE_NONE;
+    if (q->nside > ws->capside) {
+        uint8_t *p = realloc(ws->ok_side, q->nside);
+        if (!p) return -1;
+        ws->ok_side = p;
+        ws->capside = q->nside;
+    }
+    memset(ws->run_flag, 0, ws->nruns ? ws->nruns : 1);
+    memset(ws->ok + lo, 0, tt->nconns - lo);
+    if (q->nside > jlo) memset(ws->ok_side + jlo, 0, q->nside - jlo);
+    for (uint32_t s = 0; s < tt->nstops; s++)
+        if (is_target(q, s))
+            late_raise(q, s, (int64_t)h - release_min(q, s),
+                       (int64_t)h - (allowed(q, RT_FMODE_ROAD) ? release(q, s, RT_FMODE_ROAD) : 0));
+    uint32_t i = h >= INF - 1 ? tt->nconns : rt_first_conn(tt, h + 1);
+    uint32_t j = !q->side     ? 0
+                 : h >= INF - 1 ? q->nside
+                                : rt_overlay_first_side(q->side, q->nside, h + 1);
+    if (i < lo) i = lo;
+    if (j < jlo) j = jlo;
+    while (i > lo || j > jlo) {
+        uint32_t t = 0;
+        if (i > lo) t = tt->conns[i - 1].dep;
+        if (j > jlo && q->side[j - 1].c.dep > t) t = q->side[j - 1].c.dep;
+        uint32_t a = i, b = j;
+        int zero = 0, changed = 0;
+        for (; a > lo && tt->conns[a - 1].dep == t; a--) {
+            const struct rt_connection *c = &tt->conns[a - 1];
+            zero |= c->arr == t;
+            if (!q->skip || !q->skip[c->run]) changed |= back_conn(q, c, &ws->ok[a - 1]);
+        }
+        for (; b > jlo && q->side[b - 1].c.dep == t; b--) {
+            zero |= q->side[b - 1].c.arr == t;
+            changed |= back_conn(q, &q->side[b - 1].c, &ws->ok_side[b - 1]);
+        }
+        /* Within one second only a hop of no duration can be made useful by
+         * another connection of the same second (all it changes is late[]
+         * up to that second and later hops of runs): repeat until stable
+         * when there is one. */
+        while (zero && changed) {
+            changed = 0;
+            for (uint32_t k = i; k-- > a;)
+                if (!q->skip || !q->skip[tt->conns[k].run])
+                    changed |= back_conn(q, &tt->conns[k], &ws->ok[k]);
+            for (uint32_t k = j; k-- > b;) changed |= back_conn(q, &q->side[k].c, &ws->ok_side[k]);
+        }
+        i = a;
+        j = b;
+    }
+    return 0;
+}
+
+/* A guess at E (mc.h, "Scope"): an earliest-arrival scan under the same
+ * relaxed rules as the backward scan.  Any value is safe (rt_mc_search
+ * checks the answer against the horizon it gives and searches again when
+ * it was too small); this one is a lower bound on E, so the horizon is
+ * exact whenever it is at most E. */
+static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t max_bound) {
+    struct rt_mc_ws *ws = q->ws;
+    const struct rt_timetable *tt = q->tt;
+    uint32_t e = INF;
+    int road = allowed(q, RT_FMODE_ROAD);
+    for (uint32_t s = 0; s < tt->nstops; s++) ws->ea[s] = INF;
+    memset(ws->run_flag, 0, ws->nruns ? ws->nruns : 1);
+    for (uint32_t s = 0; s < tt->nstops; s++) {
+        if (ws->origin_gen[s] != ws->gen) continue;
+        ws->ea[s] = q->depart;
+        uint32_t n;
+        const struct rt_footpath *fp = rt_footpaths(tt, s, &n);
+        for (uint32_t f = 0; road && f < n; f++) {
+            uint32_t w = fp[f].to, a = sat_add(q->depart, fp[f].seconds);
+            if (a < ws->ea[w]) ws->ea[w] = a;
+            if (is_target(q, w) && sat_add(a, release(q, w, RT_FMODE_ROAD)) < e)
+                e = sat_add(a, release(q, w, RT_FMODE_ROAD));
+        }
+    }
+    uint32_t i = lo, j = jlo;
+    for (;;) {
+        const struct rt_connection *c;
+        if (i < tt->nconns && (j >= q->nside || tt->conns[i].dep <= q->side[j].c.dep)) {
+            c = &tt->conns[i++];
+            if (q->skip && q->skip[c->run]) continue;
+        } else if (j < q->nside) {
+            c = &q->side[j++].c;
+        } else {
+            break;
+        }
+        if (c->dep >= e || c->dep > max_bound) break;
+        int m = q->net->run_mode[c->run];
+        if (!allowed(q, m)) continue;
+        if (!ws->run_flag[c->run]) {
+            if (!(c->flags & RT_CONN_PICKUP) || ws->ea[c->from] == INF) continue;
+            int32_t nd = need_min(q, c->from, m);
+            if (nd < 0 || (int64_t)ws->ea[c->from] + nd > (int64_t)c->dep) continue;
+            ws->run_flag[c->run] = 1;
+        }
+        if (!(c->flags & RT_CONN_DROPOFF)) continue;
+        uint32_t v = c->to;
+        if (c->arr < ws->ea[v]) ws->ea[v] = c->arr;
+        if (is_target(q, v) && sat_add(c->arr, release(q, v, m)) < e)
+            e = sat_add(c->arr, release(q, v, m));
+        uint32_t n;
+        const struct rt_footpath *fp = rt_footpaths(tt, v, &n);
+        if (!road || n == 0) continue;
+        uint32_t start = sat_add(c->arr, handling(q, v, m, RT_FMODE_ROAD));
+        for (uint32_t f = 0; f < n; f++) {
+            uint32_t w = fp[f].to, a = sat_add(start, fp[f].seconds);
+            if (a < ws->ea[w]) ws->ea[w] = a;
+            if (is_target(q, w) && sat_add(a, release(q, w, RT_FMODE_ROAD)) < e)
+                e = sat_add(a, release(q, w, RT_FMODE_ROAD));
+        }
+    }
+    return e;
+}
+
 /* Insert stop label *X at x->stop unless a label there dominates it;
  * unlink the ones it dominates.  Returns its index, or RT_NONE. */
 static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
     struct rt_mc_ws *ws = q->ws;
     uint32_t s = x->stop;
+    /* Too late to reach the target by the horizon (see "Horizon"). */
+    if ((int64_t)x->t > ws->late[s]) return RT_NONE;
     if (pruned(q, s, x->t, x->legs, x->cost, x->co2)) return RT_NONE;
     if (ws->stop_gen[s] != ws->gen) {
         ws->stop_gen[s] = ws->gen;
@@ -725,13 +1193,30 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
     if (ws->stop_gen[c->from] != ws->gen && ws->run_gen[c->run] != ws->gen) return;
     int m = q->net->run_mode[c->run];
     if (!allowed(q, m)) return;
-    uint32_t trip = tt->runs[c->run].trip;
+    const struct runinfo ri = ws->runinfo[c->run];
 
     /* Board from every ready label at c->from worth boarding. */
     if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {
         refresh(q, c->from, m, c->dep);
         if (q->oom) return;
-        for (uint32_t e = ws->fhead[c->from][m]; e != RT_NONE; e = ws->fe[e].next) {
+        /* A label that boarded an earlier run of the same pattern at the
+         * same position (see "patterns") made a run label that is this
+         * one's, earlier at every stop and the same in the rest: it, or
+         * what dominated it, leaves nothing for this one to add; one that
+         * was pruned there is pruned here (later, with the same or more
+         * finals).  The frontier is a list of entries newest (highest
+         * index) first, so the entries a departure of the pattern at this
+         * position looked at are those up to the newest one then: only the
+         * ones after it are new.  Only for scheduled runs (an overlay's run
+         * is no shift). */
+        uint32_t head = ws->fhead[c->from][m], stop_at = RT_NONE;
+        struct pmark *pm = NULL;
+        if (k < tt->nconns && ri.pat != RT_NONE) {
+            pm = &ws->pmark[ri.pat + c->seq];
+            if (pm->gen == ws->gen) stop_at = pm->e;
+        }
+        for (uint32_t e = head; e != RT_NONE && (stop_at == RT_NONE || e > stop_at);
+             e = ws->fe[e].next) {
             uint32_t i = ws->fe[e].label;
             const struct slabel *y = &ws->sl[i];
             /* Everything from here on starts at this departure. */
@@ -739,15 +1224,23 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
             struct rlabel x = {RT_NONE,  i,      k,
                                c->seq,   q->net->territory[c->from],
                                (uint8_t)(y->legs + 1), y->cost, y->co2, c->dep,
-                               q->net->cum_km[tt->trips[trip].first_stop_time + c->seq]};
+                               q->net->cum_km[ri.fst + c->seq]};
             add_run_label(q, c->run, m, &x);
             if (q->oom) return;
+        }
+        if (pm && head != RT_NONE) {
+            pm->gen = ws->gen;
+            pm->e = head;
         }
     }
     /* Alight at c->to from every label aboard since this hop or before. */
     if (!(c->flags & RT_CONN_DROPOFF) || ws->run_gen[c->run] != ws->gen) return;
     uint32_t s = c->to;
-    const double *cum = q->net->cum_km + tt->trips[trip].first_stop_time;
+    /* Every label made here is at s from c->arr on or later: too late for
+     * the horizon, or for the scope even on the fastest path, none is
+     * kept (add_stop_label and pruned() would drop each). */
+    if ((int64_t)c->arr > ws->late[s] || sat_add(c->arr, ws->lb_t[s]) > q->bound) return;
+    const double *cum = q->net->cum_km + ri.fst;
     for (uint32_t i = ws->run_head[c->run]; i != RT_NONE; i = ws->rl[i].next) {
         struct rlabel x = ws->rl[i];
         if (x.bseq > c->seq) continue;
@@ -779,7 +1272,10 @@ static void next_gen(struct rt_mc_ws *ws) {
         memset(ws->stop_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->target_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
-        memset(ws->lb_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        memset(ws->nmin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        memset(ws->origin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
+        memset(ws->pmark, 0, (ws->net->tt->nstop_times ? ws->net->tt->nstop_times : 1) *
+                                 sizeof(*ws->pmark));
         ws->gen = 1;
     }
 }
@@ -924,14 +1420,20 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
     do {
         q->again = 0;
         for (k = *i; k < tt->nconns && tt->conns[k].dep == t; k++) {
+            /* The run's word for a connection a little ahead: it is read
+             * at random (as in csa.c). */
+            if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->run_gen[tt->conns[k + 16].run]);
             if (skip && skip[tt->conns[k].run]) continue;
-            scan(q, &tt->conns[k], k);
             n++;
+            /* No journey available by the horizon uses it ("Horizon"). */
+            if (!q->ws->ok[k]) continue;
+            scan(q, &tt->conns[k], k);
             if (q->oom) return n;
         }
         for (m = *j; m < nside && q->side[m].c.dep == t; m++) {
-            scan(q, &q->side[m].c, tt->nconns + m);
             n++;
+            if (!q->ws->ok_side[m]) continue;
+            scan(q, &q->side[m].c, tt->nconns + m);
             if (q->oom) return n;
         }
     } while (q->again);
@@ -940,15 +1442,59 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
     return n;
 }
 
-/* The per-query constants of lower_bound().  A time bound only from the
- * schedule: an overlay may shorten hops (an early observed arrival). */
-static void lower_bounds_setup(struct q *q, uint32_t nside) {
+/* Shortest distances from every stop to the target over the stop graph
+ * (graph_build) into ws->dist (INFINITY: no path), an edge weighing its
+ * km at its mode's rate in cents (CRIT 0) or grams (1), or its seconds
+ * (2).  Edges of modes not allowed are left out. */
+static void graph_dist(struct q *q, int crit) {
+    struct rt_mc_ws *ws = q->ws;
+    uint32_t n = 0;
+    for (uint32_t s = 0; s < ws->nstops; s++) {
+        ws->dist[s] = INFINITY;
+        if (is_target(q, s)) {
+            ws->dist[s] = 0;
+            heap_push(ws, &n, 0, s);
+        }
+    }
+    while (n > 0) {
+        double d = ws->heap[0].d;
+        uint32_t s = ws->heap[0].s;
+        heap_pop(ws, &n);
+        if (d > ws->dist[s]) continue;
+        for (uint32_t i = ws->g_index[s]; i < ws->g_index[s + 1]; i++) {
+            const struct gedge *e = &ws->g_edge[i];
+            int m = e->mode == RT_MC_FOOT ? RT_FMODE_ROAD : e->mode;
+            if (!allowed(q, m)) continue;
+            double w = crit == 0   ? q->rate_c[m] * e->km
+                       : crit == 1 ? q->rate_g[m] * e->km
+                                   : e->secs;
+            if (d + w < ws->dist[e->from]) {
+                ws->dist[e->from] = d + w;
+                heap_push(ws, &n, d + w, e->from);
+            }
+        }
+    }
+}
+
+/* Lower bounds.  From stop S every journey to the target still needs, at
+ * least: one more leg (unless S is a target); the cheapest leg's fixed
+ * part plus, per km, the rate of the mode it is travelled by, summed along
+ * a path of the stop graph, so at least the cheapest path's; as many grams
+ * for CO2e; and the scheduled seconds of the shortest path (no waiting, no
+ * NEED, no customs).  A stop with no path at all reaches nothing.  A label
+ * that cannot beat a final even with only these left is pruned (see
+ * pruned()).  The bounds are for pruning only: they never change an
+ * answer.  Each leg's rounding to whole cents and grams can take up to
+ * half a unit, so RT_MC_MAX_LEGS / 2 units (and one more for floating
+ * point) are left as margin.  A time bound only from the schedule: an
+ * overlay may shorten hops (an early observed arrival); the overlay's runs
+ * stop where scheduled, so the km are the same. */
+static void lower_bounds_setup(struct q *q) {
     const struct rt_mc_net *net = q->net;
-    double leg = INFINITY, km = INFINITY, g = INFINITY;
-    q->lb_s_per_gc = nside == 0 && net->gc_per_s > 0 && isfinite(net->gc_per_s)
-                         ? 1.0 / net->gc_per_s
-                         : 0;
+    struct rt_mc_ws *ws = q->ws;
+    double leg = INFINITY;
     for (int m = 0; m < RT_FMODE_COUNT; m++) {
+        q->rate_c[m] = q->rate_g[m] = 0;
         if (!allowed(q, m)) continue;
         double f0 = 0, f1 = 0, e1 = 0;
         if (net->freight) {
@@ -962,12 +1508,49 @@ static void lower_bounds_setup(struct q *q, uint32_t nside) {
         q->rate_c[m] = 100 * f1;
         q->rate_g[m] = 1000 * e1;
         if (100 * f0 < leg) leg = 100 * f0;
-        if (100 * f1 < km) km = 100 * f1;
-        if (1000 * e1 < g) g = 1000 * e1;
     }
     q->lb_cents_leg = isfinite(leg) ? leg : 0;
-    q->lb_cents_km = isfinite(km) ? km : 0;
-    q->lb_g_km = isfinite(g) ? g : 0;
+    const int64_t margin = RT_MC_MAX_LEGS / 2 + 1;
+    graph_dist(q, 0);
+    for (uint32_t s = 0; s < ws->nstops; s++) {
+        double c = floor(q->lb_cents_leg + ws->dist[s]) - margin;
+        ws->lb_c[s] = is_target(q, s) || !isfinite(c) || c < 0 ? 0 : (int64_t)c;
+        ws->lb_l[s] = is_target(q, s) ? 0 : 1;
+        /* No path to the target: nothing from here is in scope. */
+        ws->lb_t[s] = is_target(q, s) ? 0 : isfinite(ws->dist[s]) ? 0 : INF / 2;
+    }
+    graph_dist(q, 1);
+    for (uint32_t s = 0; s < ws->nstops; s++) {
+        double e = floor(ws->dist[s]) - margin;
+        ws->lb_e[s] = is_target(q, s) || !isfinite(e) || e < 0 ? 0 : (int64_t)e;
+    }
+    if (q->nside > 0) return;
+    graph_dist(q, 2);
+    for (uint32_t s = 0; s < ws->nstops; s++)
+        if (!is_target(q, s) && isfinite(ws->dist[s]))
+            ws->lb_t[s] = (uint32_t)fmin(ws->dist[s], (double)(INF / 2));
+}
+
+/* The scope's bound (mc.h, "Scope") for earliest E (INF: none), at most
+ * max_days; the same arithmetic as tighten(). */
+static uint32_t scope_end(const struct q *q, uint32_t e) {
+    if (q->slack_factor < 0 || e == INF) return q->max_bound;
+    double b = (double)q->depart + q->slack_factor * (double)(e - q->depart) + q->slack_s;
+    return b < (double)q->max_bound ? (uint32_t)b : q->max_bound;
+}
+
+/* Empty the pools and mark the target and origin stops for a (new) pass
+ * of query QQ. */
+static void start_query(struct q *q, const struct rt_mc_query *qq) {
+    struct rt_mc_ws *ws = q->ws;
+    next_gen(ws);
+    ws->nsl = ws->nrl = ws->nfin = ws->nfe = 0;
+    ws->target_gen[qq->to] = ws->gen;
+    for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++)
+        ws->target_gen[ws->children[i]] = ws->gen;
+    ws->origin_gen[qq->from] = ws->gen;
+    for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
+        ws->origin_gen[ws->children[i]] = ws->gen;
 }
 
 int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_mc_ws *ws,
@@ -1013,32 +1596,41 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
         q.side = rt_overlay_side(ov, &nside);
         skip = rt_overlay_touched(ov);
     }
+    q.nside = nside;
+    q.skip = skip;
+    uint32_t lo = rt_first_conn(tt, qq->depart),
+             jlo = q.side ? rt_overlay_first_side(q.side, nside, qq->depart) : 0;
 
-    next_gen(ws);
-    ws->nsl = ws->nrl = ws->nfin = ws->nfe = 0;
-    ws->target_gen[qq->to] = ws->gen;
-    q.targets[q.ntargets++] = &tt->stops[qq->to];
-    for (uint32_t i = ws->child_index[qq->to]; i < ws->child_index[qq->to + 1]; i++) {
-        ws->target_gen[ws->children[i]] = ws->gen;
-        if (q.ntargets < sizeof(q.targets) / sizeof(q.targets[0]))
-            q.targets[q.ntargets++] = &tt->stops[ws->children[i]];
-        else
-            q.targets_cut = 1;
-    }
-    lower_bounds_setup(&q, nside);
-    q.now = qq->depart;
-    start_at(&q, qq->from);
-    for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
-        start_at(&q, ws->children[i]);
-
-    uint32_t i = rt_first_conn(tt, qq->depart), j = q.side ? rt_overlay_first_side(q.side, nside, qq->depart) : 0;
-    uint32_t scanned = 0;
-    while (!q.oom) {
-        uint32_t ti = i < tt->nconns ? tt->conns[i].dep : INF;
-        uint32_t tj = j < nside ? q.side[j].c.dep : INF;
-        uint32_t t = ti < tj ? ti : tj;
-        if (t == INF || t > q.bound) break;
-        scanned += scan_second(&q, skip, &i, &j, nside, t);
+    /* The horizon (see "Horizon"): the scope's bound for a guess at E.
+     * The pass below finds every journey available by it, so its E is the
+     * true one when it is at most the horizon; and when the bound for that
+     * E is within the horizon too, its answer is the answer.  Otherwise
+     * (the guess was too early) a second pass with the bound for the E
+     * found, or max_days when none was, is exact. */
+    start_query(&q, qq);
+    lower_bounds_setup(&q);
+    uint32_t h = q.max_bound, scanned = 0;
+    if (q.slack_factor >= 0) h = scope_end(&q, guess_earliest(&q, lo, jlo, q.max_bound));
+    for (;;) {
+        if (reach_back(&q, h, lo, jlo) != 0) return -1;
+        q.bound = h;
+        q.earliest = INF;
+        q.now = qq->depart;
+        start_at(&q, qq->from);
+        for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
+            start_at(&q, ws->children[i]);
+        uint32_t i = lo, j = jlo;
+        while (!q.oom) {
+            uint32_t ti = i < tt->nconns ? tt->conns[i].dep : INF;
+            uint32_t tj = j < nside ? q.side[j].c.dep : INF;
+            uint32_t t = ti < tj ? ti : tj;
+            if (t == INF || t > q.bound) break;
+            scanned += scan_second(&q, skip, &i, &j, nside, t);
+        }
+        if (q.oom) return -1;
+        if (h >= q.max_bound || (q.earliest != INF && scope_end(&q, q.earliest) <= h)) break;
+        h = scope_end(&q, q.earliest);
+        start_query(&q, qq);
     }
     if (q.oom) return -1;
     out->scanned = scanned;
