@@ -124,9 +124,11 @@ test: deps check
 
 test-build-run: $(BIN)/dongting $(BIN)/dongting-route $(BIN)/dongting-feedsim $(UNIT_BIN) $(INTEG_BIN)
 	@echo "== unit tests ($(BUILD))"
-	$(Q)DONGTING_SRC=$(CURDIR) DONGTING_ROUTE_BIN=$(CURDIR)/$(BIN)/dongting-route $(UNIT_BIN) --jobs 2
+	$(Q)LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp DONGTING_SRC=$(CURDIR) \
+	  DONGTING_ROUTE_BIN=$(CURDIR)/$(BIN)/dongting-route $(UNIT_BIN) --jobs 2
 	@echo "== integration tests ($(BUILD))"
-	$(Q)DONGTING_BIN=$(CURDIR)/$(BIN)/dongting DONGTING_FEEDSIM_BIN=$(CURDIR)/$(BIN)/dongting-feedsim \
+	$(Q)LSAN_OPTIONS=suppressions=$(CURDIR)/test/lsan.supp \
+	  DONGTING_BIN=$(CURDIR)/$(BIN)/dongting DONGTING_FEEDSIM_BIN=$(CURDIR)/$(BIN)/dongting-feedsim \
 	  DONGTING_SRC=$(CURDIR) $(INTEG_BIN) --jobs 2
 
 unit: deps $(UNIT_BIN)
