@@ -354,7 +354,9 @@ bad:
 static void pulled_stored(const struct feed_result *res, void *arg) {
     struct feed *f = arg;
     if (res->status == 202) {
-        if (res->accepted || res->nrej)
+        /* A feed that serves a window re-serves its refused events on every
+         * pull: log what is new, not each repeat. */
+        if (res->accepted)
             log_event("info", "feed_pulled", "feed %s: %zu new, %zu duplicates, %zu rejected",
                       f->cfg->name, res->accepted, res->duplicates, res->nrej);
         return;
