@@ -880,9 +880,10 @@ static int parse_trips(struct loader *L, struct csv_reader *r) {
     struct col c[] = {{"route_id", 1, -1},
                       {"service_id", 1, -1},
                       {"trip_id", 1, -1},
-                      {"trip_headsign", 0, -1}};
+                      {"trip_headsign", 0, -1},
+                      {"trip_short_name", 0, -1}};
     int rc;
-    if (find_columns(L, r, c, 4) != 0) return -1;
+    if (find_columns(L, r, c, 5) != 0) return -1;
     while ((rc = csv_next(r)) == 1) {
         uint32_t line = (uint32_t)r->line, off, old, route, svc;
         const char *id = FIELD(r, c[2]), *rid = FIELD(r, c[0]), *sid = FIELD(r, c[1]);
@@ -921,7 +922,9 @@ static int parse_trips(struct loader *L, struct csv_reader *r) {
         t->id = off;
         t->route = route;
         t->service = svc;
-        if (intern(L, FIELD(r, c[3]), &t->headsign) != 0) return -1;
+        if (intern(L, FIELD(r, c[3]), &t->headsign) != 0 ||
+            intern(L, FIELD(r, c[4]), &t->short_name) != 0)
+            return -1;
         L->rep->files[RT_F_TRIPS].loaded++;
     }
     return rc < 0 ? hard(L, "%s", r->err) : 0;
@@ -1588,6 +1591,7 @@ static int load(struct rt_timetable *tt, struct source *src,
     if (rc == 0) rc = load_file(&L, RT_F_TRANSFERS, 0, parse_transfers);
     if (rc == 0) rc = build_transfers(&L);
     if (rc == 0) rc = build_connections(&L);
+    if (rc == 0 && rt_timetable_index_short(tt) != 0) rc = oom(&L);
     loader_free(&L);
     if (rc != 0) rt_timetable_free(tt);
     return rc;

@@ -192,6 +192,69 @@ uint32_t rt_trip_find(const struct rt_timetable *tt, const char *id) {
     return rt_idmap_get(&tt->trip_ids, tt, id);
 }
 
+/* A short-name index entry while sorting: the name itself, so that the
+ * comparison needs no timetable (qsort has no context argument). */
+struct short_key {
+    const char *name;
+    uint32_t trip;
+};
+
+static int short_cmp(const void *a, const void *b) {
+    const struct short_key *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c != 0) return c;
+    return x->trip < y->trip ? -1 : x->trip > y->trip;
+}
+
+int rt_timetable_index_short(struct rt_timetable *tt) {
+    uint32_t n = 0, *idx;
+    struct short_key *keys;
+    free(tt->short_index);
+    tt->short_index = NULL;
+    tt->nshort = 0;
+    for (uint32_t t = 0; t < tt->ntrips; t++)
+        if (tt->strings[tt->trips[t].short_name] != '\0') n++;
+    if (n == 0) return 0;
+    keys = malloc((size_t)n * sizeof(*keys));
+    idx = malloc((size_t)n * sizeof(*idx));
+    if (keys == NULL || idx == NULL) {
+        free(keys);
+        free(idx);
+        return -1;
+    }
+    n = 0;
+    for (uint32_t t = 0; t < tt->ntrips; t++)
+        if (tt->strings[tt->trips[t].short_name] != '\0') {
+            keys[n].name = rt_str(tt, tt->trips[t].short_name);
+            keys[n++].trip = t;
+        }
+    qsort(keys, n, sizeof(*keys), short_cmp);
+    for (uint32_t i = 0; i < n; i++) idx[i] = keys[i].trip;
+    free(keys);
+    tt->short_index = idx;
+    tt->nshort = n;
+    return 0;
+}
+
+uint32_t rt_trip_find_short(const struct rt_timetable *tt, const char *short_name,
+                            uint32_t after) {
+    /* First index entry not before (SHORT_NAME, AFTER + 1). */
+    uint32_t lo = 0, hi = tt->nshort, from = after == RT_NONE ? 0 : after + 1;
+    if (short_name[0] == '\0') return RT_NONE;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2, t = tt->short_index[mid];
+        int c = strcmp(rt_str(tt, tt->trips[t].short_name), short_name);
+        if (c < 0 || (c == 0 && t < from))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < tt->nshort &&
+        strcmp(rt_str(tt, tt->trips[tt->short_index[lo]].short_name), short_name) == 0)
+        return tt->short_index[lo];
+    return RT_NONE;
+}
+
 uint32_t rt_agency_find(const struct rt_timetable *tt, const char *id) {
     return rt_idmap_get(&tt->agency_ids, tt, id);
 }
@@ -284,7 +347,8 @@ void rt_timetable_stats(const struct rt_timetable *tt, struct rt_stats *st) {
                       (size_t)tt->nservices * sizeof(*tt->services) +
                       map_bytes(&tt->agency_ids) + map_bytes(&tt->stop_ids) +
                       map_bytes(&tt->route_ids) + map_bytes(&tt->service_ids) +
-                      map_bytes(&tt->trip_ids);
+                      map_bytes(&tt->trip_ids) +
+                      (size_t)tt->nshort * sizeof(*tt->short_index);
     st->total_bytes = st->conn_bytes + st->run_bytes + st->trip_bytes +
                       st->pattern_bytes + st->stop_bytes + st->other_bytes;
     if (tt->nconns) {
@@ -315,6 +379,7 @@ void rt_timetable_free(struct rt_timetable *tt) {
     rt_idmap_free(&tt->route_ids);
     rt_idmap_free(&tt->service_ids);
     rt_idmap_free(&tt->trip_ids);
+    free(tt->short_index);
     memset(tt, 0, sizeof(*tt));
 }
 

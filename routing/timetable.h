@@ -71,6 +71,8 @@ struct rt_service {
  * those is a run. */
 struct rt_trip {
     uint32_t id, headsign; /* headsign is "" when absent */
+    uint32_t short_name;   /* trip_short_name (the public flight or train
+                            * number, "CZ345", "X8024"); "" when absent */
     uint32_t route, service;
     uint32_t first_stop_time;  /* stop_times[first_stop_time .. + nstops) */
     uint32_t nstops;           /* stops kept with times; hops per run = nstops-1 */
@@ -171,6 +173,11 @@ struct rt_timetable {
     uint32_t nforbidden;
 
     struct rt_idmap agency_ids, stop_ids, route_ids, service_ids, trip_ids;
+    /* The trips with a short name, ordered by (short name, trip index):
+     * rt_trip_find_short binary-searches it.  Built by
+     * rt_timetable_index_short. */
+    uint32_t *short_index;
+    uint32_t nshort;
 };
 
 /* String at pool offset OFF. */
@@ -183,6 +190,15 @@ uint32_t rt_stop_find(const struct rt_timetable *tt, const char *id);
 uint32_t rt_route_find(const struct rt_timetable *tt, const char *id);
 uint32_t rt_trip_find(const struct rt_timetable *tt, const char *id);
 uint32_t rt_agency_find(const struct rt_timetable *tt, const char *id);
+
+/* The next trip after trip index AFTER (RT_NONE: the first) whose
+ * trip_short_name is SHORT_NAME, or RT_NONE.  Several trips may share one
+ * (a season's timetable, a variant of the stop pattern); enumerate them with
+ *     for (t = rt_trip_find_short(tt, s, RT_NONE); t != RT_NONE;
+ *          t = rt_trip_find_short(tt, s, t))
+ * in trip index order.  O(log n) per call; "" finds nothing. */
+uint32_t rt_trip_find_short(const struct rt_timetable *tt, const char *short_name,
+                            uint32_t after);
 
 /* The run of TRIP on service day DAY whose first departure is at GTFS time
  * START (pass -1 for "the first run that day"), or RT_NONE. */
@@ -276,6 +292,11 @@ uint32_t rt_idmap_get(const struct rt_idmap *m, const struct rt_timetable *tt,
                       const char *s);
 
 void rt_idmap_free(struct rt_idmap *m);
+
+/* Build tt->short_index from the trips' short names (replacing any
+ * earlier one).  0, or -1 when out of memory (tt->short_index is then
+ * NULL and rt_trip_find_short finds nothing). */
+int rt_timetable_index_short(struct rt_timetable *tt);
 
 /* Days since 1970-01-01 of YYYYMMDD, or INT32_MIN when it is not a date
  * in 1900..2199. */

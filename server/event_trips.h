@@ -4,9 +4,13 @@
  * the results per run and records them through trips.c.
  *
  * The trip is the event's "trip" reference, else a "voyage", "train" or
- * "flight" reference that is a GTFS trip_id.  The run is the one on
- * start_date when the event gives one, else the run of that trip whose
- * scheduled time at the event's stop is nearest the event time.  The stop
+ * "flight" reference that is a GTFS trip_id, else a "flight" or "train"
+ * reference that is a trips.txt trip_short_name (the public number;
+ * leading zeros of a flight's number do not matter: CZ0345 is CZ345): of
+ * the trips so named, the one whose run (with the event's stop) is nearest.
+ * The run is the one on start_date when the event gives one, else the run
+ * of that trip whose scheduled time at the event's stop is nearest the
+ * event time.  The stop
  * is stop_id, else the location when it is a stop of the trip (node codes
  * are UN/LOCODEs and IATA codes, so a DCSA UNLocationCode names a stop).
  * Only ACT (observed) and EST (estimated) events move the overlay: DEPARTED

@@ -486,10 +486,71 @@ def csv_bytes(header, rows):
     return buf.getvalue().encode("utf-8")
 
 
+# ---------------------------------------------------------------- trip_short_name
+
+# A number the source text of services.csv reports ("Train X8186 left ...",
+# "flight CZ 345"), used as it is; every other number is modelled.
+REPORTED_NUMBER = re.compile(r"\b(?:train\s+(X\d{4,5})|flight\s+([A-Z0-9]{2})\s?(\d{1,4}))\b", re.I)
+
+
+def stable_int(text):
+    """A number from TEXT that is the same on every run and machine."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def short_names(services, routes):
+    """trip_short_name per service key: an air service's flight designator
+    (airline code = first word of its route's route_short_name + a number),
+    a rail service's train number ("X" + 4 digits; China-Europe trains
+    X8001-X8999, domestic X9001-X9999).  Numbers the source reports are
+    used; the others are modelled: each route gets an odd base number from a
+    hash of its route_id, direction 0 takes it, direction 1 the even number
+    after it, a second service of a route in one direction adds 2 (so the
+    same service always gets the same number).  A clash with a number
+    already given moves on by 2 in the sorted order of the route ids.
+    Other modes get none."""
+    out, taken = {}, set()
+    for svc in services:
+        r = svc["row"]
+        m = REPORTED_NUMBER.search(r["source"])
+        if m and r["mode"] in ("air", "rail"):
+            num = m.group(1) or "%s%d" % (m.group(2).upper(), int(m.group(3)))
+            out[svc["key"]] = num
+            taken.add(num)
+    by_route = {}
+    for svc in services:
+        if svc["row"]["mode"] in ("air", "rail") and svc["key"] not in out:
+            by_route.setdefault(svc["row"]["route"], []).append(svc)
+    for rid in sorted(by_route):
+        svcs = sorted(by_route[rid], key=lambda v: (v["row"]["dir"], v["key"]))
+        mode = svcs[0]["row"]["mode"]
+        if mode == "air":
+            prefix = routes[rid]["short"].split()[0]
+            lo, span = 101, 950             # odd numbers 101 .. 1999
+        else:
+            prefix = "X"
+            lo, span = (8001, 499) if rid.startswith("CRE-") else (9001, 499)
+        step = stable_int("%s:%s" % (mode, rid)) % span
+        while True:
+            base = lo + 2 * step
+            names = {}
+            for v in svcs:
+                d = v["row"]["dir"]
+                names[v["key"]] = "%s%d" % (prefix, base + int(d) + 2 * sum(
+                    1 for w in svcs if w["row"]["dir"] == d and w["key"] < v["key"]))
+            if not (set(names.values()) & taken) and len(set(names.values())) == len(names):
+                break
+            step = (step + 1) % span
+        out.update(names)
+        taken.update(names.values())
+    return out
+
+
 def build(out_dir, single_tz=None):
     nodes = load_nodes()
     params = load_params()
     agencies, services, routes = load_spec(nodes, params)
+    numbers = short_names(services, routes)
     if single_tz:
         zone(single_tz, "--single-timezone")
 
@@ -515,7 +576,7 @@ def build(out_dir, single_tz=None):
             for d, t in exc:
                 cal_dates.append([tid, ymd(d), t])
             last = nodes[svc["stops"][-1]["code"]]
-            trips.append([r["route"], tid, tid, last["name_en"], r["dir"]])
+            trips.append([r["route"], tid, tid, last["name_en"], numbers.get(svc["key"], ""), r["dir"]])
             for seq, st in enumerate(svc["stops"], start=1):
                 stop_times.append([tid, hms(g["secs"] + st["arr"]), hms(g["secs"] + st["dep"]),
                                    st["code"], seq, st["pickup"], st["drop_off"]])
@@ -545,7 +606,7 @@ def build(out_dir, single_tz=None):
         ["route_id", "agency_id", "route_short_name", "route_long_name", "route_desc", "route_type"], rrows)
 
     files["trips.txt"] = csv_bytes(
-        ["route_id", "service_id", "trip_id", "trip_headsign", "direction_id"],
+        ["route_id", "service_id", "trip_id", "trip_headsign", "trip_short_name", "direction_id"],
         sorted(trips, key=lambda t: t[2]))
     files["stop_times.txt"] = csv_bytes(
         ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence", "pickup_type", "drop_off_type"],

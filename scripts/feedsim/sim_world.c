@@ -356,7 +356,12 @@ static void run_vehicle(struct sim_world *w, struct sim_run *r, uint64_t key) {
                  (unsigned)((h >> 8) % 20 + 1));
         break;
     case SIM_CH_RAIL:
-        snprintf(r->vehicle, sizeof(r->vehicle), "X%u", 8000u + (unsigned)(h % 1000));
+        /* The GTFS train number (trip_short_name) when the feed has one,
+         * so that the events name a real trip; else a made-up one. */
+        if (tt->strings[t->short_name] != '\0')
+            snprintf(r->vehicle, sizeof(r->vehicle), "%s", rt_str(tt, t->short_name));
+        else
+            snprintf(r->vehicle, sizeof(r->vehicle), "X%u", 8000u + (unsigned)(h % 1000));
         break;
     case SIM_CH_AIR: {
         /* The airline code is the first word of route_short_name ("CZ
@@ -368,8 +373,14 @@ static void run_vehicle(struct sim_world *w, struct sim_run *r, uint64_t key) {
             len = 2;
         }
         snprintf(r->carrier, sizeof(r->carrier), "%.*s", (int)len, sn);
-        snprintf(r->vehicle, sizeof(r->vehicle), "%s%u", r->carrier,
-                 100u + (unsigned)(sim_hash(w->seed, sim_hash_str(rt_str(tt, t->id)), 0x666c74ULL, 0) % 900));
+        /* The GTFS flight designator (trip_short_name) when the feed has
+         * one, so that FSU and ONE Record events name a real trip; else a
+         * number from the trip id. */
+        if (tt->strings[t->short_name] != '\0')
+            snprintf(r->vehicle, sizeof(r->vehicle), "%s", rt_str(tt, t->short_name));
+        else
+            snprintf(r->vehicle, sizeof(r->vehicle), "%s%u", r->carrier,
+                     100u + (unsigned)(sim_hash(w->seed, sim_hash_str(rt_str(tt, t->id)), 0x666c74ULL, 0) % 900));
         break;
     }
     }

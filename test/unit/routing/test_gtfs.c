@@ -327,7 +327,7 @@ Test(gtfs_basic, memory_per_connection) {
     rt_timetable_stats(&tt, &st);
     cr_assert_eq(st.conn_bytes, 313 * 24);
     cr_assert_eq(st.run_bytes, 308 * 12);
-    cr_assert_eq(st.trip_bytes, 8 * 32);
+    cr_assert_eq(st.trip_bytes, 8 * 36); /* 32 before trip_short_name */
     cr_assert_eq(st.pattern_bytes, 17 * 16);
     cr_assert_gt(st.total_bytes, st.conn_bytes);
     cr_assert_gt(st.routing_bytes_per_conn, 24.0);
@@ -380,4 +380,62 @@ Test(gtfs_dates, options_choose_the_days) {
     opt = (struct rt_load_options){.first_date = 20260230};
     cr_assert_eq(rt_gtfs_load(&tt, fixture("basic"), &opt, &rep), -1);
     cr_assert_str_eq(rep.err, "first_date 20260230 is not a date YYYYMMDD");
+}
+
+/* trip_short_name (the public flight or train number) is read into
+ * rt_trip.short_name and indexed: rt_trip_find_short enumerates the trips
+ * sharing one in trip index order; a trip without one, and a feed without
+ * the column, have "". */
+Test(gtfs_short_names, loaded_and_enumerated) {
+    static const char agency[] = "agency_id,agency_name,agency_timezone\n"
+                                 "MU,Eastern Cargo,Asia/Shanghai\n";
+    static const char stops[] = "stop_id,stop_name,stop_lat,stop_lon\n"
+                                "PVG,Pudong,31.14,121.81\nLUX,Findel,49.63,6.21\n";
+    static const char routes[] = "route_id,agency_id,route_short_name,route_type\n"
+                                 "R,MU,MU PVG-LUX,1100\n";
+    static const char trips[] = "route_id,service_id,trip_id,trip_short_name\n"
+                                "R,S,T-WINTER,MU7201\nR,S,T-EXTRA,\n"
+                                "R,S,T-SUMMER,MU7201\nR,S,T-BACK,MU7202\n";
+    static const char cal[] = "service_id,monday,tuesday,wednesday,thursday,friday,"
+                              "saturday,sunday,start_date,end_date\n"
+                              "S,1,1,1,1,1,1,1,20260302,20260303\n";
+    static const char st[] = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
+                             "T-WINTER,01:00:00,01:00:00,PVG,1\nT-WINTER,13:00:00,13:00:00,LUX,2\n"
+                             "T-EXTRA,02:00:00,02:00:00,PVG,1\nT-EXTRA,14:00:00,14:00:00,LUX,2\n"
+                             "T-SUMMER,03:00:00,03:00:00,PVG,1\nT-SUMMER,15:00:00,15:00:00,LUX,2\n"
+                             "T-BACK,16:00:00,16:00:00,LUX,1\nT-BACK,28:00:00,28:00:00,PVG,2\n";
+    struct rt_gtfs_memfile f[] = {
+        {"agency.txt", agency, sizeof(agency) - 1}, {"stops.txt", stops, sizeof(stops) - 1},
+        {"routes.txt", routes, sizeof(routes) - 1}, {"trips.txt", trips, sizeof(trips) - 1},
+        {"calendar.txt", cal, sizeof(cal) - 1},     {"stop_times.txt", st, sizeof(st) - 1},
+    };
+    uint32_t w, s, b, x;
+    cr_assert_eq(rt_gtfs_load_memory(&tt, f, 6, NULL, &rep), 0, "%s", rep.err);
+    w = rt_trip_find(&tt, "T-WINTER");
+    x = rt_trip_find(&tt, "T-EXTRA");
+    s = rt_trip_find(&tt, "T-SUMMER");
+    b = rt_trip_find(&tt, "T-BACK");
+    cr_assert_str_eq(rt_str(&tt, tt.trips[w].short_name), "MU7201");
+    cr_assert_str_eq(rt_str(&tt, tt.trips[x].short_name), "");
+    cr_assert_str_eq(rt_str(&tt, tt.trips[b].short_name), "MU7202");
+    cr_assert_eq(tt.nshort, 3);
+    cr_assert_lt(w, s);
+    cr_assert_eq(rt_trip_find_short(&tt, "MU7201", RT_NONE), w);
+    cr_assert_eq(rt_trip_find_short(&tt, "MU7201", w), s);
+    cr_assert_eq(rt_trip_find_short(&tt, "MU7201", s), RT_NONE);
+    cr_assert_eq(rt_trip_find_short(&tt, "MU7202", RT_NONE), b);
+    cr_assert_eq(rt_trip_find_short(&tt, "MU7202", b), RT_NONE);
+    cr_assert_eq(rt_trip_find_short(&tt, "MU720", RT_NONE), RT_NONE, "no prefix match");
+    cr_assert_eq(rt_trip_find_short(&tt, "MU72011", RT_NONE), RT_NONE);
+    cr_assert_eq(rt_trip_find_short(&tt, "", RT_NONE), RT_NONE, "\"\" names no trip");
+    rt_timetable_free(&tt);
+
+    /* Without the column (the basic fixture): every trip has "". */
+    cr_assert_eq(rt_gtfs_load(&tt, fixture("basic"), NULL, &rep), 0, "%s", rep.err);
+    cr_assert_eq(tt.nshort, 0);
+    cr_assert_eq(tt.short_index, NULL);
+    for (uint32_t t = 0; t < tt.ntrips; t++)
+        cr_assert_str_eq(rt_str(&tt, tt.trips[t].short_name), "");
+    cr_assert_eq(rt_trip_find_short(&tt, "V1", RT_NONE), RT_NONE);
+    rt_timetable_free(&tt);
 }
