@@ -11,6 +11,7 @@
 #include "geodata/timefmt.h"
 
 #include <jansson.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -176,6 +177,46 @@ static int add_location(json_t *l, struct carrier_event *e, char *why, size_t wh
 
 /* One LogisticsEvent EV into a new event of OUT.  0, or -1 with the
  * reason in WHY (nothing added). */
+/* The flight of a TransportMovement linked to the event (eventFor or
+ * linkedObject, an object or an array of them): its transportIdentifier,
+ * "CZ345", as a "flight" reference.  0 (also when there is none), or -1
+ * with the reason when one is malformed. */
+static int add_flight(json_t *ev, struct carrier_event *e, char *why, size_t whylen) {
+    static const char *const links[] = {"eventFor", "linkedObject"};
+    for (size_t l = 0; l < sizeof(links) / sizeof(links[0]); l++) {
+        json_t *v = json_object_get(ev, links[l]), *o;
+        size_t n = json_is_array(v) ? json_array_size(v) : 1;
+        for (size_t i = 0; i < n; i++) {
+            const char *type, *fl;
+            size_t len, k = 0;
+            o = json_is_array(v) ? json_array_get(v, i) : v;
+            if (!json_is_object(o)) continue;
+            type = ld_text(json_object_get(o, "@type"));
+            if (!type || strcmp(iri_tail(type), "TransportMovement") != 0) continue;
+            fl = ld_text(json_object_get(o, "transportIdentifier"));
+            len = fl ? strlen(fl) : 0;
+            /* Airline designator (two letters or digits), 1-4 digits, an
+             * optional suffix letter. */
+            if (len >= 3 && len <= 7 && isalnum((unsigned char)fl[0]) &&
+                isalnum((unsigned char)fl[1])) {
+                k = 2;
+                while (k < len && isdigit((unsigned char)fl[k])) k++;
+                if (k == len - 1 && isupper((unsigned char)fl[k])) k++;
+            }
+            if (k != len || len < 3 || !isdigit((unsigned char)fl[2])) {
+                snprintf(why, whylen, "%s.transportIdentifier: '%.20s' is not a flight "
+                         "designator such as CZ345", links[l], fl ? fl : "(not a string)");
+                return -1;
+            }
+            if (carrier_event_add_ref(e, "flight", fl) != 0) {
+                snprintf(why, whylen, "%s: too many references", links[l]);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int one_event(json_t *ev, int64_t received, struct carrier_batch *out, char *why,
                      size_t whylen) {
     const char *t, *type, *id;
@@ -259,7 +300,7 @@ static int one_event(json_t *ev, int64_t received, struct carrier_batch *out, ch
         return -1;
     }
     if (add_location(json_object_get(ev, "recordedAtLocation"), e, why, whylen) ||
-        add_waybill(ev, e, why, whylen)) {
+        add_waybill(ev, e, why, whylen) || add_flight(ev, e, why, whylen)) {
         carrier_batch_drop_last(out);
         return -1;
     }

@@ -398,6 +398,11 @@ static json_t *one_record_event(const struct sim_world *w, const struct sim_even
     json_object_set_new(f, "waybillPrefix", json_stringn(awb, 3));
     json_object_set_new(f, "waybillNumber", json_string(awb + 4));
     json_object_set_new(o, "eventFor", f);
+    /* The flight, as ONE Record links a movement to an event. */
+    f = json_object();
+    json_object_set_new(f, "@type", json_string("TransportMovement"));
+    json_object_set_new(f, "transportIdentifier", json_string(r->vehicle));
+    json_object_set_new(o, "linkedObject", f);
     return o;
 }
 

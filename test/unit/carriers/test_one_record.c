@@ -321,3 +321,18 @@ Test(one_record, shared_samples) {
     carrier_batch_free(&b);
     free(body);
 }
+
+Test(one_record, a_linked_transport_movement_names_the_flight) {
+    struct carrier_event e =
+        one(CODE("DEP") "," DATE("2026-11-03T02:30:00Z") ","
+            "\"linkedObject\":{\"@type\":\"TransportMovement\",\"transportIdentifier\":\"CZ345\"}");
+    cr_assert_str_eq(carrier_event_ref(&e, "flight"), "CZ345");
+    e = one(CODE("ARR") "," DATE("2026-11-03T02:30:00Z") ","
+            "\"eventFor\":[{\"@type\":\"Waybill\",\"waybillPrefix\":\"020\",\"waybillNumber\":"
+            "\"12345675\"},{\"@type\":\"TransportMovement\",\"transportIdentifier\":\"3V4021A\"}]");
+    cr_assert_str_eq(carrier_event_ref(&e, "flight"), "3V4021A");
+    cr_assert_str_eq(carrier_event_ref(&e, "awb"), "020-12345675");
+    refused("\"@type\":\"LogisticsEvent\"," CODE("DEP") "," DATE("2026-11-03T02:30:00Z") ","
+            "\"linkedObject\":{\"@type\":\"TransportMovement\",\"transportIdentifier\":\"C\"}",
+            "linkedObject.transportIdentifier: 'C' is not a flight designator such as CZ345");
+}
