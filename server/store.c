@@ -754,28 +754,32 @@ done:
  * together (one slot in a cluster).  An event's JSON is stored once, as
  * ev:{ev}:e:SOURCE:ID, set only if absent: that SET is also the dedupe.
  * The streams (global, one per subject reference) hold only the event's
- * SOURCE:ID and its time.
+ * SOURCE:ID (its time is in the JSON).  Consignment references (a
+ * container, a B/L, an AWB...) also keep a current state; movement ones (a
+ * trip, a voyage, a flight...) only a stream.
  * KEYS: the global stream, the feed's stats hash, then per event its
- * ev:{ev}:e: key followed by, per reference, its stream and state hash.
+ * ev:{ev}:e: key, then per consignment reference its stream and state
+ * hash, then per movement reference its stream.
  * ARGV: retention seconds, then per event: id, json, ts, classifier rank
  * (0 PLN, 1 EST, 2 ACT), status, retracts ("" if none), number of
- * references.  Returns one 1 (stored) or 0 (duplicate) per event. */
+ * consignment references, number of movement references.  Returns one
+ * 1 (stored) or 0 (duplicate) per event. */
 static const char events_put_lua[] =
     "local keep = tonumber(ARGV[1]) local ki, ai, out, new = 3, 2, {}, 0 "
     /* Streams to re-expire and states to write, once each per script: a
      * vessel's departure reaches many containers on one voyage. */
     "local touched, states = {}, {} "
     "while ai <= #ARGV do "
-    " local id, js, ts, cls, stat, retr, nref = ARGV[ai], ARGV[ai+1], tonumber(ARGV[ai+2]), "
-    "  tonumber(ARGV[ai+3]), ARGV[ai+4], ARGV[ai+5], tonumber(ARGV[ai+6]) "
+    " local id, js, ts, cls, stat, retr, ns, nm = ARGV[ai], ARGV[ai+1], tonumber(ARGV[ai+2]), "
+    "  tonumber(ARGV[ai+3]), ARGV[ai+4], ARGV[ai+5], tonumber(ARGV[ai+6]), tonumber(ARGV[ai+7]) "
     " local ek = KEYS[ki] local k = string.sub(ek, 11) "
-    " ai = ai + 7 "
+    " ai = ai + 8 "
     " if redis.call('SET', ek, js, 'NX', 'EX', keep) then "
     "  new = new + 1 "
-    "  redis.call('XADD', KEYS[1], 'MAXLEN', '~', 1000000, '*', 'k', k, 'ts', ts) "
-    "  for r = 0, nref - 1 do "
+    "  redis.call('XADD', KEYS[1], 'MAXLEN', '~', 1000000, '*', 'k', k) "
+    "  for r = 0, ns - 1 do "
     "   local sk, hk = KEYS[ki + 1 + 2*r], KEYS[ki + 2 + 2*r] "
-    "   redis.call('XADD', sk, '*', 'k', k, 'ts', ts) "
+    "   redis.call('XADD', sk, '*', 'k', k) "
     "   touched[sk] = true "
     "   local st = states[hk] "
     "   if st == nil then "
@@ -790,9 +794,14 @@ static const char events_put_lua[] =
     "    st.cls, st.ts, st.id, st.stat, st.dirty, st.del = cls, ts, id, stat, true, false "
     "   end "
     "  end "
+    "  for r = 0, nm - 1 do "
+    "   local sk = KEYS[ki + 1 + 2*ns + r] "
+    "   redis.call('XADD', sk, '*', 'k', k) "
+    "   touched[sk] = true "
+    "  end "
     "  out[#out + 1] = 1 "
     " else out[#out + 1] = 0 end "
-    " ki = ki + 1 + 2 * nref "
+    " ki = ki + 1 + 2 * ns + nm "
     "end "
     "for sk in pairs(touched) do redis.call('EXPIRE', sk, keep) end "
     "for hk, st in pairs(states) do "
@@ -805,6 +814,16 @@ static const char events_put_lua[] =
     "if #out > 0 then redis.call('HINCRBY', KEYS[2], 'accepted', new) "
     " redis.call('HINCRBY', KEYS[2], 'duplicates', #out - new) end "
     "return out";
+
+/* 1 for a reference to a consignment (it has a current state), 0 for one
+ * to a movement (trip, voyage, flight, train, vessel, wagon...). */
+static int ref_has_state(const char *kind) {
+    static const char *const kinds[] = {"container", "equipment", "bl",       "booking",
+                                        "awb",       "hawb",      "cim_smgs", "shipment"};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kind, kinds[i]) == 0) return 1;
+    return 0;
+}
 
 /* Events are kept this long after their last write (their JSON is also
  * the dedupe marker, so a replay within it is still a duplicate). */
@@ -834,15 +853,16 @@ void store_events_put(const char *feed, const struct carrier_event *const *ev,
     size_t nkeys = 2, nargs = 1, argc = 0, pool_len = 0, used = 0;
     const char **argv = NULL;
     size_t *alen = NULL;
-    char *pool = NULL, keep[24], nk[24], (*num)[3][24] = NULL;
+    char *pool = NULL, keep[24], nk[24], (*num)[4][24] = NULL;
 
     if (n == 0 || n > 1000) {
         cb(n == 0 ? STORE_OK : STORE_ERROR, NULL, 0, arg);
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        nkeys += 1 + 2 * (size_t)ev[i]->nrefs;
-        nargs += 7;
+        nkeys += 1;
+        for (int k = 0; k < ev[i]->nrefs; k++) nkeys += ref_has_state(ev[i]->refs[k].kind) ? 2 : 1;
+        nargs += 8;
         pool_len += 48 + sizeof(ev[i]->source) + sizeof(ev[i]->event_id) +
                     (size_t)ev[i]->nrefs * 2 * (24 + CARRIER_REF_KIND + CARRIER_REF_VALUE);
     }
@@ -871,10 +891,14 @@ void store_events_put(const char *feed, const struct carrier_event *const *ev,
     for (size_t i = 0; i < n; i++) {
         const struct carrier_event *e = ev[i];
         POOL_KEY("ev:{ev}:e:%s:%s", e->source, e->event_id);
-        for (int k = 0; k < e->nrefs; k++) {
-            POOL_KEY("ev:{ev}:ref:%s:%s", e->refs[k].kind, e->refs[k].value);
-            POOL_KEY("ev:{ev}:state:%s:%s", e->refs[k].kind, e->refs[k].value);
-        }
+        for (int k = 0; k < e->nrefs; k++)
+            if (ref_has_state(e->refs[k].kind)) {
+                POOL_KEY("ev:{ev}:ref:%s:%s", e->refs[k].kind, e->refs[k].value);
+                POOL_KEY("ev:{ev}:state:%s:%s", e->refs[k].kind, e->refs[k].value);
+            }
+        for (int k = 0; k < e->nrefs; k++)
+            if (!ref_has_state(e->refs[k].kind))
+                POOL_KEY("ev:{ev}:ref:%s:%s", e->refs[k].kind, e->refs[k].value);
     }
 #undef POOL_KEY
     snprintf(keep, sizeof(keep), "%ld", EVENTS_KEEP_S);
@@ -883,7 +907,12 @@ void store_events_put(const char *feed, const struct carrier_event *const *ev,
         const struct carrier_event *e = ev[i];
         snprintf(num[i][0], sizeof(num[i][0]), "%lld", (long long)e->event_time);
         snprintf(num[i][1], sizeof(num[i][1]), "%d", (int)e->classifier);
-        snprintf(num[i][2], sizeof(num[i][2]), "%d", e->nrefs);
+        {
+            int ns = 0;
+            for (int k = 0; k < e->nrefs; k++) ns += ref_has_state(e->refs[k].kind);
+            snprintf(num[i][2], sizeof(num[i][2]), "%d", ns);
+            snprintf(num[i][3], sizeof(num[i][3]), "%d", e->nrefs - ns);
+        }
         argv[argc++] = e->event_id;
         alen[argc] = lens[i];
         argv[argc++] = json[i];
@@ -892,6 +921,7 @@ void store_events_put(const char *feed, const struct carrier_event *const *ev,
         argv[argc++] = carrier_status_name(e->status);
         argv[argc++] = e->retracted ? e->retracts : "";
         argv[argc++] = num[i][2];
+        argv[argc++] = num[i][3];
     }
     for (size_t i = 0; i < argc; i++)
         if (alen[i] == 0) alen[i] = strlen(argv[i]);
