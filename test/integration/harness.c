@@ -552,6 +552,19 @@ int h_redis_stop(void) {
     return 0;
 }
 
+struct redisReply *h_redis_command(const char *fmt, ...) {
+    redisContext *c = redisConnect("127.0.0.1", hs.redis_port);
+    redisReply *rep = NULL;
+    va_list ap;
+    cr_assert(c != NULL && c->err == 0, "cannot connect to Redis on port %d", hs.redis_port);
+    va_start(ap, fmt);
+    rep = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    redisFree(c);
+    cr_assert_not_null(rep, "no reply from Redis");
+    return rep;
+}
+
 int h_redis_port(void) {
     return hs.redis_port;
 }

@@ -69,6 +69,14 @@ int h_redis_stop(void);
 
 int h_redis_port(void);
 
+struct redisReply;
+
+/* Run one command (redisCommand's FORMAT and arguments) on a new
+ * connection to the test's Redis and return the reply (the caller frees it
+ * with freeReplyObject); a failure to connect or to get a reply fails the
+ * test. */
+struct redisReply *h_redis_command(const char *fmt, ...);
+
 /* Send COMMAND (split on spaces, no quoting) to Redis on a new connection
  * without waiting for the reply, so a test can make Redis busy, e.g. with
  * "DEBUG SLEEP 2".  Only one may be pending.  Watches 50 ms for an error

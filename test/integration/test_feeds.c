@@ -165,20 +165,6 @@ Test(feeds, push_stores_once_and_quarantines_the_bad_event) {
     H_ASSERT_CLEAN_EXIT();
 }
 
-/* A command on a new connection to the test's Redis; caller frees. */
-static redisReply *rcmd(const char *fmt, ...) {
-    redisContext *c = redisConnect("127.0.0.1", h_redis_port());
-    redisReply *rep = NULL;
-    va_list ap;
-    cr_assert(c != NULL && c->err == 0, "cannot connect to Redis");
-    va_start(ap, fmt);
-    rep = redisvCommand(c, fmt, ap);
-    va_end(ap);
-    redisFree(c);
-    cr_assert_not_null(rep, "no reply from Redis");
-    return rep;
-}
-
 Test(feeds, a_late_actual_event_does_not_overwrite_a_newer_one) {
     char *newer = dcsa_event("8b0b6a8e-0000-4000-8000-000000000011", "TCNU7200794", "DISC",
                              "ACT", "2026-11-05T10:00:00+08:00");
@@ -196,7 +182,7 @@ Test(feeds, a_late_actual_event_does_not_overwrite_a_newer_one) {
     snprintf(body, sizeof(body), "[%s,%s]", older, plan);
     cr_assert_eq(push("chenglingji", h_admin_key(), body, strlen(body), "application/json",
                       NULL, NULL), 202);
-    rep = rcmd("HGET ev:{ev}:state:container:TCNU7200794 status");
+    rep = h_redis_command("HGET ev:{ev}:state:container:TCNU7200794 status");
     cr_assert_eq(rep->type, REDIS_REPLY_STRING);
     cr_assert_str_eq(rep->str, "DISCHARGED", "the newer actual event stays the state");
     freeReplyObject(rep);

@@ -26,22 +26,8 @@ static void start_shipped(void) {
 
 TestSuite(trips, .init = start_shipped, .fini = h_teardown, .timeout = 60);
 
-/* A command on a new connection to the test's Redis; caller frees. */
-static redisReply *rcmd(const char *fmt, ...) {
-    redisContext *c = redisConnect("127.0.0.1", h_redis_port());
-    redisReply *rep = NULL;
-    va_list ap;
-    cr_assert(c != NULL && c->err == 0, "cannot connect to Redis");
-    va_start(ap, fmt);
-    rep = redisvCommand(c, fmt, ap);
-    va_end(ap);
-    redisFree(c);
-    cr_assert_not_null(rep, "no reply from Redis");
-    return rep;
-}
-
 static long long rint_(const char *fmt, const char *arg) {
-    redisReply *rep = rcmd(fmt, arg);
+    redisReply *rep = h_redis_command(fmt, arg);
     long long v = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1;
     freeReplyObject(rep);
     return v;
@@ -137,7 +123,7 @@ Test(trips, delay_accepted_and_visible) {
     cr_assert_str_eq(stop_str(j, 2, "departure_time_source"), "observed");
     json_decref(j);
 
-    rep = rcmd("HGET overlay:{rt}:run:RIV-CSX-SHA.1:2026-12-03 stop:1");
+    rep = h_redis_command("HGET overlay:{rt}:run:RIV-CSX-SHA.1:2026-12-03 stop:1");
     cr_assert_eq(rep->type, REDIS_REPLY_STRING, "the update is not in Redis");
     cr_assert(strstr(rep->str, "3600") != NULL, "%s", rep->str);
     freeReplyObject(rep);
@@ -420,12 +406,12 @@ Test(trips, delay_invalidates_overlapping_route_cache_entries) {
     cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
     /* K1: [2026-12-02T00:00Z, 2026-12-03T12:00Z) overlaps the run (it
      * leaves CNCSX at 2026-12-03T00:00Z); K2: March 2027 does not. */
-    freeReplyObject(rcmd("SET route:{rc}:e:K1 {\"itineraries\":[]}"));
-    freeReplyObject(rcmd("ZADD route:{rc}:idx 1796299200 1796169600:K1"));
-    freeReplyObject(rcmd("ZADD route:{rc}:exp 4000000000 1796169600:K1"));
-    freeReplyObject(rcmd("SET route:{rc}:e:K2 {\"itineraries\":[]}"));
-    freeReplyObject(rcmd("ZADD route:{rc}:idx 1803945600 1803859200:K2"));
-    freeReplyObject(rcmd("ZADD route:{rc}:exp 4000000000 1803859200:K2"));
+    freeReplyObject(h_redis_command("SET route:{rc}:e:K1 {\"itineraries\":[]}"));
+    freeReplyObject(h_redis_command("ZADD route:{rc}:idx 1796299200 1796169600:K1"));
+    freeReplyObject(h_redis_command("ZADD route:{rc}:exp 4000000000 1796169600:K1"));
+    freeReplyObject(h_redis_command("SET route:{rc}:e:K2 {\"itineraries\":[]}"));
+    freeReplyObject(h_redis_command("ZADD route:{rc}:idx 1803945600 1803859200:K2"));
+    freeReplyObject(h_redis_command("ZADD route:{rc}:exp 4000000000 1803859200:K2"));
 
     cr_assert_eq(post(h_admin_key(), delay_1h, &r), 200, "%s", r.body);
     h_resp_free(&r);
@@ -434,7 +420,7 @@ Test(trips, delay_invalidates_overlapping_route_cache_entries) {
     while (rint_("EXISTS %s", "route:{rc}:e:K1") != 0 && h_now_ms() < deadline) h_sleep_ms(50);
     cr_assert_eq(rint_("EXISTS %s", "route:{rc}:e:K1"), 0, "the overlapping entry survived");
     cr_assert_eq(rint_("EXISTS %s", "route:{rc}:e:K2"), 1, "a non-overlapping entry went");
-    rep = rcmd("ZRANGE route:{rc}:idx 0 -1");
+    rep = h_redis_command("ZRANGE route:{rc}:idx 0 -1");
     cr_assert_eq(rep->elements, 1);
     cr_assert_str_eq(rep->element[0]->str, "1803859200:K2");
     freeReplyObject(rep);

@@ -33,24 +33,6 @@ static int parse_at(const char *body, int64_t recv, struct carrier_batch *b, cha
     return carrier_cargo_imp_parse(body, strlen(body), recv, b, err, errlen);
 }
 
-/* A whole file of the source tree, NUL-terminated; free it. */
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return buf;
-}
-
 /* The single event of a one-status-line message "FSU/14" + AWB line +
  * STATUS, which must be accepted. */
 static struct carrier_event one(const char *awb_line, const char *status, int64_t recv) {
@@ -284,7 +266,7 @@ Test(cargo_imp, missing_awb_line) {
 /* A body of three messages where the bad lines do not stop the good. */
 Test(cargo_imp, mixed_body) {
     size_t len;
-    char *body = slurp(ut_path("test/fixtures/carriers/iata/fsu_mixed.txt"), &len);
+    char *body = ut_slurp(ut_path("test/fixtures/carriers/iata/fsu_mixed.txt"), &len);
     char err[256] = "";
     struct carrier_batch b;
     carrier_batch_init(&b);
@@ -327,7 +309,7 @@ Test(cargo_imp, mixed_body) {
 
 Test(cargo_imp, envelope_and_crlf) {
     size_t len;
-    char *body = slurp(ut_path("test/fixtures/carriers/iata/fsu_envelope_crlf.txt"), &len);
+    char *body = ut_slurp(ut_path("test/fixtures/carriers/iata/fsu_envelope_crlf.txt"), &len);
     char err[256] = "";
     struct carrier_batch b;
     carrier_batch_init(&b);
@@ -438,7 +420,7 @@ Test(cargo_imp, shared_samples) {
     char err[256] = "", *body;
     struct carrier_batch b;
     if (stat(p, &st) != 0) return;
-    body = slurp(p, &len);
+    body = ut_slurp(p, &len);
     carrier_batch_init(&b);
     /* received 21 June 2023: every date is taken in 2023 (16 October is
      * 117 days ahead, nearer than 248 days back) */

@@ -14,31 +14,13 @@
 
 #define RECEIVED 1795766100 /* 2026-11-27T07:55:00Z */
 
-/* The whole of file REL under the source tree; *LEN its size.  Free it. */
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
-}
-
 /* Parse fixture NAME into B (initialised here); returns the parser's result. */
 static int parse_fixture(const char *name, struct carrier_batch *b, char *err,
                          size_t errlen) {
     char rel[128];
     size_t len;
     snprintf(rel, sizeof(rel), "test/fixtures/carriers/dcsa/%s", name);
-    char *body = slurp(ut_path(rel), &len);
+    char *body = ut_slurp(ut_path(rel), &len);
     carrier_batch_init(b);
     int rc = carrier_dcsa_parse(body, len, RECEIVED, b, err, errlen);
     free(body);
@@ -557,7 +539,7 @@ Test(dcsa, same_event_twice_gives_the_same_id) {
     cr_assert_eq(parse_fixture("bad-date-times.json", &a, err, sizeof(err)), 0);
     size_t len;
     char *body =
-        slurp(ut_path("test/fixtures/carriers/dcsa/bad-date-times.json"), &len);
+        ut_slurp(ut_path("test/fixtures/carriers/dcsa/bad-date-times.json"), &len);
     carrier_batch_init(&b);
     cr_assert_eq(carrier_dcsa_parse(body, len, RECEIVED + 3600, &b, err, sizeof(err)),
                  0);
@@ -646,7 +628,7 @@ Test(dcsa, shared_dcsa_samples) {
         size_t len, nl = strlen(de->d_name);
         if (nl < 6 || strcmp(de->d_name + nl - 5, ".json") != 0) continue;
         snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-        char *body = slurp(path, &len);
+        char *body = ut_slurp(path, &len);
         carrier_batch_init(&b);
         int rc = carrier_dcsa_parse(body, len, RECEIVED, &b, err, sizeof(err));
         free(body);

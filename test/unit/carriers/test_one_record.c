@@ -18,23 +18,6 @@ static int parse(const char *body, struct carrier_batch *b, char *err, size_t er
     return carrier_one_record_parse(body, strlen(body), RECEIVED, b, err, errlen);
 }
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len) *len = (size_t)n;
-    return buf;
-}
-
 /* A single event object made of the JSON members MEMBERS; it must be
  * accepted. */
 static struct carrier_event one(const char *members) {
@@ -225,7 +208,7 @@ Test(one_record, unreadable_bodies) {
 /* An array where the bad elements do not stop the good. */
 Test(one_record, array_body) {
     size_t len;
-    char *body = slurp(ut_path("test/fixtures/carriers/iata/one_record_events.json"), &len);
+    char *body = ut_slurp(ut_path("test/fixtures/carriers/iata/one_record_events.json"), &len);
     char err[256] = "";
     struct carrier_batch b;
     carrier_batch_init(&b);
@@ -295,7 +278,7 @@ Test(one_record, shared_samples) {
         size_t len;
         struct carrier_batch b;
         snprintf(rel, sizeof(rel), "../shared/data/iata/%s", c[i].file);
-        char *body = slurp(ut_path(rel), &len);
+        char *body = ut_slurp(ut_path(rel), &len);
         carrier_batch_init(&b);
         cr_assert_eq(carrier_one_record_parse(body, len, RECEIVED, &b, err, sizeof(err)), 0,
                      "%s: %s", c[i].file, err);
@@ -313,7 +296,7 @@ Test(one_record, shared_samples) {
     /* a Shipment is not an event */
     size_t len;
     struct carrier_batch b;
-    char *body = slurp(ut_path("../shared/data/iata/shipment.json"), &len);
+    char *body = ut_slurp(ut_path("../shared/data/iata/shipment.json"), &len);
     carrier_batch_init(&b);
     cr_assert_eq(carrier_one_record_parse(body, len, RECEIVED, &b, err, sizeof(err)), 0);
     cr_assert_eq(b.nrej, 1);

@@ -12,22 +12,6 @@
 #define RECV 1795737600   /* 2026-11-27T00:00Z */
 
 /* The whole of fixture REL, *LEN bytes, malloc'ed. */
-static char *slurp(const char *rel, size_t *len) {
-    FILE *f = fopen(ut_path(rel), "rb");
-    char *buf;
-    long n;
-    cr_assert_not_null(f, "%s", ut_path(rel));
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 static int parse_str(const char *s, struct carrier_batch *b, char *err, size_t errlen) {
     carrier_batch_init(b);
     err[0] = '\0';
@@ -47,7 +31,7 @@ Test(rail_events, fixture_valid) {
     struct carrier_batch b;
     char err[256];
     size_t len;
-    char *body = slurp("test/fixtures/carriers/rail/valid.json", &len);
+    char *body = ut_slurp(ut_path("test/fixtures/carriers/rail/valid.json"), &len);
     const struct carrier_event *e;
 
     carrier_batch_init(&b);
@@ -125,7 +109,7 @@ Test(rail_events, fixture_mixed) {
     struct carrier_batch b;
     char err[256];
     size_t len;
-    char *body = slurp("test/fixtures/carriers/rail/mixed.json", &len);
+    char *body = ut_slurp(ut_path("test/fixtures/carriers/rail/mixed.json"), &len);
 
     carrier_batch_init(&b);
     cr_assert_eq(carrier_rail_events_parse(body, len, RECV, &b, err, sizeof(err)), 0, "%s", err);
