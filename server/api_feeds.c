@@ -77,6 +77,11 @@ void api_feeds_push(struct srv_req *r) {
         srv_reply_error(r, 400, "bad_request", "the body is empty");
         return;
     }
+    if (len > (size_t)c->max_bytes) {
+        srv_reply_error(r, 413, "body_too_large", "the body is %zu bytes; feed %s takes at "
+                        "most %ld (feed.%s.max_bytes)", len, c->name, c->max_bytes, c->name);
+        return;
+    }
     if (c->push_secret[0] != '\0') {
         /* The DCSA callback scheme: sha256=HEX, an HMAC of the raw body. */
         const char *sig = srv_header(r, "X-Signature");
