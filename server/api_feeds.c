@@ -194,7 +194,7 @@ static void got_timeline(int status, const char *const *v, const size_t *lens, s
         items[m].e = e;
         items[m].ts = json_integer_value(json_object_get(e, "event_ts"));
         items[m].received = json_integer_value(json_object_get(e, "received_ts"));
-        items[m].order = i;
+        items[m].order = n - i;   /* the store reads newest first */
         m++;
     }
     qsort(items, m, sizeof(*items), cmp_item);

@@ -107,8 +107,6 @@ static int cmp_place(const void *a, const void *b) {
     return 0;
 }
 
-static void finish(struct ingest *in, int status, const char *error);
-
 /* One run's trip update is recorded (or not); the last one answers. */
 static void overlay_recorded(int status, const struct trip_update *u, void *arg) {
     struct ingest *in = arg;

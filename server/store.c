@@ -1033,7 +1033,7 @@ void store_feed_rejects_list(const char *feed, long count, store_strings_cb *cb,
 }
 
 /* A timeline read in two steps, as the keys of the second come from the
- * first: XRANGE of the subject's stream for the event keys, then one MGET
+ * first: XREVRANGE of the subject's stream for the newest event keys, then one MGET
  * of their JSON (an event past its retention is skipped). */
 struct about {
     store_strings_cb *cb;
@@ -1125,10 +1125,10 @@ void store_events_about(const char *kind, const char *value, long count,
     ab->cb = cb;
     ab->arg = arg;
     snprintf(cnt, sizeof(cnt), "%ld", count);
-    argv[0] = "XRANGE";
+    argv[0] = "XREVRANGE";   /* the newest: a long voyage outgrows any page */
     argv[1] = key;
-    argv[2] = "-";
-    argv[3] = "+";
+    argv[2] = "+";
+    argv[3] = "-";
     argv[4] = "COUNT";
     argv[5] = cnt;
     for (int i = 0; i < 6; i++) lens[i] = strlen(argv[i]);

@@ -142,8 +142,8 @@ void store_feed_rejects_add(const char *feed, long long received, const size_t *
  * four (stream id, received, index, reason). */
 void store_feed_rejects_list(const char *feed, long count, store_strings_cb *cb, void *arg);
 
-/* The events about reference KIND VALUE (at most COUNT, oldest stored
- * first): their canonical JSON strings. */
+/* The events about reference KIND VALUE, the COUNT stored last, newest
+ * first: their canonical JSON strings. */
 void store_events_about(const char *kind, const char *value, long count,
                         store_strings_cb *cb, void *arg);
 

@@ -482,3 +482,39 @@ Test(feeds, a_body_over_the_feeds_max_bytes_is_413) {
     H_ASSERT_STATUS(&r, 202);
     h_resp_free(&r);
 }
+
+Test(feeds, a_long_timeline_answers_its_newest_1000_in_time_order) {
+    size_t cap = 1100 * 400, off = 0;
+    char *body = malloc(cap);
+    json_t *j, *evs;
+    long long last = 0;
+    size_t i;
+    cr_assert_not_null(body);
+    off += (size_t)snprintf(body, cap, "[");
+    for (int k = 0; k < 1100; k++)   /* an event a minute from 2026-10-01 00:00 */
+        off += (size_t)snprintf(body + off, cap - off,
+                                "%s{\"eventID\":\"long-%d\",\"eventType\":\"RAIL\","
+                                "\"eventClassifierCode\":\"ACT\",\"eventDateTime\":"
+                                "\"2026-10-01T%02d:%02d:00Z\",\"railEventTypeCode\":\"ARRI\","
+                                "\"trainNumber\":\"X8001\",\"equipmentReference\":\"GYOU4047990\","
+                                "\"location\":{\"UNLocationCode\":\"KZDZH\"}}",
+                                k ? "," : "", k, k / 60, k % 60);
+    snprintf(body + off, cap - off, "]");
+    h_start(NULL);
+    cr_assert_eq(push("rail", h_admin_key(), body, strlen(body), "application/json", NULL, &j),
+                 202);
+    cr_assert_eq(jint(j, "accepted"), 1100, "%s", json_dumps(j, 0));
+    json_decref(j);
+    j = get_json("/v1/events?ref=container:GYOU4047990");
+    evs = json_object_get(j, "events");
+    cr_assert_eq(json_array_size(evs), 1000);
+    json_array_foreach(evs, i, j) {
+        long long ts = json_integer_value(json_object_get(j, "event_ts"));
+        cr_assert_geq(ts, last);
+        last = ts;
+    }
+    /* The newest is there, the oldest hundred are not. */
+    cr_assert_str_eq(h_jstr(json_array_get(evs, 999), "event_id"), "long-1099");
+    cr_assert_str_eq(h_jstr(json_array_get(evs, 0), "event_id"), "long-100");
+    free(body);
+}
