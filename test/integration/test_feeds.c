@@ -486,7 +486,7 @@ Test(feeds, a_body_over_the_feeds_max_bytes_is_413) {
 Test(feeds, a_long_timeline_answers_its_newest_1000_in_time_order) {
     size_t cap = 1100 * 400, off = 0;
     char *body = malloc(cap);
-    json_t *j, *evs;
+    json_t *j, *evs, *e;
     long long last = 0;
     size_t i;
     cr_assert_not_null(body);
@@ -508,13 +508,14 @@ Test(feeds, a_long_timeline_answers_its_newest_1000_in_time_order) {
     j = get_json("/v1/events?ref=container:GYOU4047990");
     evs = json_object_get(j, "events");
     cr_assert_eq(json_array_size(evs), 1000);
-    json_array_foreach(evs, i, j) {
-        long long ts = json_integer_value(json_object_get(j, "event_ts"));
+    json_array_foreach(evs, i, e) {
+        long long ts = json_integer_value(json_object_get(e, "event_ts"));
         cr_assert_geq(ts, last);
         last = ts;
     }
     /* The newest is there, the oldest hundred are not. */
     cr_assert_str_eq(h_jstr(json_array_get(evs, 999), "event_id"), "long-1099");
     cr_assert_str_eq(h_jstr(json_array_get(evs, 0), "event_id"), "long-100");
+    json_decref(j);
     free(body);
 }
