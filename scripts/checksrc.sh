@@ -2,7 +2,7 @@
 # make check: house rules that a compiler does not enforce (see ../shared/STYLE.md).
 #  - banned calls (unbounded or error-blind C library functions);
 #  - layering: only server/ includes libevent or hiredis, and only
-#    server/store.c sends Redis commands.
+#    server/store*.c send Redis commands (store_int.h is theirs alone).
 set -u
 cd "$(dirname "$0")/.."
 fail=0
@@ -25,10 +25,17 @@ if [ -n "$layer" ]; then
     fail=1
 fi
 
-redis=$(echo "$files" | grep -E '^(server|routing|carriers|geodata)/' | grep -v '^server/store\.c$' | xargs -r grep -nE '\bredis(Async)?(Command|CommandArgv|AppendCommand)\b' 2>/dev/null)
+redis=$(echo "$files" | grep -E '^(server|routing|carriers|geodata)/' | grep -vE '^server/store[a-z_]*\.c$' | xargs -r grep -nE '\bredis(Async)?(Command|CommandArgv|AppendCommand)\b' 2>/dev/null)
 if [ -n "$redis" ]; then
-    echo "checksrc: only server/store.c sends Redis commands:" >&2
+    echo "checksrc: only server/store*.c send Redis commands:" >&2
     echo "$redis" >&2
+    fail=1
+fi
+
+int=$(echo "$files" | grep -vE '^server/store[a-z_]*\.(c|h)$' | xargs -r grep -nE '#include[[:space:]]*"store_int\.h"' 2>/dev/null)
+if [ -n "$int" ]; then
+    echo "checksrc: only server/store*.c may include store_int.h:" >&2
+    echo "$int" >&2
     fail=1
 fi
 

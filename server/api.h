@@ -25,6 +25,18 @@ srv_handler api_feeds_push;
 srv_handler api_feeds_list;
 srv_handler api_feeds_rejects;
 srv_handler api_events;
+srv_handler api_waybills_create;
+srv_handler api_waybills_list;
+srv_handler api_waybills_get;
+srv_handler api_waybills_patch;
+srv_handler api_waybills_events;
+srv_handler api_waybills_history;
+srv_handler api_waybills_stream;
+srv_handler api_subs_create;
+srv_handler api_subs_list;
+srv_handler api_subs_get;
+srv_handler api_subs_delete;
+srv_handler api_subs_test;
 
 /* Drop what api_routes keeps between requests (built leg lines). */
 void api_routes_free(void);

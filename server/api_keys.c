@@ -156,6 +156,7 @@ void api_keys_get(struct srv_req *r) {
 
 static void revoked(int status, void *arg) {
     struct srv_req *r = arg;
+    auth_forget(r->params[0]);   /* again: a request may have cached it meanwhile */
     if (status == STORE_OK)
         srv_reply_json(r, 204, NULL);
     else if (status == STORE_NOT_FOUND)
@@ -169,5 +170,6 @@ void api_keys_delete(struct srv_req *r) {
         srv_reply_error(r, 404, "not_found", "no API key %.40s", r->params[0]);
         return;
     }
+    auth_forget(r->params[0]);
     store_apikey_revoke(r->params[0], (long long)time(NULL), revoked, r);
 }

@@ -86,14 +86,13 @@ static unsigned hash_str(const char *s) {
 }
 
 /* Take one token for ID.  0 if allowed, else the seconds until one is. */
-static int rate_take(const char *id) {
+static int rate_take(const char *id, long rps) {
     const struct srv_config *cfg = srv_cfg();
-    double t = now_s(), rate = (double)cfg->rate_limit_rps,
-           burst = (double)cfg->rate_limit_burst;
+    double t = now_s(), rate = (double)rps, burst = (double)cfg->rate_limit_burst;
     unsigned h = hash_str(id);
     struct bucket *b = NULL, *stalest = NULL;
 
-    if (cfg->rate_limit_rps <= 0) return 0;
+    if (rps <= 0) return 0;
     for (int i = 0; i < RL_PROBE; i++) {
         struct bucket *c = &buckets[(h + (unsigned)i) % RL_SLOTS];
         if (strcmp(c->id, id) == 0) { b = c; break; }
@@ -115,12 +114,48 @@ static int rate_take(const char *id) {
     return (int)((1.0 - b->tokens) / rate) + 1;
 }
 
+/* ---- key cache: a key record is trusted for KC_TTL seconds ------------- */
+
+/* Without it every authenticated request costs a Redis round trip before
+ * its own.  A key revoked through this server is forgotten at once
+ * (auth_forget); one revoked behind its back (another instance, redis-cli)
+ * still works for at most KC_TTL seconds (docs/security.md). */
+#define KC_SLOTS 1024
+#define KC_TTL 5.0
+
+struct kc_slot {
+    struct store_apikey k;   /* k.id[0] == 0: empty */
+    double fetched;
+};
+static struct kc_slot kcache[KC_SLOTS];
+
+static struct kc_slot *kc_slot(const char *id) { return &kcache[hash_str(id) % KC_SLOTS]; }
+
+static const struct store_apikey *kc_get(const char *id) {
+    struct kc_slot *s = kc_slot(id);
+    if (s->k.id[0] == '\0' || strcmp(s->k.id, id) != 0) return NULL;
+    if (now_s() - s->fetched > KC_TTL) return NULL;
+    return &s->k;
+}
+
+static void kc_put(const struct store_apikey *k) {
+    struct kc_slot *s = kc_slot(k->id);
+    s->k = *k;
+    s->fetched = now_s();
+}
+
+void auth_forget(const char *id) {
+    struct kc_slot *s = kc_slot(id);
+    if (strcmp(s->k.id, id) == 0) memset(s, 0, sizeof(*s));
+}
+
 /* ---- the check ----------------------------------------------------------- */
 
 struct pending {
     struct srv_req *r;
     void (*next)(struct srv_req *r);
     char hash[65];
+    int fetched;     /* from Redis (cache it), not from the cache */
 };
 
 /* Rate check: per API key, or per client address on public routes.
@@ -128,15 +163,16 @@ struct pending {
 static int rate_or_reply(struct srv_req *r, const char *who) {
     int wait;
     char retry[16];
+    long rps = r->who.role ? srv_cfg()->rate_limit_rps : srv_cfg()->public_rate_limit_rps;
 
     if (r->route->flags & ROUTE_UNLIMITED) return 0;
-    if ((wait = rate_take(who)) > 0) {
+    if ((wait = rate_take(who, rps)) > 0) {
         metrics_rate_limited();
         snprintf(retry, sizeof(retry), "%d", wait);
         srv_add_header(r, "Retry-After", retry);
         srv_reply_error(r, 429, "rate_limited",
                         "more than %ld requests per second from this %s; retry "
-                        "in %d s", srv_cfg()->rate_limit_rps,
+                        "in %d s", rps,
                         r->who.role ? "key" : "address", wait);
         return -1;
     }
@@ -165,6 +201,7 @@ static void key_loaded(int status, const struct store_apikey *k, void *arg) {
     void (*next)(struct srv_req *) = p->next;
     int ok = status == STORE_OK && crypto_equal(k->hash, p->hash);
 
+    if (status == STORE_OK && p->fetched) kc_put(k);
     free(p);
     if (status == STORE_DOWN || status == STORE_ERROR) {
         srv_reply_error(r, 503, "redis_unavailable",
@@ -194,7 +231,12 @@ void auth_check_or_reply(struct srv_req *r, void (*next)(struct srv_req *r)) {
     char hash[65], id[ID_HEX + 1];
     struct pending *p;
 
-    if (r->route->roles == ROLE_PUBLIC) {
+    /* Public rows, and rows that also serve anonymous callers
+     * (ROUTE_AUTH_OPTIONAL) when no key is sent: a waybill token
+     * ("Bearer wbt_...") is not a key, the handler reads it. */
+    if (r->route->roles == ROLE_PUBLIC ||
+        ((r->route->flags & ROUTE_AUTH_OPTIONAL) &&
+         (h == NULL || strncasecmp(h, "Bearer wbt_", 11) == 0))) {
         char who[80];
         snprintf(who, sizeof(who), "addr:%s", r->peer);
         if (rate_or_reply(r, who) == 0) next(r);
@@ -231,5 +273,14 @@ void auth_check_or_reply(struct srv_req *r, void (*next)(struct srv_req *r)) {
     p->r = r;
     p->next = next;
     memcpy(p->hash, hash, sizeof(hash));
+    {
+        const struct store_apikey *k = kc_get(id);
+        p->fetched = k == NULL;
+        if (k != NULL) {
+            struct store_apikey copy = *k;
+            key_loaded(STORE_OK, &copy, p);
+            return;
+        }
+    }
     store_apikey_get(id, key_loaded, p);
 }

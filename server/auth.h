@@ -19,6 +19,9 @@ void auth_check_or_reply(struct srv_req *r, void (*next)(struct srv_req *r));
 /* Split KEY into its id: "dt_<id>_<secret>".  0 or -1. */
 int auth_key_id(const char *key, char *id, size_t idlen);
 
+/* Forget the cached record of key ID (after revoking it). */
+void auth_forget(const char *id);
+
 /* Make a new key and its id.  0 or -1. */
 int auth_new_key(char *key, size_t keylen, char *id, size_t idlen);
 

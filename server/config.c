@@ -19,7 +19,7 @@
 
 #define CFG_FILE_MAX (1024 * 1024)
 
-enum opt_type { OPT_HOSTPORT_LISTEN, OPT_HOSTPORT_REDIS, OPT_STRING, OPT_LONG };
+enum opt_type { OPT_HOSTPORT_LISTEN, OPT_HOSTPORT_REDIS, OPT_STRING, OPT_LONG, OPT_BOOL };
 
 struct cfg_option {
     const char *name;   /* config-file key; CLI and env spellings derive from it */
@@ -68,6 +68,18 @@ static const struct cfg_option cfg_options[] = {
      "burst size of the per-key rate limit (default 100)"},
     {"route_cache_ttl", OPT_LONG, OFF(route_cache_ttl_s), 0, 0, 30L * 86400,
      "seconds a cached route answer lives in Redis, 0 = no cache (default 3600)"},
+    {"webhook_allow_loopback", OPT_BOOL, OFF(webhook_allow_loopback), 0, 0, 1,
+     "let webhook callback URLs reach loopback and private addresses (tests; default no)"},
+    {"webhook_max_attempts", OPT_LONG, OFF(webhook_max_attempts), 0, 1, 20,
+     "delivery attempts before a webhook delivery is dead-lettered (default 6)"},
+    {"webhook_retry_base_ms", OPT_LONG, OFF(webhook_retry_base_ms), 0, 10, 3600000,
+     "first retry delay of a failed webhook delivery, doubled each time (default 2000)"},
+    {"webhook_timeout", OPT_LONG, OFF(webhook_timeout_s), 0, 1, 300,
+     "seconds one webhook delivery may take (default 10)"},
+    {"sse_max_streams", OPT_LONG, OFF(sse_max_streams), 0, 0, 100000,
+     "Server-Sent Event streams open at once (default 512)"},
+    {"public_rate_limit_rps", OPT_LONG, OFF(public_rate_limit_rps), 0, 0, 1000000,
+     "requests per second per client address on public endpoints, 0 = unlimited (default 20)"},
 };
 
 #define N_OPTIONS (sizeof(cfg_options) / sizeof(cfg_options[0]))
@@ -103,6 +115,11 @@ void cfg_defaults(struct srv_config *cfg) {
     cfg->rate_limit_rps = 50;
     cfg->rate_limit_burst = 100;
     cfg->route_cache_ttl_s = 3600;
+    cfg->webhook_max_attempts = 6;
+    cfg->webhook_retry_base_ms = 2000;
+    cfg->webhook_timeout_s = 10;
+    cfg->sse_max_streams = 512;
+    cfg->public_rate_limit_rps = 20;
     /* The zone's five channels, push only until a config file gives URLs. */
     {
         static const char *const builtin[][2] = {
@@ -336,6 +353,20 @@ static int set_option(struct srv_config *cfg, const struct cfg_option *o,
         memcpy(base + o->offset, value, n + 1);
         return 0;
     }
+    case OPT_BOOL: {
+        int *b = (int *)(void *)(base + o->offset);
+        if (value == NULL || strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 ||
+            strcmp(value, "1") == 0) {
+            *b = 1;
+        } else if (strcmp(value, "no") == 0 || strcmp(value, "false") == 0 ||
+                   strcmp(value, "0") == 0) {
+            *b = 0;
+        } else {
+            set_err(err, errlen, "%s: '%.80s' is not yes or no", o->name, value);
+            return -1;
+        }
+        return 0;
+    }
     case OPT_LONG: {
         char *end;
         long v;
@@ -547,8 +578,10 @@ void cfg_usage(FILE *out) {
         char cli[64], env[64], left[96];
         cli_name(&cfg_options[i], cli, sizeof(cli));
         env_name(&cfg_options[i], env, sizeof(env));
-        snprintf(left, sizeof(left), "--%s %s", cli,
-                 cfg_options[i].type == OPT_LONG ? "N" : "VALUE");
+        snprintf(left, sizeof(left), "--%s%s", cli,
+                 cfg_options[i].type == OPT_LONG   ? " N"
+                 : cfg_options[i].type == OPT_BOOL ? "[=yes|no]"
+                                                   : " VALUE");
         fprintf(out, "  %-30s%s\n  %-30s(env %s, file key %s)\n", left,
                 cfg_options[i].help, "", env, cfg_options[i].name);
     }
@@ -579,7 +612,8 @@ int cfg_from_args(struct srv_config *cfg, int argc, char **argv, char **envp,
     for (i = 0; i < N_OPTIONS; i++) {
         cli_name(&cfg_options[i], names[i], sizeof(names[i]));
         longopts[i].name = names[i];
-        longopts[i].has_arg = required_argument;
+        longopts[i].has_arg =
+            cfg_options[i].type == OPT_BOOL ? optional_argument : required_argument;
         longopts[i].flag = NULL;
         longopts[i].val = 1000 + (int)i;
     }

@@ -51,6 +51,13 @@ struct srv_config {
     long rate_limit_rps;        /* per API key, 0 = off */
     long rate_limit_burst;
     long route_cache_ttl_s;     /* route result cache TTL, 0 = no cache */
+    int webhook_allow_loopback; /* callback URLs may name loopback/private
+                                 * addresses (tests) */
+    long webhook_max_attempts;  /* before a delivery is dead-lettered */
+    long webhook_retry_base_ms; /* first retry delay, doubled per attempt */
+    long webhook_timeout_s;     /* one delivery */
+    long sse_max_streams;       /* SSE streams open at once */
+    long public_rate_limit_rps; /* per client address on public routes, 0 = off */
     struct cfg_feed feeds[CFG_MAX_FEEDS];
     int nfeeds;
     int feeds_from_file;        /* a config file named feeds: the built-in

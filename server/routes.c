@@ -32,6 +32,35 @@ static const struct srv_route routes[] = {
      api_feeds_rejects, "a feed's refused events with their reasons"},
     {"GET", "/v1/events", ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_events,
      "one subject's events (container, B/L, AWB, trip...) ordered by event time"},
+    /* Waybills (api_waybills.c).  The rows marked ROUTE_AUTH_OPTIONAL also
+     * answer a consignee token (?token= or "Bearer wbt_...") and, for GET
+     * /v1/waybills/{number} and its stream, anonymous callers (the masked
+     * public view); elsewhere "not yours" is the same 404 as "no such". */
+    {"POST", "/v1/waybills", ROLE_FORWARDER | ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_waybills_create,
+     "create a waybill, booked on an itinerary or by the server; 201 with the consignee token"},
+    {"GET", "/v1/waybills", ROLE_FORWARDER | ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_waybills_list,
+     "the tenant's waybills, filtered by status, ETA, destination, at risk"},
+    {"GET", "/v1/waybills/{number}", ROLE_ANY, ROUTE_NEEDS_REDIS | ROUTE_AUTH_OPTIONAL,
+     api_waybills_get, "a waybill: full to its owner, consignee and customs; else the public view"},
+    {"PATCH", "/v1/waybills/{number}", ROLE_FORWARDER | ROLE_ADMIN, ROUTE_NEEDS_REDIS,
+     api_waybills_patch, "amend or rebook a waybill (accept a proposal), kept in its history"},
+    {"GET", "/v1/waybills/{number}/events", ROLE_ANY, ROUTE_NEEDS_REDIS | ROUTE_AUTH_OPTIONAL,
+     api_waybills_events, "a waybill's timeline in event-time order, cursor-paginated"},
+    {"GET", "/v1/waybills/{number}/history", ROLE_FORWARDER | ROLE_ADMIN, ROUTE_NEEDS_REDIS,
+     api_waybills_history, "a waybill's amendments and rebookings"},
+    {"GET", "/v1/waybills/{number}/stream", ROLE_ANY, ROUTE_NEEDS_REDIS | ROUTE_AUTH_OPTIONAL,
+     api_waybills_stream, "Server-Sent Events: the waybill's new events and ETA changes"},
+    /* Webhooks (api_subscriptions.c). */
+    {"POST", "/v1/subscriptions", ROLE_FORWARDER | ROLE_CONSIGNEE, ROUTE_NEEDS_REDIS,
+     api_subs_create, "subscribe a callback URL to waybill events and ETA changes"},
+    {"GET", "/v1/subscriptions", ROLE_FORWARDER | ROLE_CONSIGNEE | ROLE_ADMIN, ROUTE_NEEDS_REDIS,
+     api_subs_list, "the caller's subscriptions"},
+    {"GET", "/v1/subscriptions/{id}", ROLE_FORWARDER | ROLE_CONSIGNEE | ROLE_ADMIN,
+     ROUTE_NEEDS_REDIS, api_subs_get, "a subscription, its delivery counts and dead letters"},
+    {"DELETE", "/v1/subscriptions/{id}", ROLE_FORWARDER | ROLE_CONSIGNEE | ROLE_ADMIN,
+     ROUTE_NEEDS_REDIS, api_subs_delete, "end a subscription"},
+    {"POST", "/v1/subscriptions/{id}/test", ROLE_FORWARDER | ROLE_CONSIGNEE | ROLE_ADMIN,
+     ROUTE_NEEDS_REDIS, api_subs_test, "send a signed test delivery now"},
 };
 
 const struct srv_route *route_table(size_t *n) {

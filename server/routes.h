@@ -20,6 +20,10 @@ enum srv_role {
 
 #define ROUTE_NEEDS_REDIS 1  /* answer 503 at once while Redis is down */
 #define ROUTE_UNLIMITED 2    /* exempt from the rate limit (health probes) */
+#define ROUTE_AUTH_OPTIONAL 4 /* without a key (or with "Bearer wbt_..."),
+                               * served anonymously (who.role 0) under the
+                               * per-address limit; a key is checked against
+                               * roles as usual */
 
 typedef void srv_handler(struct srv_req *r);
 

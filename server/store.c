@@ -9,6 +9,7 @@
  * as ready only after a PING has answered on it. */
 #include "store.h"
 #include "config.h"
+#include "store_int.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -42,6 +43,7 @@ struct store_cmd {
         store_strings_cb *strings;
         store_blob_cb *blob;
         store_events_cb *events;
+        store_reply_fn *raw;
         void (*probe)(int status);
     } cb;
     void *arg;
@@ -550,6 +552,27 @@ static void strings_finish(struct store_cmd *c, int status, redisReply *r) {
     c->cb.strings(status, v, lens, n, c->arg);
     free(v);
     free(lens);
+}
+
+/* ---- the primitive for the other store*.c files (store_int.h) ---- */
+
+static void raw_finish(struct store_cmd *c, int status, redisReply *r) {
+    c->cb.raw(status, r, c->arg);
+}
+
+void store_command_raw(store_reply_fn *fn, void *arg, int argc, const char **argv,
+                       const size_t *lens) {
+    command(raw_finish, (void *)fn, arg, argc, argv, lens);
+}
+
+void store_command_done(store_done_cb *cb, void *arg, int argc, const char **argv,
+                        const size_t *lens) {
+    command(done_finish, (void *)cb, arg, argc, argv, lens);
+}
+
+void store_command_strings(store_strings_cb *cb, void *arg, int argc, const char **argv,
+                           const size_t *lens) {
+    command(strings_finish, (void *)cb, arg, argc, argv, lens);
 }
 
 static const char overlay_write_lua[] =
