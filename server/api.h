@@ -38,6 +38,13 @@ srv_handler api_subs_get;
 srv_handler api_subs_delete;
 srv_handler api_subs_test;
 
+struct rt_mc_journey;
+
+/* Journey J of the router as /v1/routes writes an itinerary (legs with
+ * run_id, times with offsets, cost, CO2e, GeoJSON); a new object.  Also
+ * how waybills.c writes its re-routing proposals. */
+json_t *api_routes_itinerary(const struct rt_mc_journey *j);
+
 /* Drop what api_routes keeps between requests (built leg lines). */
 void api_routes_free(void);
 

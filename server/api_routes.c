@@ -11,6 +11,8 @@
  *                       from then that make it.
  * Parameters and answer: docs/openapi.yaml; rules: routing/mc.h. */
 #include "api.h"
+#include "event_trips.h"
+#include "trips.h"
 #include "geodata/network.h"
 #include "http.h"
 #include "route_cache.h"
@@ -145,10 +147,14 @@ static json_t *leg_json(const struct rt_timetable *tt, const struct geo_network 
         const struct rt_connection *b = conn_of(tt, ov, l->board), *a = conn_of(tt, ov, l->alight);
         if (b) rt_overlay_stop_time(NULL, tt, l->run, b->seq, NULL, &sdep, NULL, NULL);
         if (a) rt_overlay_stop_time(NULL, tt, l->run, (uint32_t)a->seq + 1, &sarr, NULL, NULL, NULL);
-        leg = json_pack("{s:s, s:s, s:s, s:s, s:s}", "mode", rt_fmode_name((enum rt_fmode)g->mode),
-                        "carrier", rt_str(tt, tt->agencies[route->agency].name), "trip_id",
-                        rt_str(tt, trip->id), "from", rt_str(tt, tt->stops[l->from].id), "to",
-                        rt_str(tt, tt->stops[l->to].id));
+        char date[16], run_id[TRIPS_RUN_ID_LEN], start[16];
+        event_trip_date(tt, l->run, date, sizeof(date));
+        trips_run_id(tt, l->run, date, run_id, sizeof(run_id), start, sizeof(start));
+        leg = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "mode",
+                        rt_fmode_name((enum rt_fmode)g->mode), "carrier",
+                        rt_str(tt, tt->agencies[route->agency].name), "trip_id",
+                        rt_str(tt, trip->id), "run_id", run_id, "from",
+                        rt_str(tt, tt->stops[l->from].id), "to", rt_str(tt, tt->stops[l->to].id));
         *coords = leg_line(tt, net, (enum geo_mode)g->mode, l->from, l->to);
     } else {
         /* A footpath: truck drayage (routing/drayage.c) or a transfers.txt
@@ -193,6 +199,10 @@ static json_t *itinerary_json(const struct rt_timetable *tt, const struct geo_ne
                      (int)j->nlegs - 1, "cost", money(j->cost_cents), "co2e_kg",
                      (double)j->co2e_g / 1000.0, "distance_km", round(j->km * 10.0) / 10.0,
                      "geometry", "type", "MultiLineString", "coordinates", lines);
+}
+
+json_t *api_routes_itinerary(const struct rt_mc_journey *j) {
+    return itinerary_json(srv_timetable(), srv_network(), srv_overlay(), j);
 }
 
 /* ---- parameters ---- */

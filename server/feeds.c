@@ -1,6 +1,7 @@
 /* feeds.c -- the configured carrier feeds and the ingestion path every
  * body takes, pushed or pulled (see feeds.h). */
 #include "feeds.h"
+#include "waybills.h"
 
 #include "carriers/formats.h"
 #include "event_trips.h"
@@ -107,6 +108,38 @@ static int cmp_place(const void *a, const void *b) {
     return 0;
 }
 
+/* The waybills the events name have their links and states stored: now
+ * the push may be acknowledged. */
+static void waybills_linked(int status, void *arg) {
+    struct ingest *in = arg;
+    if (status != STORE_OK) {
+        char msg[200];
+        snprintf(msg, sizeof(msg), "the events are stored but linking them to their waybills "
+                 "failed: %s; send the body again (the events count as duplicates and are "
+                 "linked then)", store_error_text(status));
+        note_error(in->f, msg);
+        finish(in, 503, msg);
+        return;
+    }
+    finish(in, 202, NULL);
+}
+
+/* Every kept event, new or seen before (a resend after a failed link must
+ * link again), to the waybill engine. */
+static void link_waybills(struct ingest *in) {
+    struct wb_event_in *v = calloc(in->nkeep + 1, sizeof(*v));
+    if (v == NULL) {
+        waybills_linked(STORE_ERROR, in);
+        return;
+    }
+    for (size_t i = 0; i < in->nkeep; i++)
+        v[i] = (struct wb_event_in){.ev = &in->b.ev[in->keep[i]], .json = in->json[i],
+                                    .jlen = in->jlen[i], .run = in->place[i].run,
+                                    .stop = in->place[i].rep.idx, .fresh = in->fresh[i]};
+    waybills_on_events(v, in->nkeep, waybills_linked, in);
+    free(v);
+}
+
 /* One run's trip update is recorded (or not); the last one answers. */
 static void overlay_recorded(int status, const struct trip_update *u, void *arg) {
     struct ingest *in = arg;
@@ -123,7 +156,7 @@ static void overlay_recorded(int status, const struct trip_update *u, void *arg)
         finish(in, 503, "the events are stored but a trip delay they report could not be "
                         "recorded (Redis); the delay takes effect with the carrier's next report");
     else
-        finish(in, 202, NULL);
+        link_waybills(in);
 }
 
 /* Agencies a feed with a tenant may move: its own only. */

@@ -14,6 +14,7 @@
 #include "router.h"
 #include "server.h"
 #include "feeds.h"
+#include "waybills.h"
 #include "store.h"
 #include "version.h"
 
@@ -126,6 +127,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "dongting: cannot start the carrier feeds\n");
         return 2;
     }
+    if (waybills_start() != 0) {
+        fprintf(stderr, "dongting: cannot start the waybill engine\n");
+        return 2;
+    }
     if (http_start(base, srv_cfg()) != 0) return 1;
 
     sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
@@ -145,6 +150,7 @@ int main(int argc, char **argv) {
     http_stop();
     feeds_stop();
     store_stop();
+    waybills_stop();   /* after the store: its last callbacks still find them */
     event_free(sigterm);
     event_free(sigint);
     event_base_free(base);

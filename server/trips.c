@@ -12,6 +12,7 @@
 #include "routing/overlay.h"
 #include "server.h"
 #include "store.h"
+#include "waybills.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -111,6 +112,7 @@ static void stored(int status, void *arg) {
         log_event("warn", "overlay_prepare_failed", "out of memory; the router retries");
     trips_run_span(tt, ov, u->run, &lo1, &hi1);
     route_cache_invalidate(lo0 < lo1 ? lo0 : lo1, hi0 > hi1 ? hi0 : hi1);
+    waybills_on_run(u->run);
 done:
     if (p->cb) p->cb(status, u, p->arg);
     pending_free(p);
@@ -271,6 +273,9 @@ static void restore_run(const char *id, const char *const *v, const size_t *lens
     }
     if (rs.applied == 0 || lo < rs.lo) rs.lo = lo;
     if (rs.applied == 0 || hi > rs.hi) rs.hi = hi;
+    /* Waybills held already move now; those loaded later are computed
+     * against the restored overlay when they load. */
+    waybills_on_run(run);
     rs.applied++;
 }
 

@@ -1,0 +1,500 @@
+/* store_waybills.c -- the Redis commands of waybills (keys and what each
+ * call does: store_waybills.h, docs/redis-keys.md).  Every key but the
+ * events' carries the hash tag {wb}, so each script touches one slot. */
+#include "store_waybills.h"
+#include "store_int.h"
+
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH 500
+
+
+static const char all_key[] = "wb:{wb}:all";
+
+/* argv/lens arrays for a command of up to N arguments, freed together. */
+struct args {
+    const char **v;
+    size_t *lens;
+    char (*bufs)[160];   /* keys and numbers made here */
+    int n, nbufs;
+};
+
+static int args_init(struct args *a, size_t n, size_t nbufs) {
+    memset(a, 0, sizeof(*a));
+    a->v = calloc(n, sizeof(*a->v));
+    a->lens = calloc(n, sizeof(*a->lens));
+    a->bufs = calloc(nbufs ? nbufs : 1, sizeof(*a->bufs));
+    if (!a->v || !a->lens || !a->bufs) {
+        free(a->v);
+        free(a->lens);
+        free(a->bufs);
+        return -1;
+    }
+    return 0;
+}
+
+static void args_free(struct args *a) {
+    free(a->v);
+    free(a->lens);
+    free(a->bufs);
+}
+
+static void push(struct args *a, const char *s) {
+    a->v[a->n] = s ? s : "";
+    a->lens[a->n] = strlen(a->v[a->n]);
+    a->n++;
+}
+
+/* PREFIX then S, in a buffer of A. */
+static const char *mk(struct args *a, const char *prefix, const char *s) {
+    char *b = a->bufs[a->nbufs++];
+    snprintf(b, sizeof(a->bufs[0]), "%s%s", prefix, s);
+    return b;
+}
+
+static const char *mkll(struct args *a, long long v) {
+    char *b = a->bufs[a->nbufs++];
+    snprintf(b, sizeof(a->bufs[0]), "%lld", v);
+    return b;
+}
+
+/* ---- an integer reply mapped to a status: 1 ok, 0 conflict, -1 missing -- */
+
+struct done_arg {
+    store_done_cb *cb;
+    void *arg;
+};
+
+static void int_status(int status, const struct redisReply *r, void *arg) {
+    struct done_arg *d = arg;
+    if (status == STORE_OK) {
+        if (r->type != REDIS_REPLY_INTEGER) status = STORE_ERROR;
+        else if (r->integer == 0) status = STORE_CONFLICT;
+        else if (r->integer < 0) status = STORE_NOT_FOUND;
+    }
+    if (d->cb) d->cb(status, d->arg);
+    free(d);
+}
+
+static void send_int(store_done_cb *cb, void *arg, struct args *a) {
+    struct done_arg *d = malloc(sizeof(*d));
+    if (d == NULL) {
+        if (cb) cb(STORE_ERROR, arg);
+        return;
+    }
+    d->cb = cb;
+    d->arg = arg;
+    store_command_raw(int_status, d, a->n, a->v, a->lens);
+}
+
+/* ---- create, fields, amend ------------------------------------------------ */
+
+static const char create_lua[] =
+    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
+    "redis.call('HSET', KEYS[1], unpack(ARGV, 4)) "
+    "redis.call('SADD', KEYS[2], ARGV[1]) "
+    "redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1]) "
+    "if tonumber(ARGV[3]) > 0 then redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1]) end "
+    "return 1";
+
+static long long fv_eta(const char *const *fv, size_t nfv) {
+    for (size_t i = 0; i + 1 < nfv; i += 2)
+        if (strcmp(fv[i], "eta") == 0) return strtoll(fv[i + 1], NULL, 10);
+    return 0;
+}
+
+void store_wb_create(const char *number, const char *tenant, const char *const *fv, size_t nfv,
+                     long long created, store_done_cb *cb, void *arg) {
+    struct args a;
+    if (args_init(&a, nfv + 10, 8) != 0) {
+        cb(STORE_ERROR, arg);
+        return;
+    }
+    push(&a, "EVAL");
+    push(&a, create_lua);
+    push(&a, "4");
+    push(&a, mk(&a, "wb:{wb}:w:", number));
+    push(&a, all_key);
+    push(&a, mk(&a, "wb:{wb}:t:", tenant));
+    push(&a, mk(&a, "wb:{wb}:eta:", tenant));
+    push(&a, number);
+    push(&a, mkll(&a, created));
+    push(&a, mkll(&a, fv_eta(fv, nfv)));
+    for (size_t i = 0; i < nfv; i++) push(&a, fv[i]);
+    send_int(cb, arg, &a);
+    args_free(&a);
+}
+
+struct fields_arg {
+    store_strings_cb *cb;
+    void *arg;
+};
+
+static void fields_finish(int status, const struct redisReply *r, void *arg) {
+    struct fields_arg *f = arg;
+    const char **v = NULL;
+    size_t *lens = NULL, n = 0, present = 0;
+    if (status == STORE_OK && r->type != REDIS_REPLY_ARRAY) status = STORE_ERROR;
+    if (status == STORE_OK) {
+        v = calloc(r->elements + 1, sizeof(*v));
+        lens = calloc(r->elements + 1, sizeof(*lens));
+        if (!v || !lens) status = STORE_ERROR;
+    }
+    if (status == STORE_OK) {
+        for (n = 0; n < r->elements; n++) {
+            const struct redisReply *e = r->element[n];
+            int str = e->type == REDIS_REPLY_STRING;
+            v[n] = str ? e->str : "";
+            lens[n] = str ? e->len : 0;
+            present += str;
+        }
+        if (present == 0) status = STORE_NOT_FOUND;
+    }
+    if (status != STORE_OK) n = 0;
+    f->cb(status, v, lens, n, f->arg);
+    free(v);
+    free(lens);
+    free(f);
+}
+
+void store_wb_fields(const char *number, const char *const *names, size_t n,
+                     store_strings_cb *cb, void *arg) {
+    struct args a;
+    struct fields_arg *f = malloc(sizeof(*f));
+    if (f == NULL || args_init(&a, n + 2, 1) != 0) {
+        free(f);
+        cb(STORE_ERROR, NULL, NULL, 0, arg);
+        return;
+    }
+    f->cb = cb;
+    f->arg = arg;
+    push(&a, "HMGET");
+    push(&a, mk(&a, "wb:{wb}:w:", number));
+    for (size_t i = 0; i < n; i++) push(&a, names[i]);
+    store_command_raw(fields_finish, f, a.n, a.v, a.lens);
+    args_free(&a);
+}
+
+static const char amend_lua[] =
+    "local v = redis.call('HGET', KEYS[1], 'version') "
+    "if not v then return -1 end "
+    "if v ~= ARGV[1] then return 0 end "
+    "redis.call('HSET', KEYS[1], unpack(ARGV, 3)) "
+    "redis.call('RPUSH', KEYS[2], ARGV[2]) "
+    "redis.call('LTRIM', KEYS[2], -1000, -1) "
+    "return 1";
+
+void store_wb_amend(const char *number, int version, const char *const *fv, size_t nfv,
+                    const char *history, store_done_cb *cb, void *arg) {
+    struct args a;
+    if (args_init(&a, nfv + 8, 4) != 0) {
+        cb(STORE_ERROR, arg);
+        return;
+    }
+    push(&a, "EVAL");
+    push(&a, amend_lua);
+    push(&a, "2");
+    push(&a, mk(&a, "wb:{wb}:w:", number));
+    push(&a, mk(&a, "wb:{wb}:h:", number));
+    push(&a, mkll(&a, version));
+    push(&a, history);
+    for (size_t i = 0; i < nfv; i++) push(&a, fv[i]);
+    send_int(cb, arg, &a);
+    args_free(&a);
+}
+
+/* ---- batches: lives and links --------------------------------------------- */
+
+/* One call made of several scripts: the caller hears once, after the last. */
+struct batch {
+    store_done_cb *cb;
+    void *arg;
+    size_t left;
+    int first_error;
+};
+
+static void batch_done(int status, void *arg) {
+    struct batch *b = arg;
+    if (status != STORE_OK && b->first_error == STORE_OK) b->first_error = status;
+    if (--b->left > 0) return;
+    if (b->cb) b->cb(b->first_error, b->arg);
+    free(b);
+}
+
+static struct batch *batch_new(size_t n, store_done_cb *cb, void *arg) {
+    struct batch *b = calloc(1, sizeof(*b));
+    if (b == NULL) {
+        if (cb) cb(STORE_ERROR, arg);
+        return NULL;
+    }
+    b->cb = cb;
+    b->arg = arg;
+    b->left = (n + BATCH - 1) / BATCH;
+    b->first_error = STORE_OK;
+    if (b->left == 0) {
+        if (cb) cb(STORE_OK, arg);
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+static const char lives_lua[] =
+    "local ai = 1 "
+    "for ki = 1, #KEYS, 2 do "
+    " local w, ez = KEYS[ki], KEYS[ki + 1] "
+    " local num, eta = ARGV[ai], ARGV[ai + 5] "
+    " if redis.call('EXISTS', w) == 1 then "
+    "  redis.call('HSET', w, 'live', ARGV[ai + 1], 'livepub', ARGV[ai + 2], "
+    "   'status', ARGV[ai + 3], 'risk', ARGV[ai + 4], 'eta', eta, 'st', ARGV[ai + 8]) "
+    "  if ARGV[ai + 6] == '1' then redis.call('HSET', w, 'proposals', ARGV[ai + 7]) end "
+    "  if tonumber(eta) > 0 then redis.call('ZADD', ez, eta, num) "
+    "  else redis.call('ZREM', ez, num) end "
+    " end "
+    " ai = ai + 9 "
+    "end "
+    "return 1";
+
+void store_wb_lives(const struct store_wb_live *v, size_t n, store_done_cb *cb, void *arg) {
+    struct batch *b = batch_new(n, cb, arg);
+    if (b == NULL) return;
+    for (size_t from = 0; from < n; from += BATCH) {
+        size_t m = n - from < BATCH ? n - from : BATCH;
+        struct args a;
+        if (args_init(&a, 3 + m * 11, m * 4) != 0) {
+            batch_done(STORE_ERROR, b);
+            continue;
+        }
+        char nk[16];
+        snprintf(nk, sizeof(nk), "%zu", 2 * m);
+        push(&a, "EVAL");
+        push(&a, lives_lua);
+        push(&a, nk);
+        for (size_t i = 0; i < m; i++) {
+            push(&a, mk(&a, "wb:{wb}:w:", v[from + i].number));
+            push(&a, mk(&a, "wb:{wb}:eta:", v[from + i].tenant));
+        }
+        for (size_t i = 0; i < m; i++) {
+            const struct store_wb_live *l = &v[from + i];
+            push(&a, l->number);
+            push(&a, l->live);
+            push(&a, l->livepub);
+            push(&a, l->status);
+            push(&a, l->at_risk ? "1" : "0");
+            push(&a, mkll(&a, l->eta));
+            push(&a, l->proposals ? "1" : "0");
+            push(&a, l->proposals ? l->proposals : "");
+            push(&a, l->state);
+        }
+        store_command_done(batch_done, b, a.n, a.v, a.lens);
+        args_free(&a);
+    }
+}
+
+static const char links_lua[] =
+    "for i = 1, #KEYS do redis.call('ZADD', KEYS[i], ARGV[2*i - 1], ARGV[2*i]) end "
+    "return 1";
+
+void store_wb_links(const struct store_wb_link *v, size_t n, store_done_cb *cb, void *arg) {
+    struct batch *b = batch_new(n, cb, arg);
+    if (b == NULL) return;
+    for (size_t from = 0; from < n; from += BATCH) {
+        size_t m = n - from < BATCH ? n - from : BATCH;
+        struct args a;
+        if (args_init(&a, 3 + m * 3, m * 2) != 0) {
+            batch_done(STORE_ERROR, b);
+            continue;
+        }
+        char nk[16];
+        snprintf(nk, sizeof(nk), "%zu", m);
+        push(&a, "EVAL");
+        push(&a, links_lua);
+        push(&a, nk);
+        for (size_t i = 0; i < m; i++) push(&a, mk(&a, "wb:{wb}:ev:", v[from + i].number));
+        for (size_t i = 0; i < m; i++) {
+            char *s = a.bufs[a.nbufs++];
+            snprintf(s, sizeof(a.bufs[0]), "%.0f", v[from + i].score);
+            push(&a, s);
+            push(&a, v[from + i].member);
+        }
+        store_command_done(batch_done, b, a.n, a.v, a.lens);
+        args_free(&a);
+    }
+}
+
+/* ---- reads with a cursor ----------------------------------------------------- */
+
+/* A script's array reply whose first element "!" means the cursor named
+ * no member: STORE_NOT_FOUND. */
+struct cursor_arg {
+    store_strings_cb *cb;
+    void *arg;
+};
+
+static void cursor_finish(int status, const struct redisReply *r, void *arg) {
+    struct cursor_arg *c = arg;
+    if (status == STORE_OK && r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+        r->element[0]->type == REDIS_REPLY_STRING && strcmp(r->element[0]->str, "!") == 0)
+        status = STORE_NOT_FOUND;
+    if (status == STORE_OK && r->type != REDIS_REPLY_ARRAY) status = STORE_ERROR;
+    if (status != STORE_OK) {
+        c->cb(status, NULL, NULL, 0, c->arg);
+    } else {
+        const char **v = calloc(r->elements + 1, sizeof(*v));
+        size_t *lens = calloc(r->elements + 1, sizeof(*lens));
+        if (!v || !lens) {
+            c->cb(STORE_ERROR, NULL, NULL, 0, c->arg);
+        } else {
+            for (size_t i = 0; i < r->elements; i++) {
+                const struct redisReply *e = r->element[i];
+                int str = e->type == REDIS_REPLY_STRING || e->type == REDIS_REPLY_STATUS;
+                v[i] = str ? e->str : "";
+                lens[i] = str ? e->len : 0;
+            }
+            c->cb(STORE_OK, v, lens, r->elements, c->arg);
+        }
+        free(v);
+        free(lens);
+    }
+    free(c);
+}
+
+static void send_cursor(store_strings_cb *cb, void *arg, struct args *a) {
+    struct cursor_arg *c = malloc(sizeof(*c));
+    if (c == NULL) {
+        cb(STORE_ERROR, NULL, NULL, 0, arg);
+        return;
+    }
+    c->cb = cb;
+    c->arg = arg;
+    store_command_raw(cursor_finish, c, a->n, a->v, a->lens);
+}
+
+static const char timeline_lua[] =
+    "local total = redis.call('ZCARD', KEYS[1]) "
+    "local start = 0 "
+    "if ARGV[1] ~= '' then "
+    " local r = redis.call('ZRANK', KEYS[1], ARGV[1]) "
+    " if not r then return {'!'} end "
+    " start = r + 1 "
+    "end "
+    "local m = redis.call('ZRANGE', KEYS[1], start, start + tonumber(ARGV[2]) - 1) "
+    "local out = {tostring(total), ''} "
+    "if #m > 0 and start + #m < total then out[2] = m[#m] end "
+    "for _, k in ipairs(m) do "
+    " local j = redis.call('GET', 'ev:{ev}:e:' .. k) "
+    " if j then out[#out + 1] = j end "
+    "end "
+    "return out";
+
+void store_wb_timeline(const char *number, const char *after, long limit, store_strings_cb *cb,
+                       void *arg) {
+    struct args a;
+    if (args_init(&a, 8, 4) != 0) {
+        cb(STORE_ERROR, NULL, NULL, 0, arg);
+        return;
+    }
+    push(&a, "EVAL");
+    push(&a, timeline_lua);
+    push(&a, "1");
+    push(&a, mk(&a, "wb:{wb}:ev:", number));
+    push(&a, after ? after : "");
+    push(&a, mkll(&a, limit));
+    send_cursor(cb, arg, &a);
+    args_free(&a);
+}
+
+static const char list_lua[] =
+    "local start = 0 "
+    "if ARGV[3] ~= '' then "
+    " local r = redis.call('ZRANK', KEYS[1], ARGV[3]) "
+    " if not r then return {'!'} end "
+    " start = r + 1 "
+    "end "
+    "local lim, scanned, pos, out = tonumber(ARGV[4]), 0, start, {''} "
+    "while true do "
+    " local batch "
+    " if ARGV[1] == '1' then "
+    "  batch = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', pos, 200) "
+    " else batch = redis.call('ZRANGE', KEYS[1], pos, pos + 199) end "
+    " if #batch == 0 then out[1] = '' return out end "
+    " for _, num in ipairs(batch) do "
+    "  scanned = scanned + 1 pos = pos + 1 "
+    "  local f = redis.call('HMGET', 'wb:{wb}:w:' .. num, 'status', 'dest', 'risk', 'vfull', 'live') "
+    "  if f[4] and (ARGV[5] == '' or f[1] == ARGV[5]) and (ARGV[6] == '' or f[2] == ARGV[6]) "
+    "     and (ARGV[7] ~= '1' or f[3] == '1') then "
+    "   out[#out + 1] = num out[#out + 1] = f[4] out[#out + 1] = f[5] or '' "
+    "  end "
+    "  if (#out - 1) / 3 >= lim or scanned >= 5000 then out[1] = num return out end "
+    " end "
+    "end";
+
+void store_wb_list(const char *tenant, int by_eta, long long eta_before, const char *after,
+                   long limit, const char *status, const char *dest, int at_risk,
+                   store_strings_cb *cb, void *arg) {
+    struct args a;
+    if (args_init(&a, 12, 4) != 0) {
+        cb(STORE_ERROR, NULL, NULL, 0, arg);
+        return;
+    }
+    push(&a, "EVAL");
+    push(&a, list_lua);
+    push(&a, "1");
+    push(&a, mk(&a, by_eta ? "wb:{wb}:eta:" : "wb:{wb}:t:", tenant));
+    push(&a, by_eta ? "1" : "0");
+    push(&a, mkll(&a, eta_before));
+    push(&a, after ? after : "");
+    push(&a, mkll(&a, limit));
+    push(&a, status ? status : "");
+    push(&a, dest ? dest : "");
+    push(&a, at_risk ? "1" : "0");
+    send_cursor(cb, arg, &a);
+    args_free(&a);
+}
+
+/* ---- history, start-up ------------------------------------------------------- */
+
+void store_wb_history(const char *number, long count, store_strings_cb *cb, void *arg) {
+    struct args a;
+    if (args_init(&a, 4, 2) != 0) {
+        cb(STORE_ERROR, NULL, NULL, 0, arg);
+        return;
+    }
+    push(&a, "LRANGE");
+    push(&a, mk(&a, "wb:{wb}:h:", number));
+    push(&a, mkll(&a, -count));
+    push(&a, "-1");
+    store_command_strings(cb, arg, a.n, a.v, a.lens);
+    args_free(&a);
+}
+
+void store_wb_numbers(store_strings_cb *cb, void *arg) {
+    const char *argv[2] = {"SMEMBERS", all_key};
+    size_t lens[2] = {8, sizeof(all_key) - 1};
+    store_command_strings(cb, arg, 2, argv, lens);
+}
+
+static const char load_lua[] =
+    "local out = {} "
+    "for i = 1, #ARGV do "
+    " local f = redis.call('HMGET', 'wb:{wb}:w:' .. ARGV[i], 'doc', 'st', 'proposals') "
+    " out[#out + 1] = f[1] or '' out[#out + 1] = f[2] or '' out[#out + 1] = f[3] or '' "
+    "end "
+    "return out";
+
+void store_wb_load(const char *const *numbers, size_t n, store_strings_cb *cb, void *arg) {
+    struct args a;
+    if (n > BATCH || args_init(&a, n + 3, 1) != 0) {
+        cb(STORE_ERROR, NULL, NULL, 0, arg);
+        return;
+    }
+    push(&a, "EVAL");
+    push(&a, load_lua);
+    push(&a, "0");
+    for (size_t i = 0; i < n; i++) push(&a, numbers[i]);
+    store_command_strings(cb, arg, a.n, a.v, a.lens);
+    args_free(&a);
+}

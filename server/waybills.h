@@ -1,0 +1,85 @@
+/* waybills.h -- the waybill engine: every waybill's booked legs and
+ * tracking state held in memory (loaded from Redis when the store becomes
+ * ready), indexed by the references events can carry (its number, its
+ * master's, its containers, the runs it is booked on).
+ *
+ *   feeds.c  -> waybills_on_events: new events reach the waybills they
+ *               name: timeline, status, carrier ETA;
+ *   trips.c  -> waybills_on_run: a run's times moved: every waybill on it
+ *               gets its legs' times, ETA and at-risk check recomputed and
+ *               written to Redis at once (no request needed);
+ * and each change goes out to SSE streams (sse.h) and webhooks
+ * (webhooks.h).  When a delay breaks a booked connection the waybill is
+ * flagged at risk and the router proposes itineraries from where the
+ * cargo will be.  docs/waybills.md has the rules. */
+#ifndef DT_WAYBILLS_H
+#define DT_WAYBILLS_H
+
+#include "carriers/event.h"
+#include "store.h"
+#include "waybill.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Register the store-ready hook that loads the waybills.  0 or -1. */
+int waybills_start(void);
+void waybills_stop(void);
+
+/* An event kept from one feed body: its canonical JSON, the run it was
+ * placed on (RT_NONE) and stop index there, and whether it is new. */
+struct wb_event_in {
+    const struct carrier_event *ev;
+    const char *json;
+    size_t jlen;
+    uint32_t run, stop;
+    int fresh;
+};
+
+/* Link the events to the waybills they name and update those waybills.
+ * cb(STORE_OK) once the links and states are in Redis (at once when no
+ * waybill matched); a failure status otherwise. */
+void waybills_on_events(const struct wb_event_in *v, size_t n, store_done_cb *cb, void *arg);
+
+/* RUN's current times changed in srv_overlay(): recompute its waybills. */
+void waybills_on_run(uint32_t run);
+
+/* ---- for api_waybills.c ---- */
+
+/* Resolve booking B for W (origin, destination, departure, cargo set):
+ * fill W's legs and W->book.  0; -1 with E (the itinerary's JSON path);
+ * 1 when the router found nothing (E says why: 422 no_route). */
+int waybills_book(struct waybill *w, const struct wb_booking *b, struct wb_error *e);
+
+/* Book proposal K of waybill NUMBER's current proposals (JSON array PROPS,
+ * as stored) into W: the legs it has done stay, the proposal's follow. */
+int waybills_book_proposal(struct waybill *w, const char *props, int k, struct wb_error *e);
+
+/* Everything Redis keeps for a new or amended W: the rendered views and
+ * the tracking state computed now, as field/value pairs into FV (strings
+ * owned by OUT; free with waybills_fields_free).  TOKEN_HASH NULL keeps
+ * the token as it is (amend). */
+struct wb_fields {
+    const char *fv[40];
+    size_t nfv;
+    char *own[16];
+    size_t nown;
+    char nums[8][32];
+};
+int waybills_fields(const struct waybill *w, const char *token_hash, struct wb_fields *out);
+void waybills_fields_free(struct wb_fields *f);
+
+/* W was stored (created or amended): hold it and index it; on creation
+ * also pull the events already stored about its number and containers
+ * into its timeline. */
+void waybills_put(const struct waybill *w, int created);
+
+/* Render the static part of a view of W (a JSON object's text, caller
+ * frees): full, or public (masked). */
+char *waybills_view_static(const struct waybill *w, int full);
+
+/* How many waybills are held (for /metrics). */
+size_t waybills_count(void);
+
+#endif
