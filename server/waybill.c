@@ -502,9 +502,15 @@ static int parse_booking(const json_t *body, int patch, int required,
                          struct wb_booking *b, char *book, struct wb_error *e) {
     json_t *it = json_object_get(body, "itinerary"), *bk = json_object_get(body, "book"),
            *ap = patch ? json_object_get(body, "accept_proposal") : NULL, *legs, *l;
-    int n = (it != NULL) + (bk != NULL) + (ap != NULL);
+    int n;
     size_t i;
     char f[64], q[48];
+
+    /* null is the same as absent, as for every optional field. */
+    if (json_is_null(it)) it = NULL;
+    if (json_is_null(bk)) bk = NULL;
+    if (json_is_null(ap)) ap = NULL;
+    n = (it != NULL) + (bk != NULL) + (ap != NULL);
 
     memset(b, 0, sizeof(*b));
     if (n > 1)

@@ -285,6 +285,13 @@ Test(waybill, refuses_booking) {
     json_object_set_new(b, "itinerary", load("{\"legs\":[{}]}"));
     refused(b, "book", "give either itinerary or book, not both");
     refused(with("", "book", NULL), "book", "give either itinerary");
+    refused(with("", "book", "null"), "book", "give either itinerary");
+    {
+        struct waybill w;
+        struct wb_booking bk;
+        accepted(with("", "itinerary", "null"), &w, &bk);
+        cr_assert_eq(bk.kind, WB_BOOK_FASTEST);
+    }
     refused(with("", "book", "\"slowest\""), "book",
             "'slowest' is not one of fastest, cheapest, greenest");
     b = with("", "book", NULL);
@@ -361,6 +368,10 @@ Test(waybill, refuses_parties_without_quoting_them) {
         cr_assert_eq(strlen(w.consignee.address), 200);
     }
 
+    refused(with("consignee", "address", "\"\""), "consignee.address",
+            "must not be empty or blank");
+    refused(with("consignee", "phone", "\"\""), "consignee.phone",
+            "has 0 digits, must have 5 to 20");
     refused(with("consignee", "phone", "\"1234\""), "consignee.phone",
             "has 4 digits, must have 5 to 20");
     refused(with("consignee", "phone", "\"123456789012345678901\""), "consignee.phone",
@@ -603,6 +614,8 @@ Test(waybill, patch_refusals_leave_the_waybill) {
         {"{\"book\":\"fastest\",\"accept_proposal\":1}", "book",
          "at most one of itinerary, book and accept_proposal"},
         {"{\"accept_proposal\":8}", "accept_proposal", "must be an integer from 0 to 7"},
+        {"{\"accept_proposal\":1.0}", "accept_proposal", "must be an integer from 0 to 7"},
+        {"{\"origin\":\"CNPVG\",\"book\":null}", "origin", "changes only with a rebooking"},
         {"{\"accept_proposal\":-1}", "accept_proposal", "must be an integer from 0 to 7"},
         {"{\"destination\":\"CNSZX\"}", "destination", "'CNSZX' is the origin too"},
         {"{\"book\":\"fastest\",\"origin\":\"NLRTM\"}", "origin", "'NLRTM' is the origin too"},
