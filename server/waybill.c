@@ -791,6 +791,18 @@ static int doc_fail(char *why, size_t whylen, const char *path, const char *what
     return -1;
 }
 
+/* Put "PATH." in front of WHY unless it names PATH already: the helpers
+ * below name a member by its key alone. */
+static int doc_within(char *why, size_t whylen, const char *path) {
+    size_t n = strlen(path);
+    char tmp[256];
+    if (strncmp(why, path, n) != 0 || (why[n] != '.' && why[n] != ':')) {
+        snprintf(tmp, sizeof(tmp), "%s.%s", path, why);
+        snprintf(why, whylen, "%s", tmp);
+    }
+    return -1;
+}
+
 /* Does O (an object at PATH) hold exactly the N KEYS? */
 static int doc_keys(const json_t *o, const char *const *keys, size_t n, const char *path,
                     char *why, size_t whylen) {
@@ -841,7 +853,7 @@ static int doc_party(const json_t *o, struct wb_party *p, const char *path, char
         doc_str(o, "phone", p->phone, sizeof(p->phone), why, whylen) != 0 ||
         doc_str(o, "address", p->address, sizeof(p->address), why, whylen) != 0 ||
         doc_str(o, "account", p->account, sizeof(p->account), why, whylen) != 0)
-        return -1;
+        return doc_within(why, whylen, path);
     return 0;
 }
 
@@ -903,13 +915,18 @@ int waybill_from_doc(const json_t *doc, struct waybill *w, char *why, size_t why
 
     cargo = json_object_get(doc, "cargo");
     if (doc_keys(cargo, ckeys, 5, "cargo", why, whylen) != 0 ||
-        doc_int(cargo, "pieces", 0, INT32_MAX, &v, why, whylen) != 0)
+        doc_int(cargo, "pieces", 0, INT32_MAX, &v, why, whylen) != 0) {
+        doc_within(why, whylen, "cargo");
         goto fail;
+    }
     w->cargo.pieces = (int)v;
     if (doc_real(cargo, "weight_kg", &w->cargo.weight_kg, why, whylen) ||
         doc_real(cargo, "volume_m3", &w->cargo.volume_m3, why, whylen) ||
-        doc_real(cargo, "teu", &w->cargo.teu, why, whylen) ||
-        doc_strings(json_object_get(cargo, "hs_codes"), "cargo.hs_codes", WB_MAX_HS,
+        doc_real(cargo, "teu", &w->cargo.teu, why, whylen)) {
+        doc_within(why, whylen, "cargo");
+        goto fail;
+    }
+    if (doc_strings(json_object_get(cargo, "hs_codes"), "cargo.hs_codes", WB_MAX_HS,
                     &w->cargo.hs[0][0], sizeof(w->cargo.hs[0]), &w->cargo.nhs, why,
                     whylen) ||
         doc_strings(json_object_get(doc, "containers"), "containers", WB_MAX_CONTAINERS,
@@ -931,7 +948,9 @@ int waybill_from_doc(const json_t *doc, struct waybill *w, char *why, size_t why
     }
     json_array_foreach(legs, i, l) {
         struct wb_leg *g = &w->legs[i];
-        if (doc_keys(l, lkeys, 8, "legs[]", why, whylen) != 0 ||
+        char path[32];
+        snprintf(path, sizeof(path), "legs[%zu]", i);
+        if (doc_keys(l, lkeys, 8, path, why, whylen) != 0 ||
             doc_str(l, "mode", g->mode, sizeof(g->mode), why, whylen) ||
             doc_str(l, "carrier", g->carrier, sizeof(g->carrier), why, whylen) ||
             doc_str(l, "trip_id", g->trip_id, sizeof(g->trip_id), why, whylen) ||
@@ -939,8 +958,10 @@ int waybill_from_doc(const json_t *doc, struct waybill *w, char *why, size_t why
             doc_str(l, "from", g->from, sizeof(g->from), why, whylen) ||
             doc_str(l, "to", g->to, sizeof(g->to), why, whylen) ||
             doc_int(l, "sched_dep", INT64_MIN, INT64_MAX, &g->sched_dep, why, whylen) ||
-            doc_int(l, "sched_arr", INT64_MIN, INT64_MAX, &g->sched_arr, why, whylen))
+            doc_int(l, "sched_arr", INT64_MIN, INT64_MAX, &g->sched_arr, why, whylen)) {
+            doc_within(why, whylen, path);
             goto fail;
+        }
     }
     w->nlegs = (int)json_array_size(legs);
     return 0;

@@ -734,12 +734,14 @@ Test(waybill, doc_refusals) {
         {"", "number", "\"\"", "number: empty"},
         {"", "origin", "\"ABCDEFGHIJKLMNOPQRSTUVWXYZ\"", "origin: too long"},
         {"", "legs", "[1,2,3,4,5,6,7,8,9]", "legs: not an array of at most 8 legs"},
-        {"", "legs", "[{}]", "legs[].mode: missing"},
+        {"", "legs", "[{}]", "legs[0].mode: missing"},
         {"", "containers", "[1]", "containers: an entry is not a string"},
-        {"cargo", "weight_kg", "8400", "weight_kg: not a real number"},
-        {"cargo", "pieces", "-1", "pieces: not an integer in range"},
+        {"cargo", "weight_kg", "8400", "cargo.weight_kg: not a real number"},
+        {"cargo", "pieces", "-1", "cargo.pieces: not an integer in range"},
         {"consignee", "name", NULL, "consignee.name: missing"},
         {"shipper", "email", "\"\"", "shipper.email: not a field of the document"},
+        {"consignee", "phone", "7", "consignee.phone: not a string"},
+        {"cargo", "hs_codes", "[\"123456789012\"]", "cargo.hs_codes: an entry is not a string"},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         struct waybill w;
