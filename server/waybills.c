@@ -400,6 +400,18 @@ static int leg_fmode(const struct rt_timetable *tt, uint32_t run) {
     return gn ? router_trip_fmode(tt, gn, tt->runs[run].trip) : -1;
 }
 
+/* SRC into DST (LEN bytes), cut at a character boundary: a name cut in
+ * the middle of a UTF-8 sequence would make the document unwritable. */
+static void copy_utf8(char *dst, size_t len, const char *src) {
+    size_t n = strlen(src);
+    if (n >= len) {
+        n = len - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* Copy the timetable facts of leg L into W's leg K. */
 static void wb_leg_from_rt(const struct rt_timetable *tt, const struct leg_rt *l,
                            struct wb_leg *out) {
@@ -410,8 +422,7 @@ static void wb_leg_from_rt(const struct rt_timetable *tt, const struct leg_rt *l
         const struct rt_route *rr = &tt->routes[t->route];
         snprintf(out->mode, sizeof(out->mode), "%s",
                  l->fmode >= 0 ? rt_fmode_name((enum rt_fmode)l->fmode) : "unknown");
-        snprintf(out->carrier, sizeof(out->carrier), "%s",
-                 rt_str(tt, tt->agencies[rr->agency].name));
+        copy_utf8(out->carrier, sizeof(out->carrier), rt_str(tt, tt->agencies[rr->agency].name));
         snprintf(out->trip_id, sizeof(out->trip_id), "%s", rt_str(tt, t->id));
         event_trip_date(tt, l->run, date, sizeof(date));
         trips_run_id(tt, l->run, date, out->run_id, sizeof(out->run_id), start, sizeof(start));
