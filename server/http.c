@@ -10,6 +10,10 @@
  *  - a callback on the connection's input buffer arms a deadline at the first
  *    byte of a request; a client that trickles bytes (which resets evhttp's
  *    idle timeout forever) is dropped when the deadline passes.
+ * A request may also become a stream (srv_stream_*): a chunked reply that
+ * stays open.  It keeps its connection's "active" slot (so no deadline is
+ * armed), leaves the in-flight count, and is ended by its owner, by the
+ * client leaving (closecb: on_close, then freed here) or by http_drain.
  * Limits on headers and bodies are evhttp's own: when a client declares a
  * body over the cap, libevent answers 413 itself, before Dongting sees the
  * request (its body is then libevent's short HTML page). */
@@ -21,6 +25,7 @@
 #include "metrics.h"
 #include "routes.h"
 #include "server.h"
+#include "sse.h"
 #include "store.h"
 
 #include <errno.h>
@@ -64,9 +69,13 @@ static struct {
     struct srv_conn *hash[CONN_HASH];
     int n_conns, inflight, draining;
     void (*drained)(void);
+    struct srv_req *streams;    /* open streams */
+    int n_streams;
+    struct evbuffer *chunk;     /* scratch for srv_stream_write */
 } h;
 
 static void check_drained(void);
+static void stream_gone(struct srv_req *r);
 
 /* ---- connection tracking ------------------------------------------------ */
 
@@ -92,7 +101,8 @@ static void conn_closed(struct evhttp_connection *evcon, void *arg) {
     event_del(&c->deadline);
     /* libevent drains the input buffer after this callback: unhook first. */
     if (c->input_cb) evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->input_cb);
-    if (c->active) c->active->conn = NULL;
+    if (c->active != NULL && c->active->streaming) stream_gone(c->active);
+    else if (c->active != NULL) c->active->conn = NULL;
     h.n_conns--;
     free(c);
     check_drained();
@@ -255,6 +265,14 @@ static const char *reason_phrase(int status) {
     }
 }
 
+/* Headers every reply carries. */
+static void common_headers(struct srv_req *r, struct evkeyvalq *out,
+                           const char *cache_control) {
+    evhttp_add_header(out, "X-Request-Id", r->request_id);
+    evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(out, "Cache-Control", cache_control);
+}
+
 /* Common ending of every reply: headers, send, count, log, free. */
 static void finish(struct srv_req *r, int status, const char *content_type,
                    struct evbuffer *body) {
@@ -262,9 +280,7 @@ static void finish(struct srv_req *r, int status, const char *content_type,
     uint64_t dur = now_us() - r->start_us;
 
     if (body != NULL) evhttp_add_header(out, "Content-Type", content_type);
-    evhttp_add_header(out, "X-Request-Id", r->request_id);
-    evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(out, "Cache-Control", "no-store");
+    common_headers(r, out, "no-store");
     if (h.draining) evhttp_add_header(out, "Connection", "close");
     r->status = status;
     evhttp_send_reply(r->ev, status, reason_phrase(status), body);
@@ -321,6 +337,109 @@ void srv_reply_error(struct srv_req *r, int status, const char *code,
         o = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
                       "(message not valid UTF-8)");
     srv_reply_json(r, status, o);
+}
+
+/* ---- streaming replies ---------------------------------------------------- */
+
+int http_open_streams(void) { return h.n_streams; }
+
+int srv_stream_start(struct srv_req *r, const char *content_type,
+                     void (*on_close)(struct srv_req *r, void *arg), void *arg) {
+    struct evkeyvalq *out;
+    struct timeval wtv = {h.cfg->idle_timeout_s, 0};
+
+    /* Untracked connections would never report the client leaving; a HEAD
+     * reply has no body to stream. */
+    if (r->conn == NULL || h.draining || r->streaming ||
+        evhttp_request_get_connection(r->ev) == NULL ||
+        evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD)
+        return -1;
+    if (h.chunk == NULL && (h.chunk = evbuffer_new()) == NULL) return -1;
+    out = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(out, "Content-Type", content_type);
+    common_headers(r, out, "no-cache, no-store");
+    evhttp_add_header(out, "X-Accel-Buffering", "no");
+    r->status = 200;
+    evhttp_send_reply_start(r->ev, 200, NULL);
+    /* evhttp's idle timeout would drop a stream whose client sends nothing
+     * (writes do not reset a read timeout): keep only the write timeout,
+     * which drops a client that stops reading altogether.  The read
+     * watermark bounds what a client can pile up in the input buffer while
+     * nobody parses it. */
+    bufferevent_set_timeouts(r->conn->bev, NULL, &wtv);
+    bufferevent_setwatermark(r->conn->bev, EV_READ, 0,
+                             (size_t)h.cfg->max_header_bytes);
+    r->streaming = 1;
+    r->on_close = on_close;
+    r->on_close_arg = arg;
+    r->sprev = NULL;
+    r->snext = h.streams;
+    if (h.streams != NULL) h.streams->sprev = r;
+    h.streams = r;
+    h.n_streams++;
+    h.inflight--;
+    return 0;
+}
+
+int srv_stream_write(struct srv_req *r, const char *data, size_t len) {
+    struct evbuffer *out;
+    if (!r->streaming || r->conn == NULL) return -1;
+    out = bufferevent_get_output(r->conn->bev);
+    if (evbuffer_get_length(out) > SRV_STREAM_MAX_QUEUED) return -1;
+    if (len == 0) return 0;
+    if (evbuffer_add(h.chunk, data, len) != 0) return -1;
+    evhttp_send_reply_chunk(r->ev, h.chunk);
+    evbuffer_drain(h.chunk, evbuffer_get_length(h.chunk));
+    return evbuffer_get_length(out) > SRV_STREAM_MAX_QUEUED ? -1 : 0;
+}
+
+/* Unlink, count, log and free a stream whose reply is done with. */
+static void stream_free(struct srv_req *r) {
+    uint64_t dur = now_us() - r->start_us;
+    if (r->sprev) r->sprev->snext = r->snext;
+    else h.streams = r->snext;
+    if (r->snext) r->snext->sprev = r->sprev;
+    h.n_streams--;
+    metrics_request(r->route, r->method, r->status, dur);
+    log_access(r->method, r->path, r->status, dur, r->request_id,
+               r->who.role ? role_name(r->who.role) : NULL, r->who.key_id);
+    free(r);
+    check_drained();
+}
+
+void srv_stream_end(struct srv_req *r) {
+    struct srv_conn *c = r->conn;
+    if (c != NULL) {
+        struct timeval tv = {h.cfg->idle_timeout_s, 0};
+        bufferevent_set_timeouts(c->bev, &tv, &tv);
+        bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
+        if (h.draining)
+            evhttp_add_header(evhttp_request_get_output_headers(r->ev),
+                              "Connection", "close");
+        c->active = NULL;
+        r->conn = NULL;
+        if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 &&
+            !evtimer_pending(&c->deadline, NULL))
+            evtimer_add(&c->deadline, &tv);
+        /* The final chunk; for an HTTP/1.0 client with nothing left to
+         * write, evhttp may free the connection (and C) right here, which
+         * is why C was let go first. */
+        evhttp_send_reply_end(r->ev);
+    }
+    stream_free(r);
+}
+
+/* The connection of stream R is going (closecb).  When the client failed
+ * (EOF, error, timeout), libevent 2.1 has detached R->ev from it and left
+ * it to us: free it.  When we or evhttp_free close the connection, the
+ * request is still attached and libevent frees it right after the closecb.
+ * Either way R->ev is gone once this returns. */
+static void stream_gone(struct srv_req *r) {
+    r->conn = NULL;
+    if (r->on_close != NULL) r->on_close(r, r->on_close_arg);
+    if (evhttp_request_get_connection(r->ev) == NULL) evhttp_request_free(r->ev);
+    r->ev = NULL;
+    stream_free(r);
 }
 
 /* ---- request accessors ---------------------------------------------------- */
@@ -581,6 +700,14 @@ void http_drain(int grace_s, void (*done)(void)) {
         next = c->next;
         if (c->active == NULL) evhttp_connection_free(c->evcon);
     }
+    /* Streams end now with their final chunk and "Connection: close", so
+     * they do not hold the drain for the grace period. */
+    sse_close_all();
+    while (h.streams != NULL) {
+        struct srv_req *r = h.streams;
+        if (r->on_close != NULL) r->on_close(r, r->on_close_arg);
+        srv_stream_end(r);
+    }
     h.drained = done;
     h.grace_ev = evtimer_new(h.base, grace_over, NULL);
     if (h.grace_ev != NULL) evtimer_add(h.grace_ev, &tv);
@@ -592,6 +719,8 @@ void http_stop(void) {
     if (h.http) evhttp_free(h.http);    /* frees remaining connections */
     if (h.adopt_ev) event_free(h.adopt_ev);
     if (h.listen_retry_ev) event_free(h.listen_retry_ev);
+    if (h.chunk) evbuffer_free(h.chunk);
+    h.chunk = NULL;
     h.grace_ev = h.adopt_ev = h.listen_retry_ev = NULL;
     h.http = NULL;
 }

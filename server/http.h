@@ -40,6 +40,11 @@ struct srv_req {
     uint64_t start_us;          /* monotonic */
     struct srv_conn *conn;      /* NULL once the client has gone */
     int status;
+    /* Streaming replies (srv_stream_*): set by srv_stream_start. */
+    int streaming;
+    void (*on_close)(struct srv_req *r, void *arg);
+    void *on_close_arg;
+    struct srv_req *sprev, *snext;      /* all open streams */
 };
 
 /* Start listening as configured.  0, or -1 with a message on stderr. */
@@ -76,6 +81,36 @@ void srv_reply_raw(struct srv_req *r, int status, const char *content_type,
 
 /* Add a response header before replying. */
 void srv_add_header(struct srv_req *r, const char *name, const char *value);
+
+/* ---- streaming replies ---- */
+
+/* Bytes a stream may have queued unsent before srv_stream_write refuses. */
+#define SRV_STREAM_MAX_QUEUED (256 * 1024)
+
+/* Turn R into a long-lived chunked 200 reply of CONTENT_TYPE: the headers
+ * (with X-Request-Id, nosniff, no-store, "Cache-Control: no-cache" and
+ * "X-Accel-Buffering: no") go out now.  The stream counts as an open
+ * connection, not against the request deadline nor as in flight.  ON_CLOSE
+ * (with ARG) is called once if the stream ends other than by
+ * srv_stream_end: the client went away, or the server is stopping; R is
+ * freed by http.c as soon as ON_CLOSE returns, which must not call any
+ * srv_stream_* or srv_reply_* on R.  0, or -1 without replying when R cannot
+ * stream (HEAD, untracked connection, client gone, server draining): the
+ * caller still replies. */
+int srv_stream_start(struct srv_req *r, const char *content_type,
+                     void (*on_close)(struct srv_req *r, void *arg), void *arg);
+
+/* Queue LEN bytes of DATA as one chunk.  0, or -1 when the client is gone
+ * or has more than SRV_STREAM_MAX_QUEUED bytes unread: the caller then ends
+ * the stream with srv_stream_end. */
+int srv_stream_write(struct srv_req *r, const char *data, size_t len);
+
+/* End the stream (final chunk; "Connection: close" while draining), write
+ * the access-log line with the stream's duration, count it, free R. */
+void srv_stream_end(struct srv_req *r);
+
+/* Streams open now. */
+int http_open_streams(void);
 
 /* ---- request accessors ---- */
 

@@ -12,6 +12,8 @@
 #ifndef DT_SSE_H
 #define DT_SSE_H
 
+#include <stddef.h>
+
 struct srv_req;
 
 /* Attach R to TOPIC, full view when FULL.  Replies itself: 503 when the
@@ -31,5 +33,14 @@ int sse_open_streams(void);
 
 /* End every stream (server draining). */
 void sse_close_all(void);
+
+/* Format one event into *OUT (malloc'd, NUL-terminated, *OUTLEN bytes
+ * before the NUL; caller frees): "event: EVENT\n" unless EVENT is NULL,
+ * "id: ID\n" unless ID is NULL, one "data: LINE\n" per line of DATA (lines
+ * end at CR, LF or CRLF, as an EventSource parses them; NULL or "" gives one
+ * empty data line), then the blank line that dispatches the event.  0, or
+ * -1 (*OUT NULL) when EVENT or ID holds a CR or LF, or out of memory. */
+int sse_format(const char *event, const char *id, const char *data, char **out,
+               size_t *outlen);
 
 #endif
