@@ -30,7 +30,7 @@ enum wb_type { WB_BL = 0, WB_HBL, WB_AWB, WB_HAWB, WB_CIM_SMGS, WB_CBEC, WB_TYPE
 
 /* Personal data: never logged, masked in public views. */
 struct wb_party {
-    char name[128];      /* 1..100 characters (UTF-8), required */
+    char name[404];      /* 1..100 characters (UTF-8), required */
     char phone[32];      /* optional: digits, spaces, '+', '-', '(', ')'; 5..20 digits */
     char address[256];   /* optional, at most 200 bytes */
     char account[64];    /* consignee only, optional: the tenant of a
@@ -53,7 +53,7 @@ struct wb_cargo {
  * and run. */
 struct wb_leg {
     char mode[8];               /* sea, river, rail, air, road */
-    char carrier[64];
+    char carrier[128];
     char trip_id[64];
     char run_id[128];
     char from[WB_CODE_LEN], to[WB_CODE_LEN];   /* stop codes */

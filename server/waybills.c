@@ -709,10 +709,13 @@ static const char *stop_code(const struct rt_timetable *tt, uint32_t s) {
     return s == RT_NONE ? "" : rt_str(tt, tt->stops[s].id);
 }
 
-/* Is LOC (an event location: node code or UN/LOCODE) the place CODE? */
+/* Is LOC (an event location: a node code, or a UN/LOCODE naming the
+ * port or city as a whole) the place CODE ("CNSHA" is "CNSHA-WGQ")? */
 static int same_place(const char *loc, const char *code) {
-    size_t n = strlen(code);
-    return n > 0 && strncmp(loc, code, n) == 0;
+    size_t n = strlen(loc);
+    if (n == 0) return 0;
+    if (strcmp(loc, code) == 0) return 1;
+    return n == 5 && strncmp(loc, code, 5) == 0 && (code[5] == '\0' || code[5] == '-');
 }
 
 /* Recompute E's legs, ETA and risk from the overlay.  Returns 1 when
