@@ -16,6 +16,7 @@
 #include "feeds.h"
 #include "store.h"
 #include "version.h"
+#include "webhooks.h"
 
 #include <event2/event.h>
 #include <signal.h>
@@ -30,6 +31,7 @@ static struct rt_timetable timetable;
 
 static void drained(void) {
     feeds_stop();
+    webhooks_stop();
     store_stop();
     event_base_loopexit(base, NULL);
 }
@@ -41,6 +43,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
     if (signalled++) {
         log_event("warn", "shutdown_forced", "second signal %d: exiting now", (int)sig);
         feeds_stop();
+        webhooks_stop();
         store_stop();
         event_base_loopbreak(base);
         return;
@@ -126,6 +129,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "dongting: cannot start the carrier feeds\n");
         return 2;
     }
+    if (webhooks_start(base, srv_cfg()) != 0) {
+        fprintf(stderr, "dongting: cannot start webhook deliveries\n");
+        return 2;
+    }
     if (http_start(base, srv_cfg()) != 0) return 1;
 
     sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
@@ -144,6 +151,7 @@ int main(int argc, char **argv) {
 
     http_stop();
     feeds_stop();
+    webhooks_stop();
     store_stop();
     event_free(sigterm);
     event_free(sigint);
