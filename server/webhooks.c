@@ -198,7 +198,8 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg) {
     attempt(arg);
 }
 
-/* A new delivery of BODY (malloc'd; taken over) to S, started now.  Its id
+/* A new delivery of BODY (malloc'd; taken over) to S, its first attempt
+ * at the loop's next turn.  Its id
  * goes to ID_OUT when not NULL.  0, or -1 (BODY freed, counted dropped). */
 static int dl_new(struct wh_sub *s, char *body, char *id_out, size_t idlen) {
     struct delivery *d;
@@ -229,7 +230,12 @@ static int dl_new(struct wh_sub *s, char *body, char *id_out, size_t idlen) {
     wh.ndl++;
     s->pending++;
     if (id_out != NULL) snprintf(id_out, idlen, "%s", d->id);
-    attempt(d);
+    {
+        /* The first attempt too goes through the loop: the caller may be
+         * webhooks_notify, called from the middle of anything. */
+        struct timeval now = {0, 0};
+        evtimer_add(d->retry_ev, &now);
+    }
     return 0;
 }
 
@@ -435,9 +441,9 @@ void webhooks_notify(const struct wh_notice *n) {
             continue;
         }
         if (json_array_size(s->batch) >= BATCH_MAX) {
-            /* through the loop: the caller may be in the middle of anything */
-            struct timeval now = {0, 0};
-            evtimer_add(s->flush_ev, &now);
+            /* at once, so a burst (an ETA fan-out) makes batches of 100 */
+            evtimer_del(s->flush_ev);
+            flush(s);
         } else if (json_array_size(s->batch) == 1) {
             struct timeval tv = {0, BATCH_MS * 1000};
             evtimer_add(s->flush_ev, &tv);
