@@ -27,6 +27,7 @@
 #define SECRET_MIN 32
 #define SECRET_MAX 64
 #define ETA_MIN_MAX 100000
+#define PER_OWNER_MAX 100        /* subscriptions per tenant and role */
 
 static int invalid(struct srv_req *r, const char *field, const char *why) {
     srv_reply_error(r, 422, "invalid", "%s: %s", field, why);
@@ -207,6 +208,16 @@ void api_subs_create(struct srv_req *r) {
         srv_reply_error(r, 403, "forbidden", "this key has no tenant; subscriptions "
                         "belong to one");
         return;
+    }
+    {
+        const struct wh_sub *s;
+        size_t n = 0;
+        for (size_t i = 0; (s = webhooks_sub_at(i)) != NULL; i++) n += (size_t)mine(r, s);
+        if (n >= PER_OWNER_MAX) {
+            srv_reply_error(r, 409, "limit", "at most %d subscriptions per tenant; delete "
+                            "one first", PER_OWNER_MAX);
+            return;
+        }
     }
     if ((body = srv_body_json_or_reply(r)) == NULL) return;
     if ((c = calloc(1, sizeof(*c))) == NULL) {

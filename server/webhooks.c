@@ -64,6 +64,7 @@ static struct {
     struct event_base *base;
     const struct srv_config *cfg;
     int started, hooked, loaded, loading;
+    struct event *reload_ev;     /* retries a load that failed while Redis is up */
     struct wh_sub **subs;
     size_t nsubs, cap;
     struct delivery *dl;         /* every delivery not finished */
@@ -550,9 +551,11 @@ static void loaded(int status, const struct store_sub *subs, size_t n, void *arg
     wh.loading = 0;
     if (!wh.started) return;
     if (status != STORE_OK) {
-        /* The next ready hook (after a reconnect) tries again. */
+        /* Down: the next ready hook tries again; an error: a timer does. */
+        struct timeval tv = {1, 0};
         log_event("warn", "webhooks_load", "cannot load subscriptions: %s",
                   store_error_text(status));
+        if (status != STORE_DOWN && wh.reload_ev != NULL) evtimer_add(wh.reload_ev, &tv);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -572,6 +575,13 @@ static void on_store_ready(void) {
     store_subs_load(loaded, NULL);
 }
 
+static void reload_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    (void)arg;
+    if (store_ready()) on_store_ready();
+}
+
 /* ---- start, stop, stats -------------------------------------------------- */
 
 int webhooks_start(struct event_base *base, const struct srv_config *cfg) {
@@ -579,12 +589,18 @@ int webhooks_start(struct event_base *base, const struct srv_config *cfg) {
     if (curl_loop_start(base) != 0) return -1;
     wh.base = base;
     wh.cfg = cfg;
+    if ((wh.reload_ev = evtimer_new(base, reload_cb, NULL)) == NULL) {
+        curl_loop_stop();
+        return -1;
+    }
     wh.started = 1;
     /* store_on_ready has no way to unhook: hook once per process. */
     if (!wh.hooked) {
         if (store_on_ready(on_store_ready) != 0) {
             log_event("error", "webhooks_start", "no room for a store ready hook");
             wh.started = 0;
+            event_free(wh.reload_ev);
+            wh.reload_ev = NULL;
             curl_loop_stop();
             return -1;
         }
@@ -600,6 +616,7 @@ void webhooks_stop(void) {
     while (wh.dl != NULL) dl_free(wh.dl);
     for (size_t i = 0; i < wh.nsubs; i++) sub_free(wh.subs[i]);
     free(wh.subs);
+    event_free(wh.reload_ev);
     memset(&wh, 0, sizeof(wh));
     wh.hooked = hooked;
     curl_loop_stop();

@@ -550,3 +550,26 @@ Test(webhooks, subscriptions_survive_a_restart) {
     free(q.body);
     H_ASSERT_CLEAN_EXIT();
 }
+
+Test(webhooks, at_most_100_per_tenant) {
+    char id[64], first[64] = "", path[128], body[256];
+    struct h_resp r;
+    start(loopback_args);
+    for (int i = 0; i < 100; i++) {
+        json_decref(subscribe(fwd_key, 9, "", id, sizeof(id)));
+        if (i == 0) snprintf(first, sizeof(first), "%s", id);
+    }
+    snprintf(body, sizeof(body), "{\"callback_url\":\"http://127.0.0.1:9/x\",\"secret\":\""
+             SECRET "\"}");
+    h_http("POST", "/v1/subscriptions", fwd_key, body, NULL, &r);
+    H_ASSERT_ERROR(&r, 409, "limit");
+    h_resp_free(&r);
+    /* another tenant is not affected; deleting one makes room */
+    json_decref(subscribe(fwd2_key, 9, "", id, sizeof(id)));
+    snprintf(path, sizeof(path), "/v1/subscriptions/%s", first);
+    h_http("DELETE", path, fwd_key, NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 204);
+    h_resp_free(&r);
+    json_decref(subscribe(fwd_key, 9, "", id, sizeof(id)));
+    H_ASSERT_CLEAN_EXIT();
+}
