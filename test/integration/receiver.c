@@ -31,6 +31,7 @@ static struct {
     struct rcv_req req[MAX_REQ];
     int n;
     int fail_left, fail_status;
+    int hang_left;           /* requests left unanswered (evhttp_free drops them) */
 } R = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static long long now_ms(void) {
@@ -52,7 +53,10 @@ static void on_request(struct evhttp_request *req, void *arg) {
     (void)arg;
 
     pthread_mutex_lock(&R.mu);
-    if (R.fail_left != 0) {
+    if (R.hang_left > 0) {
+        R.hang_left--;
+        status = 0;
+    } else if (R.fail_left != 0) {
         status = R.fail_status;
         if (R.fail_left > 0) R.fail_left--;
     }
@@ -77,6 +81,7 @@ static void on_request(struct evhttp_request *req, void *arg) {
         q->answered = status;
     }
     pthread_mutex_unlock(&R.mu);
+    if (status == 0) return;
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "text/plain");
     {
         struct evbuffer *out = evbuffer_new();
@@ -138,6 +143,12 @@ void rcv_fail_first(int n, int status) {
     pthread_mutex_lock(&R.mu);
     R.fail_left = n;
     R.fail_status = status;
+    pthread_mutex_unlock(&R.mu);
+}
+
+void rcv_hang_first(int n) {
+    pthread_mutex_lock(&R.mu);
+    R.hang_left = n;
     pthread_mutex_unlock(&R.mu);
 }
 

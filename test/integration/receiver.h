@@ -19,7 +19,7 @@ struct rcv_req {
     char *body;               /* malloc'd, NUL-terminated copy */
     size_t len;
     long long at_ms;          /* monotonic, as h_now_ms */
-    int answered;             /* the status it was given */
+    int answered;             /* the status it was given; 0: none (hung) */
 };
 
 /* Start the receiver; returns its port, or -1. */
@@ -30,6 +30,10 @@ void rcv_stop(void);
 
 /* Answer STATUS to the next N requests (N < 0: to all), then 200. */
 void rcv_fail_first(int n, int status);
+
+/* Never answer the next N requests (answered is then 0); the
+ * connections are dropped at rcv_stop. */
+void rcv_hang_first(int n);
 
 /* Requests received so far. */
 int rcv_count(void);

@@ -573,3 +573,42 @@ Test(webhooks, at_most_100_per_tenant) {
     json_decref(subscribe(fwd_key, 9, "", id, sizeof(id)));
     H_ASSERT_CLEAN_EXIT();
 }
+
+Test(webhooks, a_receiver_that_never_answers_times_out_and_is_retried) {
+    static const char *const args[] = {"--webhook-allow-loopback", "--webhook-retry-base-ms",
+                                       "100", "--webhook-max-attempts", "2",
+                                       "--webhook-timeout", "1", NULL};
+    char id[64], did[64];
+    struct rcv_req q0, q1;
+    json_t *j;
+    long long end, d = 0;
+    int port = rcv_start();
+    cr_assert_gt(port, 0);
+    start(args);
+    json_decref(subscribe(fwd_key, port, "", id, sizeof(id)));
+    rcv_hang_first(1);
+    send_test(fwd_key, id, did, sizeof(did));
+    cr_assert_eq(rcv_wait(2, 6000), 2, "got %d attempts", rcv_count());
+    cr_assert_eq(rcv_get(0, &q0), 0);
+    cr_assert_eq(rcv_get(1, &q1), 0);
+    cr_assert_eq(q0.answered, 0);
+    cr_assert_eq(q1.answered, 200);
+    cr_assert_str_eq(q1.delivery, did);
+    /* the first attempt ran for the whole 1 s timeout, then a 50-100 ms wait */
+    cr_assert_geq(q1.at_ms - q0.at_ms, 1000, "%lld ms", q1.at_ms - q0.at_ms);
+    cr_assert_lt(q1.at_ms - q0.at_ms, 2500, "%lld ms", q1.at_ms - q0.at_ms);
+    free(q0.body);
+    free(q1.body);
+    end = h_now_ms() + 3000;
+    for (;;) {
+        j = get_sub(fwd_key, id);
+        d = jint(j, "delivered");
+        if (d == 1 || h_now_ms() > end) break;
+        json_decref(j);
+        h_sleep_ms(50);
+    }
+    cr_assert_eq(d, 1);
+    cr_assert_eq(jint(j, "failed"), 1);
+    json_decref(j);
+    H_ASSERT_CLEAN_EXIT();
+}
