@@ -1,22 +1,17 @@
 /* feed_pull.c -- carrier feeds pulled over HTTP(S) with libcurl's multi
  * interface on the libevent loop (docs/feed-pull.md).
  *
- * curl tells us which sockets to watch (socket_cb: one struct event per
- * socket) and when to wake it (timer_cb: one evtimer); we answer with
- * curl_multi_socket_action and then read finished transfers with
- * curl_multi_info_read.  Nothing here blocks: no curl_easy_perform, and
- * Debian's libcurl resolves names in its own thread (AsynchDNS).
- *
- * Never inside a curl callback: freeing or re-adding an easy handle, calling
- * socket_action, or calling the feed's body callback.  All of that happens
- * in the info_read pass (after_action), once curl has returned.  Socket
- * events curl is done with are parked on a list and freed there too. */
+ * The multi handle and its sockets and timer are curl_loop.c's, shared with
+ * webhook deliveries.  A finished transfer reaches transfer_done through
+ * curl_loop's DONE, which runs outside every curl callback: that is where
+ * a handle is re-added for the next page, and where the feed's body
+ * callback runs.  Nothing here blocks. */
 #include "feed_pull.h"
+#include "curl_loop.h"
 #include "log.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
-#include <event2/event_struct.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +25,6 @@
 #define DEFAULT_MAX_PAGES 1000u
 #define CURSOR_MAX 2048
 #define FIRST_BUF 16384
-
-struct fp_sock {
-    struct event ev;
-    short kind;              /* EV_READ/EV_WRITE the event is set for */
-    struct fp_sock *next_dead;
-};
 
 struct pull_feed {
     int id;
@@ -71,15 +60,14 @@ struct pull_feed {
 
 static struct {
     struct event_base *base;
-    CURLM *multi;
-    struct event *timeout_ev;
+    int started;
     struct pull_feed **feeds;
     int nfeeds, cap;
-    struct fp_sock *dead;
     int dispatching, stop_pending;
 } st;
 
 static void cycle_error(struct pull_feed *f, const char *msg);
+static void transfer_cb(CURL *easy, CURLcode rc, void *arg);
 
 static double mono_now(void) {
     struct timespec ts;
@@ -105,83 +93,6 @@ static char *dup_or_null(const char *s) {
 static void replace(char **slot, char *v) {
     free(*slot);
     *slot = v;
-}
-
-/* ---- curl <-> libevent --------------------------------------------------- */
-
-static void after_action(void);
-
-static void sock_event_cb(evutil_socket_t fd, short what, void *arg) {
-    int running, action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) |
-                          ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
-    (void)arg;
-    curl_multi_socket_action(st.multi, fd, action, &running);
-    after_action();
-}
-
-static void timeout_event_cb(evutil_socket_t fd, short what, void *arg) {
-    int running;
-    (void)fd;
-    (void)what;
-    (void)arg;
-    curl_multi_socket_action(st.multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    after_action();
-}
-
-/* CURLMOPT_SOCKETFUNCTION: watch S for WHAT.  SOCKP is our fp_sock once
- * assigned.  A removed socket's event is deleted now and freed after curl
- * returns (this may run inside that very event's callback). */
-static int socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *sockp) {
-    struct fp_sock *sk = sockp;
-    short kind;
-    (void)e;
-    (void)userp;
-    if (what == CURL_POLL_REMOVE) {
-        if (sk != NULL) {
-            event_del(&sk->ev);
-            sk->next_dead = st.dead;
-            st.dead = sk;
-            curl_multi_assign(st.multi, s, NULL);
-        }
-        return 0;
-    }
-    kind = (short)(((what & CURL_POLL_IN) ? EV_READ : 0) |
-                   ((what & CURL_POLL_OUT) ? EV_WRITE : 0));
-    if (sk == NULL) {
-        sk = calloc(1, sizeof(*sk));
-        if (sk == NULL) return -1;
-        curl_multi_assign(st.multi, s, sk);
-    } else if (sk->kind == kind) {
-        return 0;
-    } else {
-        event_del(&sk->ev);
-    }
-    sk->kind = kind;
-    event_assign(&sk->ev, st.base, s, (short)(kind | EV_PERSIST), sock_event_cb, NULL);
-    event_add(&sk->ev, NULL);
-    return 0;
-}
-
-/* CURLMOPT_TIMERFUNCTION: wake curl in TIMEOUT_MS (-1: never).  curl must
- * not be called back from here, so even 0 goes through the loop. */
-static int timer_cb(CURLM *m, long timeout_ms, void *userp) {
-    (void)m;
-    (void)userp;
-    if (timeout_ms < 0) {
-        evtimer_del(st.timeout_ev);
-    } else {
-        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-        evtimer_add(st.timeout_ev, &tv);
-    }
-    return 0;
-}
-
-static void reap_dead(void) {
-    while (st.dead != NULL) {
-        struct fp_sock *sk = st.dead;
-        st.dead = sk->next_dead;
-        free(sk);
-    }
 }
 
 /* ---- one request --------------------------------------------------------- */
@@ -256,12 +167,9 @@ static int start_request(struct pull_feed *f, const char *url, char *err, size_t
         snprintf(err, errlen, "out of memory for the request");
         return -1;
     }
-    {
-        CURLMcode mc = curl_multi_add_handle(st.multi, f->easy);
-        if (mc != CURLM_OK) {
-            snprintf(err, errlen, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
-            return -1;
-        }
+    if (curl_loop_add(f->easy, transfer_cb, f) != 0) {
+        snprintf(err, errlen, "cannot start the transfer (curl_loop_add)");
+        return -1;
     }
     f->in_flight = 1;
     return 0;
@@ -386,7 +294,7 @@ static void cycle_error(struct pull_feed *f, const char *msg) {
 
 static void cycle_start(struct pull_feed *f) {
     char err[200];
-    if (f->in_flight || st.multi == NULL) return;
+    if (f->in_flight || !st.started) return;
     evtimer_del(f->timer);
     cycle_end(f);
     f->page = 0;
@@ -483,13 +391,12 @@ static void page_done(struct pull_feed *f) {
     cycle_error(f, err);
 }
 
-/* The transfer of F ended with RC: take the handle out of the multi and
- * move the cycle on.  Runs in the info_read pass, outside curl callbacks. */
+/* The transfer of F ended with RC (curl_loop took the handle out of the
+ * multi already): move the cycle on.  Runs outside curl callbacks. */
 static void transfer_done(struct pull_feed *f, CURLcode rc) {
     long code = 0;
     char err[200];
     curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &code);
-    curl_multi_remove_handle(st.multi, f->easy);
     f->in_flight = 0;
     if (rc != CURLE_OK) {
         describe_error(f, rc, code, err, sizeof(err));
@@ -514,59 +421,35 @@ static void transfer_done(struct pull_feed *f, CURLcode rc) {
 
 static void do_stop(void);
 
-/* After curl_multi_socket_action: finish the transfers curl is done with,
- * free the socket events it dropped, and honour a stop asked for from a
- * body callback.  That stop frees the libevent event whose callback is
- * running; libevent 2.1 does not touch an event after its callback returns,
- * and nothing here touches it after do_stop. */
-static void after_action(void) {
-    CURLMsg *m;
-    int left;
+/* curl_loop's DONE for a feed's handle.  A stop asked for from the feed's
+ * body callback (feed_pull_stop) waits until transfer_done returns, since
+ * that still holds the feed. */
+static void transfer_cb(CURL *easy, CURLcode rc, void *arg) {
+    (void)easy;
     st.dispatching = 1;
-    while (!st.stop_pending && (m = curl_multi_info_read(st.multi, &left)) != NULL) {
-        CURL *e = m->easy_handle;
-        CURLcode rc = m->data.result;   /* M is gone once the handle is removed */
-        char *priv = NULL;
-        if (m->msg != CURLMSG_DONE) continue;
-        curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
-        transfer_done((struct pull_feed *)(void *)priv, rc);
-    }
+    transfer_done(arg, rc);
     st.dispatching = 0;
-    reap_dead();
     if (st.stop_pending) do_stop();
 }
 
 /* ---- API ----------------------------------------------------------------- */
 
 int feed_pull_start(struct event_base *base) {
-    CURLcode rc;
-    if (st.multi != NULL || base == NULL) return -1;
-    rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (rc != CURLE_OK) {
-        log_event("error", "feed_pull_start", "curl_global_init: %s", curl_easy_strerror(rc));
+    if (st.started || base == NULL) return -1;
+    if (curl_loop_start(base) != 0) {
+        log_event("error", "feed_pull_start", "cannot start the curl loop");
         return -1;
     }
     memset(&st, 0, sizeof(st));
     st.base = base;
-    st.multi = curl_multi_init();
-    st.timeout_ev = evtimer_new(base, timeout_event_cb, NULL);
-    if (st.multi == NULL || st.timeout_ev == NULL) {
-        log_event("error", "feed_pull_start", "cannot create the curl multi handle");
-        if (st.multi != NULL) curl_multi_cleanup(st.multi);
-        if (st.timeout_ev != NULL) event_free(st.timeout_ev);
-        memset(&st, 0, sizeof(st));
-        curl_global_cleanup();
-        return -1;
-    }
-    curl_multi_setopt(st.multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-    curl_multi_setopt(st.multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    st.started = 1;
     return 0;
 }
 
 static void feed_free(struct pull_feed *f) {
     if (f == NULL) return;
     if (f->easy != NULL) {
-        if (f->in_flight) curl_multi_remove_handle(st.multi, f->easy);
+        if (f->in_flight) curl_loop_remove(f->easy);
         curl_easy_cleanup(f->easy);
     }
     if (f->timer != NULL) event_free(f->timer);
@@ -600,7 +483,7 @@ int feed_pull_add(const struct feed_pull_spec *spec, feed_pull_body_cb *cb, void
     long tmo_ms, conn_ms;
     int ok;
 
-    if (st.multi == NULL || spec == NULL) return -1;
+    if (!st.started || spec == NULL) return -1;
     if ((why = spec_problem(spec, cb)) != NULL) {
         log_event("error", "feed_pull_add", "feed %s: %s",
                   spec->name ? spec->name : "(unnamed)", why);
@@ -635,8 +518,7 @@ int feed_pull_add(const struct feed_pull_spec *spec, feed_pull_body_cb *cb, void
     tmo_ms = (long)(f->timeout_s * 1000 + 0.5);
     if (tmo_ms < 1) tmo_ms = 1;
     conn_ms = tmo_ms < (long)(CONNECT_MAX_S * 1000) ? tmo_ms : (long)(CONNECT_MAX_S * 1000);
-    ok = curl_easy_setopt(f->easy, CURLOPT_PRIVATE, (char *)(void *)f) == CURLE_OK &&
-         curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+    ok = curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
          curl_easy_setopt(f->easy, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
          curl_easy_setopt(f->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK &&
          curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, 1L) == CURLE_OK &&
@@ -662,7 +544,7 @@ int feed_pull_add(const struct feed_pull_spec *spec, feed_pull_body_cb *cb, void
 }
 
 static struct pull_feed *feed_get(int id) {
-    return (st.multi != NULL && id >= 0 && id < st.nfeeds) ? st.feeds[id] : NULL;
+    return (st.started && id >= 0 && id < st.nfeeds) ? st.feeds[id] : NULL;
 }
 
 int feed_pull_now(int id) {
@@ -702,19 +584,12 @@ int feed_pull_stats(int id, struct feed_pull_stats *out) {
 static void do_stop(void) {
     for (int i = 0; i < st.nfeeds; i++) feed_free(st.feeds[i]);
     free(st.feeds);
-    st.feeds = NULL;
-    st.nfeeds = st.cap = 0;
-    /* May close cached connections: socket_cb parks their events. */
-    curl_multi_cleanup(st.multi);
-    st.multi = NULL;
-    reap_dead();
-    event_free(st.timeout_ev);
     memset(&st, 0, sizeof(st));
-    curl_global_cleanup();
+    curl_loop_stop();
 }
 
 void feed_pull_stop(void) {
-    if (st.multi == NULL) return;
+    if (!st.started) return;
     if (st.dispatching) {
         st.stop_pending = 1;
         return;

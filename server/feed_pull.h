@@ -48,9 +48,10 @@ struct feed_pull_stats {
     double next_in_s;          /* seconds until the next attempt; 0 while one runs */
 };
 
-/* Make the curl multi handle on BASE.  Calls curl_global_init, which is not
- * thread-safe: call before any thread starts (Dongting has none of its own).
- * 0, or -1 (already started, or curl failed; logged). */
+/* Join the shared curl multi handle on BASE (curl_loop_start: the first
+ * user calls curl_global_init, which is not thread-safe: call before any
+ * thread starts; Dongting has none of its own).  0, or -1 (already
+ * started, or curl failed; logged). */
 int feed_pull_start(struct event_base *base);
 
 /* Add a feed.  SPEC and its strings are copied.  NAME and URL must be set,
@@ -73,7 +74,8 @@ int feed_pull_forget(int id);
 /* Copy feed ID's counters into OUT.  0, or -1 for an unknown id. */
 int feed_pull_stats(int id, struct feed_pull_stats *out);
 
-/* Abort transfers and free everything, curl_global_cleanup included.  Safe
+/* Abort transfers and free everything, and leave the shared multi handle
+ * (curl_loop_stop: the last user frees it and cleans curl up).  Safe
  * if never started, and twice.  Called from a body callback, it takes effect
  * when that callback returns (no further bodies are delivered). */
 void feed_pull_stop(void);

@@ -17,6 +17,7 @@
 #include "waybills.h"
 #include "store.h"
 #include "version.h"
+#include "webhooks.h"
 
 #include <event2/event.h>
 #include <signal.h>
@@ -31,6 +32,7 @@ static struct rt_timetable timetable;
 
 static void drained(void) {
     feeds_stop();
+    webhooks_stop();
     store_stop();
     event_base_loopexit(base, NULL);
 }
@@ -42,6 +44,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
     if (signalled++) {
         log_event("warn", "shutdown_forced", "second signal %d: exiting now", (int)sig);
         feeds_stop();
+        webhooks_stop();
         store_stop();
         event_base_loopbreak(base);
         return;
@@ -127,6 +130,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "dongting: cannot start the carrier feeds\n");
         return 2;
     }
+    if (webhooks_start(base, srv_cfg()) != 0) {
+        fprintf(stderr, "dongting: cannot start webhook deliveries\n");
+        return 2;
+    }
     if (waybills_start() != 0) {
         fprintf(stderr, "dongting: cannot start the waybill engine\n");
         return 2;
@@ -149,6 +156,7 @@ int main(int argc, char **argv) {
 
     http_stop();
     feeds_stop();
+    webhooks_stop();
     store_stop();
     waybills_stop();   /* after the store: its last callbacks still find them */
     event_free(sigterm);

@@ -3,6 +3,7 @@
  * list of methods, so a client cannot grow the series without bound. */
 #include "metrics.h"
 #include "feeds.h"
+#include "webhooks.h"
 #include "http.h"
 #include "routes.h"
 #include "store.h"
@@ -254,6 +255,33 @@ char *metrics_render(size_t *len) {
         for (size_t i = 0; feeds_counters(i, &c) == 0; i++)
             put(&o, "dongting_feed_last_success_timestamp_seconds{feed=\"%s\"} %lld\n", c.name,
                 c.last_success);
+    }
+
+    {
+        /* Webhooks (webhooks.c). */
+        struct wh_stats w;
+        webhooks_stats(&w);
+        put(&o, "# HELP dongting_webhook_deliveries_total Webhook deliveries by outcome: ok "
+                "(answered 2xx), dead (dead-lettered after the last attempt).\n"
+                "# TYPE dongting_webhook_deliveries_total counter\n"
+                "dongting_webhook_deliveries_total{result=\"ok\"} %llu\n"
+                "dongting_webhook_deliveries_total{result=\"dead\"} %llu\n"
+                "# HELP dongting_webhook_attempts_failed_total Delivery attempts that failed "
+                "(non-2xx, timeout, connection error).\n"
+                "# TYPE dongting_webhook_attempts_failed_total counter\n"
+                "dongting_webhook_attempts_failed_total %llu\n"
+                "# HELP dongting_webhook_dropped_total Notices or deliveries that could not "
+                "be queued.\n"
+                "# TYPE dongting_webhook_dropped_total counter\n"
+                "dongting_webhook_dropped_total %llu\n"
+                "# HELP dongting_webhook_queue_length Deliveries not finished (sending or "
+                "waiting to retry).\n"
+                "# TYPE dongting_webhook_queue_length gauge\n"
+                "dongting_webhook_queue_length %llu\n"
+                "# HELP dongting_webhook_subscriptions Subscriptions held in memory.\n"
+                "# TYPE dongting_webhook_subscriptions gauge\n"
+                "dongting_webhook_subscriptions %llu\n",
+            w.delivered, w.dead, w.failed, w.dropped, w.queued, w.subs);
     }
 
     put(&o, "# HELP dongting_route_cache_hits_total Route answers served from "

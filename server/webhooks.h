@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+struct event;
 struct event_base;
 struct srv_config;
 
@@ -54,5 +55,78 @@ void webhooks_stop(void);
 /* Queue N for every subscription it matches.  Never blocks, never fails
  * loudly: a notice that cannot be queued is counted in /metrics. */
 void webhooks_notify(const struct wh_notice *n);
+
+/* ---- subscriptions in memory (for api_subscriptions.c and tests) ---- */
+
+#define WH_MAX_WAYBILLS 1000
+
+/* A subscription as the matcher sees it. */
+struct wh_sub {
+    char id[40];              /* "sub_" + 32 hex */
+    char tenant[64];
+    int consignee;            /* 1: role consignee, 0: forwarder */
+    char *callback_url;
+    char secret[65];
+    char **waybills;          /* sorted (strcmp); empty: every waybill it may see */
+    size_t nwaybills;
+    uint32_t statuses;        /* bit (1 << enum carrier_status); 0: all */
+    long eta_change_min;      /* 0: ETA changes are not delivered */
+    char *filters;            /* the filters as stored (JSON object text) */
+    long long created;        /* Unix seconds */
+    unsigned long long delivered, failed, dead; /* deliveries; failed attempts */
+    /* delivery state (webhooks.c) */
+    json_t *batch;            /* items gathered for the next delivery */
+    struct event *flush_ev;
+    int pending;              /* deliveries queued, in flight or waiting to retry */
+};
+
+/* Pure: 1 if notice N is for subscription S (role and tenant, then the
+ * filters), else 0. */
+int webhooks_match(const struct wh_sub *s, const struct wh_notice *n);
+
+/* Fill S's filter fields from FILTERS, a JSON object as api_subscriptions.c
+ * writes it ({"waybills":[...],"statuses":[...],"eta_change_min":N}, each
+ * optional).  Unknown statuses are ignored.  0, or -1 (not an object, or
+ * out of memory).  Free with webhooks_sub_free_fields. */
+int webhooks_sub_filters(struct wh_sub *s, const char *filters);
+void webhooks_sub_free_fields(struct wh_sub *s);
+
+struct store_sub;
+
+/* Hold stored subscription S in memory (a copy; an id held already is
+ * left as it is).  0 or -1. */
+int webhooks_sub_add(const struct store_sub *s);
+
+/* Forget subscription ID and drop its undelivered deliveries. */
+void webhooks_sub_remove(const char *id);
+
+/* Subscription ID, or NULL; valid until the next call into this module. */
+const struct wh_sub *webhooks_sub_find(const char *id);
+
+/* The I-th subscription held (any order), or NULL past the end. */
+const struct wh_sub *webhooks_sub_at(size_t i);
+
+/* 1 once the subscriptions were loaded from Redis at least once. */
+int webhooks_loaded(void);
+
+/* Queue a signed "test" delivery to subscription ID now (no coalescing).
+ * Its delivery id goes to DELIVERY_ID (at least 40 bytes).  0, or -1
+ * (unknown id, queue full, out of memory). */
+int webhooks_test(const char *id, char *delivery_id, size_t len);
+
+/* For /metrics. */
+struct wh_stats {
+    unsigned long long delivered;  /* deliveries answered 2xx */
+    unsigned long long failed;     /* failed attempts (non-2xx, timeout, connection) */
+    unsigned long long dead;       /* deliveries dead-lettered */
+    unsigned long long dropped;    /* notices or deliveries that could not be queued */
+    unsigned long long queued;     /* deliveries not finished now */
+    unsigned long long subs;       /* subscriptions held */
+};
+void webhooks_stats(struct wh_stats *out);
+
+/* Lowercase hex HMAC-SHA256 of BODY (LEN bytes) under SECRET, in out[65].
+ * 0 or -1. */
+int webhooks_sign(const char *secret, const char *body, size_t len, char out[65]);
 
 #endif
