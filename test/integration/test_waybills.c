@@ -10,6 +10,9 @@
  * CNCLJ 20:00/24:00 -> CNCLJ-SYH 25:00/31:00 -> CNSHA-WGQ 121:00
  * (2026-12-08T01:00:00+08:00), Asia/Shanghai. */
 #include "harness.h"
+#include "receiver.h"
+
+#include "carriers/dcsa.h"
 
 #include "geodata/timefmt.h"
 
@@ -25,15 +28,21 @@ static void start_shipped(void) {
     h_use_shipped_data();
 }
 
-TestSuite(waybills, .init = start_shipped, .fini = h_teardown, .timeout = 120);
+static void stop_all(void) {
+    rcv_stop();
+    h_teardown();
+}
+
+TestSuite(waybills, .init = start_shipped, .fini = stop_all, .timeout = 120);
 
 static char fwd[160], fwd2[160], cons[160], cust[160];
 
-/* Start the server and make the keys: forwarder acme, forwarder globex,
- * a consignee key of tenant "zhang-home", a customs officer. */
-static void start(void) {
+/* Start the server (with ARGS) and make the keys: forwarder acme,
+ * forwarder globex, a consignee key of tenant "zhang-home", a customs
+ * officer. */
+static void start_with(const char *const *args) {
     char id[64];
-    h_start(NULL);
+    h_start(args);
     cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
     cr_assert_eq(h_create_key("{\"role\":\"forwarder\",\"tenant\":\"acme\",\"name\":\"a\"}", id,
                               sizeof(id), fwd, sizeof(fwd)), 0, "%s", h_error());
@@ -44,6 +53,8 @@ static void start(void) {
     cr_assert_eq(h_create_key("{\"role\":\"customs\",\"tenant\":\"yueyang-customs\",\"name\":\"o\"}",
                               id, sizeof(id), cust, sizeof(cust)), 0, "%s", h_error());
 }
+
+static void start(void) { start_with(NULL); }
 
 /* A waybill body on RIV-CSX-SHA.1 of 2026-12-03, CNCSX -> CNSHA-WGQ. */
 static char *river_body(const char *number, const char *container) {
@@ -381,7 +392,7 @@ Test(waybills, events_reach_the_waybill_and_page_by_cursor) {
     /* then two more: by the container alone, and by the B/L alone */
     e2 = dcsa("d0000000-0000-4000-8000-000000000002", "CSQU3054383", "OTHERBL99", "LOAD", "ACT",
               "2026-11-21T07:30:00+08:00", "CNCSX");
-    e3 = dcsa("d0000000-0000-4000-8000-000000000003", "TGHU9999991", "YYBL2026020", "DISC", "EST",
+    e3 = dcsa("d0000000-0000-4000-8000-000000000003", "TGHU9999995", "YYBL2026020", "DISC", "EST",
               "2026-12-08T03:00:00+08:00", "CNSHA");
     cr_assert(asprintf(&all, "%s,%s", e2, e3) > 0);
     push(all);
@@ -450,7 +461,7 @@ Test(waybills, a_missed_connection_flags_at_risk_and_a_proposal_can_be_accepted)
     long long gap;
     start();
     it = two_ride_itinerary(
-        "/v1/routes?from=CNCSX&to=NLRTM&depart=2026-12-03T00:00:00%2B08:00&modes=river,rail,road");
+        "/v1/routes?from=CNCSX&to=CNCAN-DL&depart=2026-12-03T00:00:00%2B08:00&modes=river,rail,road");
     legs = json_object_get(it, "legs");
     for (size_t k = 0; k < json_array_size(legs) && !next; k++) {
         json_t *l = json_array_get(legs, k);
@@ -460,7 +471,7 @@ Test(waybills, a_missed_connection_flags_at_risk_and_a_proposal_can_be_accepted)
     }
     body = json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:s, s:s, s:{s:i, s:f}, s:s, s:O}", "number",
                      "YYBL2026030", "type", "bl", "shipper", "name", "Shipper Co", "consignee",
-                     "name", "Li Wei", "origin", "CNCSX", "destination", "NLRTM", "cargo",
+                     "name", "Li Wei", "origin", "CNCSX", "destination", "CNCAN-DL", "cargo",
                      "pieces", 4, "weight_kg", 2000.0, "departure", "2026-12-03T00:00:00+08:00",
                      "itinerary", it);
     s = json_dumps(body, 0);
@@ -639,5 +650,119 @@ Test(waybills, held_again_after_a_restart) {
     j = get_json("/v1/waybills/YYBL2026050", fwd, 200);
     cr_assert_str_eq(h_jstr(json_object_get(j, "consignee"), "name"), "张三");
     json_decref(j);
+    H_ASSERT_CLEAN_EXIT();
+}
+
+#define SECRET "a-webhook-secret-of-32-bytes-or-more!"
+
+/* Subscribe KEY's tenant to http://127.0.0.1:PORT/hook with EXTRA JSON. */
+static void subscribe(const char *key, int port, const char *extra) {
+    char body[512];
+    struct h_resp r;
+    snprintf(body, sizeof(body),
+             "{\"callback_url\":\"http://127.0.0.1:%d/hook\",\"secret\":\"" SECRET "\"%s}", port,
+             extra);
+    h_http("POST", "/v1/subscriptions", key, body, NULL, &r);
+    H_ASSERT_STATUS(&r, 201);
+    h_resp_free(&r);
+}
+
+/* The items of every delivery received so far whose type is TYPE, with a
+ * valid signature (asserted), as one array (decref). */
+static json_t *delivered(const char *type) {
+    json_t *out = json_array();
+    for (int i = 0; i < rcv_count(); i++) {
+        struct rcv_req q;
+        json_t *arr;
+        cr_assert_eq(rcv_get(i, &q), 0);
+        if (q.answered != 200) {
+            free(q.body);
+            continue;
+        }
+        cr_assert(carrier_dcsa_signature_ok(q.body, q.len, SECRET, strlen(SECRET), q.signature),
+                  "delivery %d: signature %s does not match its body", i, q.signature);
+        arr = json_loads(q.body, 0, NULL);
+        cr_assert(json_is_array(arr), "%s", q.body);
+        for (size_t k = 0; k < json_array_size(arr); k++)
+            if (strcmp(h_jstr(json_array_get(arr, k), "type"), type) == 0)
+                json_array_append(out, json_array_get(arr, k));
+        json_decref(arr);
+        free(q.body);
+    }
+    return out;
+}
+
+Test(waybills, webhooks_carry_events_and_eta_changes_and_retry) {
+    static const char *const args[] = {"--webhook-allow-loopback", "--webhook-retry-base-ms", "100",
+                                       NULL};
+    int port = rcv_start();
+    json_t *j, *items;
+    char *body = river_body("YYBL2026060", "CSQU3054383"), *e1;
+    struct h_resp r;
+    long long t0;
+    cr_assert_gt(port, 0);
+    start_with(args);
+    cr_assert_eq(create(fwd, body, &j), 201);
+    json_decref(j);
+    free(body);
+    /* acme's forwarder for this waybill, the consignee by account, and a
+     * globex subscription that must see nothing of acme's waybill */
+    subscribe(fwd, port, ",\"waybills\":[\"YYBL2026060\"],\"eta_change_min\":60");
+    subscribe(cons, port, ",\"statuses\":[\"GATE_IN\"]");
+    subscribe(fwd2, port, "");
+    /* the receiver refuses the first delivery: it must come again */
+    rcv_fail_first(1, 500);
+
+    e1 = dcsa("d0000000-0000-4000-8000-000000000061", "CSQU3054383", "YYBL2026060", "GTIN", "ACT",
+              "2026-11-22T06:00:00+08:00", "CNCSX");
+    push(e1);
+    free(e1);
+    t0 = h_now_ms();
+    for (;;) {
+        items = delivered("waybill.event");
+        if (json_array_size(items) >= 2) break;
+        json_decref(items);
+        cr_assert(h_now_ms() - t0 < 5000, "the event deliveries did not arrive");
+        h_sleep_ms(50);
+    }
+    /* one for acme, one for the consignee; the refused one came again */
+    cr_assert_eq(json_array_size(items), 2, "%s", json_dumps(items, 0));
+    for (size_t k = 0; k < 2; k++) {
+        json_t *it = json_array_get(items, k);
+        cr_assert_str_eq(h_jstr(it, "waybill"), "YYBL2026060");
+        cr_assert_str_eq(h_jstr(json_object_get(it, "data"), "status"), "GATE_IN");
+    }
+    json_decref(items);
+    cr_assert_geq(rcv_count(), 3, "no retry after the receiver's 500");
+
+    /* a 10 h delay: acme gets the ETA change (>= 60 min), nobody else */
+    h_http("POST", "/v1/trips/RIV-CSX-SHA.1/updates", h_admin_key(),
+           "{\"date\":\"2026-12-03\",\"stops\":[{\"stop_sequence_index\":1,"
+           "\"arrival_delay_s\":36000}]}",
+           NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    h_resp_free(&r);
+    t0 = h_now_ms();
+    for (;;) {
+        items = delivered("waybill.eta_changed");
+        if (json_array_size(items) >= 1) break;
+        json_decref(items);
+        cr_assert(h_now_ms() - t0 < 5000, "the ETA change was not delivered");
+        h_sleep_ms(50);
+    }
+    h_sleep_ms(400);   /* anything else would have come by now */
+    json_decref(items);
+    items = delivered("waybill.eta_changed");
+    cr_assert_eq(json_array_size(items), 1, "%s", json_dumps(items, 0));
+    cr_assert_str_eq(h_jstr(json_object_get(json_array_get(items, 0), "data"), "eta"),
+                     "2026-12-08T03:00:00Z");
+    json_decref(items);
+    /* globex saw nothing at all */
+    for (int i = 0; i < rcv_count(); i++) {
+        struct rcv_req q;
+        cr_assert_eq(rcv_get(i, &q), 0);
+        cr_assert_null(strstr(q.body ? q.body : "", "\"test\""));
+        free(q.body);
+    }
     H_ASSERT_CLEAN_EXIT();
 }

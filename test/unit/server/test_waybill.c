@@ -343,15 +343,30 @@ Test(waybill, refuses_parties_without_quoting_them) {
         json_object_set_new(json_object_get(b, "shipper"), "name", json_string(name));
     }
     refused(b, "shipper.name", "is 101 characters long, at most 100");
-    /* 43 three-byte characters: 43 characters but 129 bytes. */
+    /* 101 three-byte characters: refused by their count, not their bytes;
+     * 100 of them (300 bytes) fit (the name buffer holds 100 of the longest
+     * UTF-8 characters). */
     b = load(base_body);
     {
-        char name[43 * 3 + 1];
-        for (int i = 0; i < 43; i++) memcpy(name + 3 * i, "张", 3);
-        name[43 * 3] = '\0';
+        char name[101 * 3 + 1];
+        for (int i = 0; i < 101; i++) memcpy(name + 3 * i, "张", 3);
+        name[101 * 3] = '\0';
         json_object_set_new(json_object_get(b, "shipper"), "name", json_string(name));
     }
-    refused(b, "shipper.name", "is 129 bytes long, at most 127");
+    refused(b, "shipper.name", "is 101 characters long, at most 100");
+    {
+        struct waybill w;
+        struct wb_booking bk;
+        struct wb_error e;
+        char name[100 * 3 + 1];
+        json_t *ok = load(base_body);
+        for (int i = 0; i < 100; i++) memcpy(name + 3 * i, "张", 3);
+        name[100 * 3] = '\0';
+        json_object_set_new(json_object_get(ok, "shipper"), "name", json_string(name));
+        cr_assert_eq(waybill_parse(ok, &w, &bk, NULL, NULL, &e), 0, "%s: %s", e.field, e.reason);
+        cr_assert_str_eq(w.shipper.name, name);
+        json_decref(ok);
+    }
 
     memset(addr, 'x', 201);
     addr[201] = '\0';
