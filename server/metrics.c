@@ -3,6 +3,8 @@
  * list of methods, so a client cannot grow the series without bound. */
 #include "metrics.h"
 #include "feeds.h"
+#include "sse.h"
+#include "waybills.h"
 #include "webhooks.h"
 #include "http.h"
 #include "routes.h"
@@ -282,6 +284,39 @@ char *metrics_render(size_t *len) {
                 "# TYPE dongting_webhook_subscriptions gauge\n"
                 "dongting_webhook_subscriptions %llu\n",
             w.delivered, w.dead, w.failed, w.dropped, w.queued, w.subs);
+    }
+
+    {
+        /* Waybills (waybills.c) and their live streams (sse.c). */
+        struct waybills_stats w;
+        waybills_stats(&w);
+        put(&o, "# HELP dongting_waybills Waybills held by the engine.\n"
+                "# TYPE dongting_waybills gauge\n"
+                "dongting_waybills %llu\n"
+                "# HELP dongting_waybills_at_risk Waybills whose booked connection is broken.\n"
+                "# TYPE dongting_waybills_at_risk gauge\n"
+                "dongting_waybills_at_risk %llu\n"
+                "# HELP dongting_waybill_fanouts_total Run changes that moved waybills' ETAs.\n"
+                "# TYPE dongting_waybill_fanouts_total counter\n"
+                "dongting_waybill_fanouts_total %llu\n"
+                "# HELP dongting_waybill_fanout_last_seconds The last fan-out: recompute and "
+                "store every waybill on the run.\n"
+                "# TYPE dongting_waybill_fanout_last_seconds gauge\n"
+                "dongting_waybill_fanout_last_seconds %.6f\n"
+                "# HELP dongting_waybill_states_written_total Tracking states stored.\n"
+                "# TYPE dongting_waybill_states_written_total counter\n"
+                "dongting_waybill_states_written_total %llu\n"
+                "# HELP dongting_waybill_event_links_total Events linked to waybills.\n"
+                "# TYPE dongting_waybill_event_links_total counter\n"
+                "dongting_waybill_event_links_total %llu\n"
+                "# HELP dongting_waybill_write_errors_total Waybill writes Redis did not take.\n"
+                "# TYPE dongting_waybill_write_errors_total counter\n"
+                "dongting_waybill_write_errors_total %llu\n"
+                "# HELP dongting_sse_streams Open Server-Sent Event streams.\n"
+                "# TYPE dongting_sse_streams gauge\n"
+                "dongting_sse_streams %d\n",
+            w.held, w.at_risk, w.fanouts, w.last_fanout_ms / 1000.0, w.states_written, w.links,
+            w.write_errors, sse_open_streams());
     }
 
     put(&o, "# HELP dongting_route_cache_hits_total Route answers served from "

@@ -306,7 +306,14 @@ static void key_add(const char *key, struct entry *e) {
 }
 static void key_del(const char *key, struct entry *e) { mm_del(&wb.refs, key, e); }
 
-size_t waybills_count(void) { return wb.nall; }
+static struct waybills_stats stats;
+
+void waybills_stats(struct waybills_stats *out) {
+    *out = stats;
+    out->held = wb.nall;
+    out->at_risk = 0;
+    for (size_t i = 0; i < wb.nall; i++) out->at_risk += (unsigned long long)wb.all[i]->at_risk;
+}
 
 /* ---- legs: itineraries and journeys to timetable indices -------------------- */
 
@@ -1047,12 +1054,17 @@ static void propose(const struct pub *p);
 static void pub_written(int status, void *arg) {
     struct pub_write *w = arg;
     if (status == STORE_OK) {
-        if (w->run != RT_NONE)
+        stats.states_written += w->p.n;
+        if (w->run != RT_NONE) {
+            stats.fanouts++;
+            stats.last_fanout_ms = (double)(mono_us() - w->t0_us) / 1000.0;
             log_event("info", "eta_fanout", "run %u: %zu waybills recomputed and stored in %.1f ms",
-                      w->run, w->p.n, (double)(mono_us() - w->t0_us) / 1000.0);
+                      w->run, w->p.n, stats.last_fanout_ms);
+        }
         pub_notify(&w->p);
         propose(&w->p);
     } else {
+        stats.write_errors++;
         log_event("warn", "waybill_state_not_stored", "%zu waybill states not stored: %s",
                   w->p.n, store_error_text(status));
     }
@@ -1291,6 +1303,8 @@ static void ev_states_done(int status, void *arg) {
 static void ev_links_done(int status, void *arg) {
     struct ev_job *j = arg;
     struct pub p;
+    if (status == STORE_OK) stats.links += j->nlinks;
+    else stats.write_errors++;
     if (status != STORE_OK) {
         ev_states_done(status, j);
         return;

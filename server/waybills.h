@@ -79,7 +79,16 @@ void waybills_put(const struct waybill *w, int created);
  * frees): full, or public (masked). */
 char *waybills_view_static(const struct waybill *w, int full);
 
-/* How many waybills are held (for /metrics). */
-size_t waybills_count(void);
+/* For /metrics. */
+struct waybills_stats {
+    unsigned long long held;            /* waybills in memory */
+    unsigned long long fanouts;         /* run changes that moved waybills */
+    unsigned long long states_written;  /* tracking states stored */
+    unsigned long long links;           /* events linked to waybills */
+    unsigned long long write_errors;    /* states or links Redis did not take */
+    unsigned long long at_risk;         /* held waybills at risk now */
+    double last_fanout_ms;              /* the last run change: compute + store */
+};
+void waybills_stats(struct waybills_stats *out);
 
 #endif

@@ -766,3 +766,47 @@ Test(waybills, webhooks_carry_events_and_eta_changes_and_retry) {
     }
     H_ASSERT_CLEAN_EXIT();
 }
+
+Test(waybills, stream_cap_and_metrics) {
+    static const char *const args[] = {"--sse-max-streams", "1", NULL};
+    json_t *j;
+    char *body = river_body("YYBL2026070", "CSQU3054383");
+    char buf[8192] = "", req[256];
+    size_t n = 0;
+    struct h_resp r;
+    double v = -1;
+    int fd;
+    start_with(args);
+    cr_assert_eq(create(fwd, body, &j), 201);
+    json_decref(j);
+    free(body);
+    fd = h_connect(h_server_port());
+    snprintf(req, sizeof(req), "GET /v1/waybills/YYBL2026070/stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    cr_assert_eq(h_send_all(fd, req, strlen(req)), 0);
+    cr_assert_not_null(read_until(fd, "event: hello", 3000, buf, sizeof(buf), &n), "%s", buf);
+    /* the second stream is over the cap */
+    h_http("GET", "/v1/waybills/YYBL2026070/stream", NULL, NULL, NULL, &r);
+    H_ASSERT_ERROR(&r, 503, "too_many_streams");
+    h_resp_free(&r);
+    h_http("GET", "/metrics", h_admin_key(), NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    cr_assert_eq(h_metric_value(r.body, "dongting_sse_streams", NULL, &v), 0);
+    cr_assert_eq(v, 1.0);
+    cr_assert_eq(h_metric_value(r.body, "dongting_waybills", NULL, &v), 0);
+    cr_assert_eq(v, 1.0);
+    h_resp_free(&r);
+    /* a closed stream frees its place */
+    close(fd);
+    {
+        long long t0 = h_now_ms();
+        for (;;) {
+            h_http("GET", "/metrics", h_admin_key(), NULL, NULL, &r);
+            h_metric_value(r.body, "dongting_sse_streams", NULL, &v);
+            h_resp_free(&r);
+            if (v == 0.0) break;
+            cr_assert(h_now_ms() - t0 < 3000, "the closed stream is still counted");
+            h_sleep_ms(50);
+        }
+    }
+    H_ASSERT_CLEAN_EXIT();
+}
