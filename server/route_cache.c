@@ -55,10 +55,16 @@ static void got(int status, const char *s, size_t len, void *arg) {
     missed(r, miss, marg);
 }
 
+/* Invalidations whose drop is not yet sent.  The update that asked for
+ * one is answered before the index read comes back, so a client may ask
+ * again at once: until the drop has gone out (on the same connection, so
+ * Redis runs it before any later read) every lookup is a miss. */
+static unsigned inval_pending;
+
 void route_cache_get(struct srv_req *r, const char *key, route_cache_miss_fn miss,
                      void (*drop)(void *), void *arg) {
     struct get_ctx *c;
-    if (srv_cfg()->route_cache_ttl_s == 0 || strlen(key) > MAX_KEY ||
+    if (srv_cfg()->route_cache_ttl_s == 0 || strlen(key) > MAX_KEY || inval_pending > 0 ||
         (c = malloc(sizeof(*c))) == NULL) {
         missed(r, miss, arg);
         return;
@@ -93,6 +99,7 @@ int route_cache_member_parse(const char *member, int64_t *t0, const char **key) 
 struct inval_ctx {
     int64_t t0, t1;
 };
+
 
 /* Pairs member, score from ZRANGEBYSCORE idx T0 +inf WITHSCORES: the
  * windows that end at or after T0; those that also start by T1 overlap. */
@@ -130,6 +137,7 @@ static void got_index(int status, const char *const *v, const size_t *lens, size
     if (nd > 0) store_cache_drop(keys, members, nd);
     if (ndrop > 0) metrics_route_cache(0, 0, ndrop);
 done:
+    inval_pending--;
     free(keys);
     free(members);
     free(c);
@@ -140,6 +148,7 @@ void route_cache_invalidate(int64_t t0, int64_t t1) {
     if (t1 < t0 || (c = malloc(sizeof(*c))) == NULL) return;
     c->t0 = t0;
     c->t1 = t1;
+    inval_pending++;
     /* Runs even when the cache is off now: answers stored before a
      * restart with another TTL must not outlive the change. */
     store_cache_index((long long)t0, got_index, c);

@@ -89,11 +89,7 @@ static const char *quote(const char *s, char *out, size_t outlen) {
     return out;
 }
 
-static int bad(struct wb_error *e, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Fill E (FIELD is the JSON path) and return -1. */
-static int bad(struct wb_error *e, const char *field, const char *fmt, ...) {
+int waybill_error(struct wb_error *e, const char *field, const char *fmt, ...) {
     va_list ap;
     snprintf(e->field, sizeof(e->field), "%s", field);
     va_start(ap, fmt);
@@ -117,10 +113,10 @@ static int get_str(const json_t *o, const char *key, const char *path, int requi
     json_t *v = json_object_get(o, key);
     *out = NULL;
     if (v == NULL || json_is_null(v))
-        return required ? bad(e, path, "is required") : 0;
-    if (!json_is_string(v)) return bad(e, path, "must be a string");
+        return required ? waybill_error(e, path, "is required") : 0;
+    if (!json_is_string(v)) return waybill_error(e, path, "must be a string");
     if (strlen(json_string_value(v)) != json_string_length(v))
-        return bad(e, path, "must not contain a NUL character");
+        return waybill_error(e, path, "must not contain a NUL character");
     *out = json_string_value(v);
     return 0;
 }
@@ -214,33 +210,33 @@ static int check_number(enum wb_type t, const char *s, const char *path, char *o
     case WB_BL:
     case WB_HBL:
         r = shape(s, 4, 35, "");
-        if (r == 2) return bad(e, path, "'%s' must be upper case", q);
-        if (r) return bad(e, path, "'%s' is not 4 to 35 of A-Z and 0-9", q);
+        if (r == 2) return waybill_error(e, path, "'%s' must be upper case", q);
+        if (r) return waybill_error(e, path, "'%s' is not 4 to 35 of A-Z and 0-9", q);
         break;
     case WB_AWB:
         if (!carrier_awb_valid(s, out, WB_NUMBER_LEN)) {
             size_t n = strlen(s), digits = 0;
             for (size_t i = 0; i < n; i++) digits += isdigit((unsigned char)s[i]) != 0;
             if ((n == 11 && digits == 11) || (n == 12 && digits == 11 && s[3] == '-'))
-                return bad(e, path, "'%s': the check digit does not match (serial mod 7)",
+                return waybill_error(e, path, "'%s': the check digit does not match (serial mod 7)",
                            q);
-            return bad(e, path, "'%s' is not an air waybill number NNN-NNNNNNNN", q);
+            return waybill_error(e, path, "'%s' is not an air waybill number NNN-NNNNNNNN", q);
         }
         return 0;
     case WB_HAWB:
         r = shape(s, 1, 35, "-");
-        if (r == 2) return bad(e, path, "'%s' must be upper case", q);
-        if (r) return bad(e, path, "'%s' is not 1 to 35 of A-Z, 0-9 and '-'", q);
+        if (r == 2) return waybill_error(e, path, "'%s' must be upper case", q);
+        if (r) return waybill_error(e, path, "'%s' is not 1 to 35 of A-Z, 0-9 and '-'", q);
         break;
     case WB_CIM_SMGS:
         r = shape(s, 4, 35, "-");
-        if (r == 2) return bad(e, path, "'%s' must be upper case", q);
-        if (r) return bad(e, path, "'%s' is not 4 to 35 of A-Z, 0-9 and '-'", q);
+        if (r == 2) return waybill_error(e, path, "'%s' must be upper case", q);
+        if (r) return waybill_error(e, path, "'%s' is not 4 to 35 of A-Z, 0-9 and '-'", q);
         break;
     case WB_CBEC:
     default:
         r = shape(s, 4, 60, "-_abcdefghijklmnopqrstuvwxyz");
-        if (r) return bad(e, path, "'%s' is not 4 to 60 of A-Z, a-z, 0-9, '-' and '_'", q);
+        if (r) return waybill_error(e, path, "'%s' is not 4 to 60 of A-Z, a-z, 0-9, '-' and '_'", q);
         break;
     }
     put(out, WB_NUMBER_LEN, s);
@@ -255,16 +251,16 @@ static int check_master(const json_t *v, enum wb_type t, const char *number, cha
     out[0] = '\0';
     if (v == NULL || json_is_null(v)) return 0;
     if (t != WB_HBL && t != WB_HAWB)
-        return bad(e, "master", "only hbl and hawb have a master (this is %s)",
+        return waybill_error(e, "master", "only hbl and hawb have a master (this is %s)",
                    type_names[t]);
     if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
-        return bad(e, "master", "must be a string");
+        return waybill_error(e, "master", "must be a string");
     s = json_string_value(v);
     if (check_number(t == WB_HBL ? WB_BL : WB_AWB, s, "master", out, e) != 0) return -1;
     if (strcmp(out, number) == 0) {
         char q[48];
         out[0] = '\0';
-        return bad(e, "master", "'%s' is the waybill's own number", quote(s, q, sizeof(q)));
+        return waybill_error(e, "master", "'%s' is the waybill's own number", quote(s, q, sizeof(q)));
     }
     return 0;
 }
@@ -276,9 +272,9 @@ static int check_code(const char *path, const char *s, char *out, wb_node_ok_fn 
     char q[48];
     int r = shape(s, 2, 20, "-");
     quote(s, q, sizeof(q));
-    if (r == 2) return bad(e, path, "'%s' must be upper case", q);
-    if (r) return bad(e, path, "'%s' is not a node code (2 to 20 of A-Z, 0-9, '-')", q);
-    if (node_ok && !node_ok(s, arg)) return bad(e, path, "no node '%s'", q);
+    if (r == 2) return waybill_error(e, path, "'%s' must be upper case", q);
+    if (r) return waybill_error(e, path, "'%s' is not a node code (2 to 20 of A-Z, 0-9, '-')", q);
+    if (node_ok && !node_ok(s, arg)) return waybill_error(e, path, "no node '%s'", q);
     put(out, WB_CODE_LEN, s);
     return 0;
 }
@@ -295,17 +291,17 @@ static int check_text(const char *path, const char *s, size_t maxchars, size_t m
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         int len = utf8_char(p + i, n - i, &cp);
-        if (len == 0) return bad(e, path, "is not valid UTF-8 (byte %zu)", i);
+        if (len == 0) return waybill_error(e, path, "is not valid UTF-8 (byte %zu)", i);
         if (is_control(cp))
-            return bad(e, path, "must not contain control characters (byte %zu)", i);
+            return waybill_error(e, path, "must not contain control characters (byte %zu)", i);
         if (cp != ' ') blank = 0;
         chars++;
         i += (size_t)len;
     }
-    if (n == 0 || blank) return bad(e, path, "must not be empty or blank");
+    if (n == 0 || blank) return waybill_error(e, path, "must not be empty or blank");
     if (maxchars && chars > maxchars)
-        return bad(e, path, "is %zu characters long, at most %zu", chars, maxchars);
-    if (n > maxbytes) return bad(e, path, "is %zu bytes long, at most %zu", n, maxbytes);
+        return waybill_error(e, path, "is %zu characters long, at most %zu", chars, maxchars);
+    if (n > maxbytes) return waybill_error(e, path, "is %zu bytes long, at most %zu", n, maxbytes);
     return 0;
 }
 
@@ -316,13 +312,13 @@ static int check_phone(const char *path, const char *s, struct wb_error *e) {
     for (size_t i = 0; i < n; i++) {
         if (isdigit((unsigned char)s[i])) digits++;
         else if (!strchr("+-() ", s[i]))
-            return bad(e, path, "may hold only digits, spaces and + - ( ) (byte %zu)", i);
+            return waybill_error(e, path, "may hold only digits, spaces and + - ( ) (byte %zu)", i);
     }
     if (digits < WB_PHONE_MIN_DIGITS || digits > WB_PHONE_MAX_DIGITS)
-        return bad(e, path, "has %zu digits, must have %d to %d", digits,
+        return waybill_error(e, path, "has %zu digits, must have %d to %d", digits,
                    WB_PHONE_MIN_DIGITS, WB_PHONE_MAX_DIGITS);
     if (n >= sizeof(((struct wb_party *)0)->phone))
-        return bad(e, path, "is %zu characters long, at most %zu", n,
+        return waybill_error(e, path, "is %zu characters long, at most %zu", n,
                    sizeof(((struct wb_party *)0)->phone) - 1);
     return 0;
 }
@@ -335,8 +331,8 @@ static int parse_party(const json_t *v, const char *path, int consignee,
     char f[64], q[48];
     const char *s;
     memset(p, 0, sizeof(*p));
-    if (v == NULL || json_is_null(v)) return bad(e, path, "is required");
-    if (!json_is_object(v)) return bad(e, path, "must be an object");
+    if (v == NULL || json_is_null(v)) return waybill_error(e, path, "is required");
+    if (!json_is_object(v)) return waybill_error(e, path, "must be an object");
     if (only_keys(v, keys, 4, path, e) != 0) return -1;
 
     snprintf(f, sizeof(f), "%s.name", path);
@@ -357,7 +353,7 @@ static int parse_party(const json_t *v, const char *path, int consignee,
 
     snprintf(f, sizeof(f), "%s.account", path);
     if (json_object_get(v, "account") && !consignee)
-        return bad(e, f, "only the consignee has an account");
+        return waybill_error(e, f, "only the consignee has an account");
     if (get_str(v, "account", f, 0, &s, e) != 0) return -1;
     if (s) {
         size_t n = strlen(s);
@@ -365,7 +361,7 @@ static int parse_party(const json_t *v, const char *path, int consignee,
         for (size_t i = 0; ok && i < n; i++)
             ok = isalnum((unsigned char)s[i]) || strchr("._-", s[i]);
         if (!ok)
-            return bad(e, f, "'%s' is not 1 to 63 of A-Z, a-z, 0-9, '.', '_', '-'",
+            return waybill_error(e, f, "'%s' is not 1 to 63 of A-Z, a-z, 0-9, '.', '_', '-'",
                        quote(s, q, sizeof(q)));
         put(p->account, sizeof(p->account), s);
     }
@@ -381,11 +377,11 @@ static int get_num(const json_t *o, const char *key, const char *path, int requi
     json_t *v = json_object_get(o, key);
     double d;
     *out = 0;
-    if (v == NULL || json_is_null(v)) return required ? bad(e, path, "is required") : 0;
-    if (!json_is_number(v)) return bad(e, path, "must be a number");
+    if (v == NULL || json_is_null(v)) return required ? waybill_error(e, path, "is required") : 0;
+    if (!json_is_number(v)) return waybill_error(e, path, "must be a number");
     d = json_number_value(v);
     if (d < 0 || (gt0 && d == 0) || d > hi)
-        return bad(e, path, "%.17g is not %s 0 and at most %.0f", d,
+        return waybill_error(e, path, "%.17g is not %s 0 and at most %.0f", d,
                    gt0 ? "above" : "at least", hi);
     *out = d;
     return 0;
@@ -399,15 +395,15 @@ static int parse_cargo(const json_t *v, struct wb_cargo *c, struct wb_error *e) 
     size_t i;
     char f[64], q[48];
     memset(c, 0, sizeof(*c));
-    if (v == NULL || json_is_null(v)) return bad(e, "cargo", "is required");
-    if (!json_is_object(v)) return bad(e, "cargo", "must be an object");
+    if (v == NULL || json_is_null(v)) return waybill_error(e, "cargo", "is required");
+    if (!json_is_object(v)) return waybill_error(e, "cargo", "must be an object");
     if (only_keys(v, keys, 5, "cargo", e) != 0) return -1;
 
     x = json_object_get(v, "pieces");
-    if (x == NULL || json_is_null(x)) return bad(e, "cargo.pieces", "is required");
-    if (!json_is_integer(x)) return bad(e, "cargo.pieces", "must be an integer");
+    if (x == NULL || json_is_null(x)) return waybill_error(e, "cargo.pieces", "is required");
+    if (!json_is_integer(x)) return waybill_error(e, "cargo.pieces", "must be an integer");
     if (json_integer_value(x) < 1 || json_integer_value(x) > WB_MAX_PIECES)
-        return bad(e, "cargo.pieces", "%" JSON_INTEGER_FORMAT " is not 1 to %d",
+        return waybill_error(e, "cargo.pieces", "%" JSON_INTEGER_FORMAT " is not 1 to %d",
                    json_integer_value(x), WB_MAX_PIECES);
     c->pieces = (int)json_integer_value(x);
 
@@ -418,18 +414,18 @@ static int parse_cargo(const json_t *v, struct wb_cargo *c, struct wb_error *e) 
 
     x = json_object_get(v, "hs_codes");
     if (x == NULL || json_is_null(x)) return 0;
-    if (!json_is_array(x)) return bad(e, "cargo.hs_codes", "must be an array of strings");
+    if (!json_is_array(x)) return waybill_error(e, "cargo.hs_codes", "must be an array of strings");
     if (json_array_size(x) > WB_MAX_HS)
-        return bad(e, "cargo.hs_codes", "has %zu codes, at most %d", json_array_size(x),
+        return waybill_error(e, "cargo.hs_codes", "has %zu codes, at most %d", json_array_size(x),
                    WB_MAX_HS);
     json_array_foreach(x, i, h) {
         const char *s = json_string_value(h);
         size_t n = s ? strlen(s) : 0;
         int ok = s && json_string_length(h) == n && (n == 6 || n == 8 || n == 10);
         snprintf(f, sizeof(f), "cargo.hs_codes[%zu]", i);
-        if (!json_is_string(h)) return bad(e, f, "must be a string");
+        if (!json_is_string(h)) return waybill_error(e, f, "must be a string");
         for (size_t k = 0; ok && k < n; k++) ok = isdigit((unsigned char)s[k]) != 0;
-        if (!ok) return bad(e, f, "'%s' is not an HS code of 6, 8 or 10 digits",
+        if (!ok) return waybill_error(e, f, "'%s' is not an HS code of 6, 8 or 10 digits",
                             quote(s, q, sizeof(q)));
         put(c->hs[c->nhs++], sizeof(c->hs[0]), s);
     }
@@ -444,15 +440,15 @@ static int parse_containers(const json_t *v, struct waybill *w, struct wb_error 
     w->ncontainers = 0;
     memset(w->containers, 0, sizeof(w->containers));
     if (v == NULL || json_is_null(v)) return 0;
-    if (!json_is_array(v)) return bad(e, "containers", "must be an array of strings");
+    if (!json_is_array(v)) return waybill_error(e, "containers", "must be an array of strings");
     if (json_array_size(v) > WB_MAX_CONTAINERS)
-        return bad(e, "containers", "has %zu containers, at most %d", json_array_size(v),
+        return waybill_error(e, "containers", "has %zu containers, at most %d", json_array_size(v),
                    WB_MAX_CONTAINERS);
     json_array_foreach(v, i, x) {
         const char *s = json_string_value(x);
         snprintf(f, sizeof(f), "containers[%zu]", i);
         if (s == NULL || strlen(s) != json_string_length(x))
-            return bad(e, f, "must be a string");
+            return waybill_error(e, f, "must be a string");
         quote(s, q, sizeof(q));
         if (!carrier_iso6346_valid(s)) {
             int r = shape(s, 11, 11, "");
@@ -460,17 +456,17 @@ static int parse_containers(const json_t *v, struct waybill *w, struct wb_error 
             for (int k = 0; shaped && k < 11; k++)
                 shaped = k < 4 ? isalpha((unsigned char)s[k]) != 0
                                : isdigit((unsigned char)s[k]) != 0;
-            if (shaped && r == 2) return bad(e, f, "'%s' must be upper case", q);
+            if (shaped && r == 2) return waybill_error(e, f, "'%s' must be upper case", q);
             if (shaped && strchr("UJZR", s[3]))
-                return bad(e, f, "'%s': the ISO 6346 check digit does not match", q);
-            return bad(e, f,
+                return waybill_error(e, f, "'%s': the ISO 6346 check digit does not match", q);
+            return waybill_error(e, f,
                        "'%s' is not an ISO 6346 number (owner code, U/J/Z/R, 6 digits "
                        "and a check digit)",
                        q);
         }
         for (int k = 0; k < w->ncontainers; k++)
             if (strcmp(w->containers[k], s) == 0)
-                return bad(e, f, "'%s' repeats containers[%d]", q, k);
+                return waybill_error(e, f, "'%s' repeats containers[%d]", q, k);
         put(w->containers[w->ncontainers++], sizeof(w->containers[0]), s);
     }
     return 0;
@@ -480,15 +476,15 @@ static int parse_containers(const json_t *v, struct waybill *w, struct wb_error 
 static int parse_departure(const json_t *v, int64_t *out, struct wb_error *e) {
     char why[128], q[48];
     const char *s;
-    if (v == NULL || json_is_null(v)) return bad(e, "departure", "is required");
+    if (v == NULL || json_is_null(v)) return waybill_error(e, "departure", "is required");
     s = json_string_value(v);
     if (s == NULL || strlen(s) != json_string_length(v))
-        return bad(e, "departure", "must be an ISO 8601 time with an offset");
+        return waybill_error(e, "departure", "must be an ISO 8601 time with an offset");
     quote(s, q, sizeof(q));
     if (time_parse_iso8601(s, out, why, sizeof(why)) != 0)
-        return bad(e, "departure", "'%s': %s", q, why);
+        return waybill_error(e, "departure", "'%s': %s", q, why);
     if (*out < WB_TIME_MIN || *out >= WB_TIME_MAX)
-        return bad(e, "departure", "'%s' is not in the years 2000 to 2099", q);
+        return waybill_error(e, "departure", "'%s' is not in the years 2000 to 2099", q);
     return 0;
 }
 
@@ -514,31 +510,31 @@ static int parse_booking(const json_t *body, int patch, int required,
 
     memset(b, 0, sizeof(*b));
     if (n > 1)
-        return bad(e, bk ? "book" : "accept_proposal",
+        return waybill_error(e, bk ? "book" : "accept_proposal",
                    patch ? "give at most one of itinerary, book and accept_proposal"
                          : "give either itinerary or book, not both");
     if (n == 0)
-        return required ? bad(e, "book",
+        return required ? waybill_error(e, "book",
                               "give either itinerary (one from /v1/routes) or book "
                               "(fastest, cheapest or greenest)")
                         : 0;
     if (bk) {
         const char *s = json_string_value(bk);
         if (s == NULL || strlen(s) != json_string_length(bk))
-            return bad(e, "book", "must be one of fastest, cheapest, greenest");
+            return waybill_error(e, "book", "must be one of fastest, cheapest, greenest");
         for (int k = 0; k < 3; k++)
             if (strcmp(s, book_names[k]) == 0) {
                 b->kind = (enum wb_book)(WB_BOOK_FASTEST + k);
                 put(book, 12, s);
                 return 0;
             }
-        return bad(e, "book", "'%s' is not one of fastest, cheapest, greenest",
+        return waybill_error(e, "book", "'%s' is not one of fastest, cheapest, greenest",
                    quote(s, q, sizeof(q)));
     }
     if (ap) {
         if (!json_is_integer(ap) || json_integer_value(ap) < 0 ||
             json_integer_value(ap) >= WB_MAX_LEGS)
-            return bad(e, "accept_proposal", "must be an integer from 0 to %d",
+            return waybill_error(e, "accept_proposal", "must be an integer from 0 to %d",
                        WB_MAX_LEGS - 1);
         b->kind = WB_BOOK_PROPOSAL;
         b->proposal = (int)json_integer_value(ap);
@@ -546,17 +542,17 @@ static int parse_booking(const json_t *body, int patch, int required,
         return 0;
     }
     if (!json_is_object(it))
-        return bad(e, "itinerary", "must be an object (one itinerary from /v1/routes)");
+        return waybill_error(e, "itinerary", "must be an object (one itinerary from /v1/routes)");
     legs = json_object_get(it, "legs");
     if (!json_is_array(legs) || json_array_size(legs) == 0)
-        return bad(e, "itinerary.legs", "must be a non-empty array");
+        return waybill_error(e, "itinerary.legs", "must be a non-empty array");
     if (json_array_size(legs) > WB_MAX_LEGS)
-        return bad(e, "itinerary.legs", "has %zu legs, at most %d", json_array_size(legs),
+        return waybill_error(e, "itinerary.legs", "has %zu legs, at most %d", json_array_size(legs),
                    WB_MAX_LEGS);
     json_array_foreach(legs, i, l) {
         if (!json_is_object(l)) {
             snprintf(f, sizeof(f), "itinerary.legs[%zu]", i);
-            return bad(e, f, "must be an object");
+            return waybill_error(e, f, "must be an object");
         }
     }
     b->kind = WB_BOOK_ITINERARY;
@@ -579,12 +575,12 @@ int waybill_parse(const json_t *body, struct waybill *w, struct wb_booking *b,
     memset(w, 0, sizeof(*w));
     memset(b, 0, sizeof(*b));
     memset(e, 0, sizeof(*e));
-    if (!json_is_object(body)) return bad(e, "", "the body must be a JSON object");
+    if (!json_is_object(body)) return waybill_error(e, "", "the body must be a JSON object");
     if (only_keys(body, keys, sizeof(keys) / sizeof(keys[0]), "", e) != 0) return -1;
 
     if (get_str(body, "type", "type", 1, &s, e) != 0) return -1;
     if ((t = waybill_type_parse(s)) < 0)
-        return bad(e, "type", "'%s' is not one of bl, hbl, awb, hawb, cim_smgs, cbec",
+        return waybill_error(e, "type", "'%s' is not one of bl, hbl, awb, hawb, cim_smgs, cbec",
                    quote(s, q, sizeof(q)));
     w->type = (enum wb_type)t;
     if (get_str(body, "number", "number", 1, &s, e) != 0 ||
@@ -602,7 +598,7 @@ int waybill_parse(const json_t *body, struct waybill *w, struct wb_booking *b,
         check_code("destination", s, w->destination, node_ok, arg, e) != 0)
         goto fail;
     if (strcmp(w->origin, w->destination) == 0) {
-        bad(e, "destination", "'%s' is the origin too", quote(s, q, sizeof(q)));
+        waybill_error(e, "destination", "'%s' is the origin too", quote(s, q, sizeof(q)));
         goto fail;
     }
     if (parse_cargo(json_object_get(body, "cargo"), &w->cargo, e) != 0 ||
@@ -664,18 +660,18 @@ int waybill_patch(const json_t *body, struct waybill *w, struct wb_booking *b,
     memset(b, 0, sizeof(*b));
     memset(e, 0, sizeof(*e));
     if (changedlen) changed[0] = '\0';
-    if (!json_is_object(body)) return bad(e, "", "the body must be a JSON object");
+    if (!json_is_object(body)) return waybill_error(e, "", "the body must be a JSON object");
     if (only_keys(body, keys, sizeof(keys) / sizeof(keys[0]), "", e) != 0) return -1;
     for (int i = 0; i < 3; i++)
         if (json_object_get(body, fixed[i]))
-            return bad(e, fixed[i], "cannot change (create a new waybill instead)");
+            return waybill_error(e, fixed[i], "cannot change (create a new waybill instead)");
     if (parse_booking(body, 1, 0, b, nw.book, e) != 0) goto fail;
     if (b->kind == WB_BOOK_NONE) {
         const char *need = json_object_get(body, "origin")      ? "origin"
                            : json_object_get(body, "departure") ? "departure"
                                                                 : NULL;
         if (need) {
-            bad(e, need, "changes only with a rebooking (itinerary, book or "
+            waybill_error(e, need, "changes only with a rebooking (itinerary, book or "
                          "accept_proposal)");
             goto fail;
         }
@@ -703,7 +699,7 @@ int waybill_patch(const json_t *body, struct waybill *w, struct wb_booking *b,
         goto fail;
     if (strcmp(nw.origin, nw.destination) == 0) {
         const char *f = json_object_get(body, "destination") ? "destination" : "origin";
-        bad(e, f, "'%s' is the origin too", quote(nw.destination, q, sizeof(q)));
+        waybill_error(e, f, "'%s' is the origin too", quote(nw.destination, q, sizeof(q)));
         goto fail;
     }
     if ((v = json_object_get(body, "departure")) && parse_departure(v, &nw.departure, e))

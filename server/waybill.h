@@ -87,6 +87,11 @@ struct wb_error {
     char reason[200];
 };
 
+/* Fill E (FIELD is the JSON path, REASON from FMT) and return -1: how
+ * every refusal here and in the server's booking (waybills.c) is written. */
+int waybill_error(struct wb_error *e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* How the legs are to be chosen. */
 enum wb_book { WB_BOOK_NONE = 0, WB_BOOK_ITINERARY, WB_BOOK_FASTEST, WB_BOOK_CHEAPEST,
                WB_BOOK_GREENEST, WB_BOOK_PROPOSAL };

@@ -317,15 +317,6 @@ void waybills_stats(struct waybills_stats *out) {
 
 /* ---- legs: itineraries and journeys to timetable indices -------------------- */
 
-static void set_err(struct wb_error *e, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(struct wb_error *e, const char *field, const char *fmt, ...) {
-    va_list ap;
-    snprintf(e->field, sizeof(e->field), "%s", field);
-    va_start(ap, fmt);
-    vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
-    va_end(ap);
-}
 
 /* Does stop S stand for place CODE (itself or its station)? */
 static int stop_is(const struct rt_timetable *tt, uint32_t s, const char *code) {
@@ -478,7 +469,7 @@ static int legs_from_itinerary(const struct rt_timetable *tt, const json_t *itin
     const json_t *lj;
     if (!json_is_array(legs) || json_array_size(legs) == 0 ||
         json_array_size(legs) > WB_MAX_LEGS) {
-        set_err(e, "itinerary.legs", "must be an array of 1 to %d legs", WB_MAX_LEGS);
+        waybill_error(e, "itinerary.legs", "must be an array of 1 to %d legs", WB_MAX_LEGS);
         return -1;
     }
     w->nlegs = 0;
@@ -495,7 +486,7 @@ static int legs_from_itinerary(const struct rt_timetable *tt, const json_t *itin
         l.run = RT_NONE;
         snprintf(field, sizeof(field), "itinerary.legs[%zu]", i);
         if (!json_is_object(lj) || !from || !to) {
-            set_err(e, field, "needs from and to (stop codes)");
+            waybill_error(e, field, "needs from and to (stop codes)");
             return -1;
         }
         if (trip != NULL) {
@@ -505,18 +496,18 @@ static int legs_from_itinerary(const struct rt_timetable *tt, const json_t *itin
             } else {
                 int64_t t;
                 if (sd == NULL || time_parse_iso8601(sd, &t, why, sizeof(why)) != 0) {
-                    set_err(e, field, "a ride needs run_id or scheduled_departure");
+                    waybill_error(e, field, "a ride needs run_id or scheduled_departure");
                     return -1;
                 }
                 run = run_from_time(tt, trip, from, t);
             }
             if (run == RT_NONE) {
-                set_err(e, field, "no run of trip '%.40s' %s in the timetable", trip,
+                waybill_error(e, field, "no run of trip '%.40s' %s in the timetable", trip,
                         run_id ? "with that run_id" : "leaving then");
                 return -1;
             }
             if (ride_indices(tt, run, from, to, &l) != 0) {
-                set_err(e, field, "trip '%.40s' does not go from %.20s to %.20s", trip, from, to);
+                waybill_error(e, field, "trip '%.40s' does not go from %.20s to %.20s", trip, from, to);
                 return -1;
             }
             l.fmode = leg_fmode(tt, run);
@@ -524,13 +515,13 @@ static int legs_from_itinerary(const struct rt_timetable *tt, const json_t *itin
             int64_t a, b;
             if (!sd || !sa || time_parse_iso8601(sd, &a, why, sizeof(why)) != 0 ||
                 time_parse_iso8601(sa, &b, why, sizeof(why)) != 0 || b < a) {
-                set_err(e, field, "a truck leg needs scheduled_departure and scheduled_arrival");
+                waybill_error(e, field, "a truck leg needs scheduled_departure and scheduled_arrival");
                 return -1;
             }
             l.from = rt_stop_find(tt, from);
             l.to = rt_stop_find(tt, to);
             if (l.from == RT_NONE || l.to == RT_NONE) {
-                set_err(e, field, "unknown stop %.20s", l.from == RT_NONE ? from : to);
+                waybill_error(e, field, "unknown stop %.20s", l.from == RT_NONE ? from : to);
                 return -1;
             }
             l.sdep = a;
@@ -544,13 +535,13 @@ static int legs_from_itinerary(const struct rt_timetable *tt, const json_t *itin
             uint32_t prev = rt_stop_find(tt, w->legs[i - 1].to);
             uint32_t pp = prev != RT_NONE ? tt->stops[prev].parent : RT_NONE;
             if (pp == RT_NONE || pp != tt->stops[l.from].parent) {
-                set_err(e, field, "starts at %.20s but the previous leg ends at %.20s", from,
+                waybill_error(e, field, "starts at %.20s but the previous leg ends at %.20s", from,
                         w->legs[i - 1].to);
                 return -1;
             }
         }
         if (i > 0 && l.sdep < w->legs[i - 1].sched_arr) {
-            set_err(e, field, "departs before the previous leg arrives");
+            waybill_error(e, field, "departs before the previous leg arrives");
             return -1;
         }
         wb_leg_from_rt(tt, &l, &w->legs[w->nlegs++]);
@@ -623,7 +614,7 @@ static int search(uint32_t from, uint32_t to, int64_t ready, double weight, doub
 int waybills_book(struct waybill *w, const struct wb_booking *b, struct wb_error *e) {
     const struct rt_timetable *tt = srv_timetable();
     if (tt == NULL) {
-        set_err(e, "itinerary", "no timetable is loaded");
+        waybill_error(e, "itinerary", "no timetable is loaded");
         return 1;
     }
     if (b->kind == WB_BOOK_ITINERARY) {
@@ -631,17 +622,17 @@ int waybills_book(struct waybill *w, const struct wb_booking *b, struct wb_error
         if (legs_from_itinerary(tt, b->itinerary, w, e) != 0) return -1;
         uint32_t f = rt_stop_find(tt, w->legs[0].from), t = rt_stop_find(tt, w->legs[w->nlegs - 1].to);
         if (!stop_is(tt, f, w->origin) && strcmp(w->legs[0].from, w->origin) != 0) {
-            set_err(e, "itinerary.legs[0].from", "is %.20s, not the origin %.20s", w->legs[0].from,
+            waybill_error(e, "itinerary.legs[0].from", "is %.20s, not the origin %.20s", w->legs[0].from,
                     w->origin);
             return -1;
         }
         if (!stop_is(tt, t, w->destination) && strcmp(w->legs[w->nlegs - 1].to, w->destination) != 0) {
-            set_err(e, "itinerary.legs", "the last leg ends at %.20s, not the destination %.20s",
+            waybill_error(e, "itinerary.legs", "the last leg ends at %.20s, not the destination %.20s",
                     w->legs[w->nlegs - 1].to, w->destination);
             return -1;
         }
         if (w->legs[0].sched_dep < w->departure) {
-            set_err(e, "itinerary.legs[0]", "departs before the waybill's departure (cargo ready)");
+            waybill_error(e, "itinerary.legs[0]", "departs before the waybill's departure (cargo ready)");
             return -1;
         }
         return 0;
@@ -653,18 +644,18 @@ int waybills_book(struct waybill *w, const struct wb_booking *b, struct wb_error
         uint32_t f = rt_stop_find(tt, w->origin), t = rt_stop_find(tt, w->destination);
         struct rt_mc_result *res;
         if (f == RT_NONE || t == RT_NONE) {
-            set_err(e, f == RT_NONE ? "origin" : "destination", "%.20s has no scheduled service",
+            waybill_error(e, f == RT_NONE ? "origin" : "destination", "%.20s has no scheduled service",
                     f == RT_NONE ? w->origin : w->destination);
             return 1;
         }
         if ((res = malloc(sizeof(*res))) == NULL) {
-            set_err(e, "book", "out of memory");
+            waybill_error(e, "book", "out of memory");
             return 1;
         }
         if (search(f, t, w->departure, w->cargo.weight_kg, w->cargo.teu, order, res) != 0 ||
             res->n == 0) {
             free(res);
-            set_err(e, "book", "no service connects %.20s to %.20s from the departure on, freight "
+            waybill_error(e, "book", "no service connects %.20s to %.20s from the departure on, freight "
                     "times included", w->origin, w->destination);
             return 1;
         }
@@ -684,7 +675,7 @@ int waybills_book_proposal(struct waybill *w, const char *props, int k, struct w
     struct waybill tmp = *w;
     int rc = -1;
     if (tt == NULL || it == NULL || keep < 0 || keep > w->nlegs) {
-        set_err(e, "accept_proposal", "no proposal %d: the waybill has %zu", k,
+        waybill_error(e, "accept_proposal", "no proposal %d: the waybill has %zu", k,
                 json_array_size(list));
         goto done;
     }
@@ -694,7 +685,7 @@ int waybills_book_proposal(struct waybill *w, const char *props, int k, struct w
         goto done;
     }
     if (keep + tmp.nlegs > WB_MAX_LEGS) {
-        set_err(e, "accept_proposal", "more than %d legs in all", WB_MAX_LEGS);
+        waybill_error(e, "accept_proposal", "more than %d legs in all", WB_MAX_LEGS);
         goto done;
     }
     memmove(&tmp.legs[keep], &tmp.legs[0], (size_t)tmp.nlegs * sizeof(tmp.legs[0]));
