@@ -1008,7 +1008,7 @@ static void pub_notify(const struct pub *p) {
         e->version++;
         snprintf(id, sizeof(id), "eta:%s:%u", e->number, e->version);
         sse_publish(e->number, "tracking", id, it->live, it->livepub);
-        if (it->old_eta != e->eta) {
+        if (it->old_eta != e->eta && webhooks_subscribed()) {
             char o[40] = "", nw[40] = "";
             json_t *data;
             if (it->old_eta) iso_utc(it->old_eta, o, sizeof(o));

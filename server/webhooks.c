@@ -429,6 +429,8 @@ static json_t *item(const char *id, const char *type, const char *waybill, json_
                      "data", data);
 }
 
+int webhooks_subscribed(void) { return wh.started && wh.nsubs > 0; }
+
 void webhooks_notify(const struct wh_notice *n) {
     if (!wh.started || n == NULL || n->id == NULL) return;
     for (size_t i = 0; i < wh.nsubs; i++) {

@@ -56,6 +56,9 @@ void webhooks_stop(void);
  * loudly: a notice that cannot be queued is counted in /metrics. */
 void webhooks_notify(const struct wh_notice *n);
 
+/* 1 when any subscription exists (callers skip building notices else). */
+int webhooks_subscribed(void);
+
 /* ---- subscriptions in memory (for api_subscriptions.c and tests) ---- */
 
 #define WH_MAX_WAYBILLS 1000
