@@ -461,7 +461,7 @@ static int legs_resolve(const struct rt_timetable *tt, const struct waybill *w,
 }
 
 /* Itinerary legs (a /v1/routes itinerary) into W. */
-static int legs_from_itinerary(const struct rt_timetable *tt, const json_t *itin,
+int waybills_itinerary_legs(const struct rt_timetable *tt, const json_t *itin,
                                struct waybill *w, struct wb_error *e) {
     const json_t *legs = json_object_get(itin, "legs");
     char field[64];
@@ -619,7 +619,7 @@ int waybills_book(struct waybill *w, const struct wb_booking *b, struct wb_error
     }
     if (b->kind == WB_BOOK_ITINERARY) {
         snprintf(w->book, sizeof(w->book), "itinerary");
-        if (legs_from_itinerary(tt, b->itinerary, w, e) != 0) return -1;
+        if (waybills_itinerary_legs(tt, b->itinerary, w, e) != 0) return -1;
         uint32_t f = rt_stop_find(tt, w->legs[0].from), t = rt_stop_find(tt, w->legs[w->nlegs - 1].to);
         if (!stop_is(tt, f, w->origin) && strcmp(w->legs[0].from, w->origin) != 0) {
             waybill_error(e, "itinerary.legs[0].from", "is %.20s, not the origin %.20s", w->legs[0].from,
@@ -680,7 +680,7 @@ int waybills_book_proposal(struct waybill *w, const char *props, int k, struct w
         goto done;
     }
     tmp.nlegs = 0;
-    if (legs_from_itinerary(tt, it, &tmp, e) != 0) {
+    if (waybills_itinerary_legs(tt, it, &tmp, e) != 0) {
         snprintf(e->field, sizeof(e->field), "accept_proposal");
         goto done;
     }

@@ -52,6 +52,16 @@ void waybills_on_run(uint32_t run);
  * 1 when the router found nothing (E says why: 422 no_route). */
 int waybills_book(struct waybill *w, const struct wb_booking *b, struct wb_error *e);
 
+struct rt_timetable;
+
+/* The legs of ITIN (an itinerary object as /v1/routes writes it: "legs",
+ * each ride with trip_id and run_id, or trip_id and scheduled_departure;
+ * truck legs with from, to and scheduled times) resolved against TT into
+ * W's legs.  Legs must join and not go back in time.  0, or -1 with E
+ * naming the leg ("itinerary.legs[1]").  Fuzzed: fuzz_itinerary. */
+int waybills_itinerary_legs(const struct rt_timetable *tt, const json_t *itin, struct waybill *w,
+                            struct wb_error *e);
+
 /* Book proposal K of waybill NUMBER's current proposals (JSON array PROPS,
  * as stored) into W: the legs it has done stay, the proposal's follow. */
 int waybills_book_proposal(struct waybill *w, const char *props, int k, struct wb_error *e);
