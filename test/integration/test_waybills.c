@@ -810,3 +810,82 @@ Test(waybills, stream_cap_and_metrics) {
     }
     H_ASSERT_CLEAN_EXIT();
 }
+
+Test(waybills, amendments_are_kept_without_personal_data) {
+    json_t *j, *h;
+    struct h_resp r;
+    char *body = river_body("YYBL2026080", "CSQU3054383");
+    start();
+    cr_assert_eq(create(fwd, body, &j), 201);
+    json_decref(j);
+    free(body);
+    h_http("PATCH", "/v1/waybills/YYBL2026080", fwd,
+           "{\"consignee\":{\"name\":\"王五\",\"phone\":\"+86 139 0000 1111\","
+           "\"account\":\"zhang-home\"},\"containers\":[\"CSQU3054383\",\"MSKU1234565\"]}",
+           NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    j = h_resp_json(&r);
+    cr_assert_eq(json_integer_value(json_object_get(j, "version")), 2);
+    cr_assert_str_eq(h_jstr(json_object_get(j, "consignee"), "name"), "王五");
+    json_decref(j);
+    h_resp_free(&r);
+    /* nothing to change, and a field that cannot change */
+    h_http("PATCH", "/v1/waybills/YYBL2026080", fwd, "{}", NULL, &r);
+    H_ASSERT_STATUS(&r, 422);
+    h_resp_free(&r);
+    h_http("PATCH", "/v1/waybills/YYBL2026080", fwd, "{\"number\":\"YYBL2026081\"}", NULL, &r);
+    H_ASSERT_STATUS(&r, 422);
+    j = h_resp_json(&r);
+    cr_assert_str_eq(h_jstr(json_object_get(j, "error"), "field"), "number", "%s", r.body);
+    json_decref(j);
+    h_resp_free(&r);
+    /* the history names the fields, never their values */
+    h = get_json("/v1/waybills/YYBL2026080/history", fwd, 200);
+    cr_assert_eq(json_array_size(json_object_get(h, "history")), 1);
+    cr_assert_str_eq(h_jstr(json_array_get(json_object_get(h, "history"), 0), "changed"),
+                     "consignee,containers");
+    {
+        char *s = json_dumps(h, 0);
+        cr_assert_null(strstr(s, "王五"), "%s", s);
+        cr_assert_null(strstr(s, "1111"), "%s", s);
+        free(s);
+    }
+    json_decref(h);
+    /* the new container now brings events to it */
+    {
+        char *e = dcsa("d0000000-0000-4000-8000-000000000081", "MSKU1234565", "NOTOURS01", "GTIN",
+                       "ACT", "2026-11-22T06:00:00+08:00", "CNCSX");
+        push(e);
+        free(e);
+    }
+    j = get_json("/v1/waybills/YYBL2026080/events", fwd, 200);
+    cr_assert_eq(json_array_size(json_object_get(j, "events")), 1);
+    json_decref(j);
+    H_ASSERT_CLEAN_EXIT();
+}
+
+Test(waybills, anonymous_views_are_rate_limited_per_client) {
+    static const char *const args[] = {"--public-rate-limit-rps", "1", NULL};
+    json_t *j;
+    struct h_resp r;
+    char *body = river_body("YYBL2026090", "CSQU3054383");
+    int limited = 0;
+    start_with(args);
+    cr_assert_eq(create(fwd, body, &j), 201);
+    json_decref(j);
+    free(body);
+    /* a burst of 100 (rate_limit_burst), then about one a second */
+    for (int i = 0; i < 110; i++) {
+        h_http("GET", "/v1/waybills/YYBL2026090", NULL, NULL, NULL, &r);
+        if (r.status == 429) limited++;
+        else H_ASSERT_STATUS(&r, 200);
+        h_resp_free(&r);
+    }
+    cr_assert_geq(limited, 5, "110 quick anonymous reads at 1/s with a burst of 100 were not "
+                  "limited (%d)", limited);
+    /* the owner's key has its own bucket */
+    h_http("GET", "/v1/waybills/YYBL2026090", fwd, NULL, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    h_resp_free(&r);
+    H_ASSERT_CLEAN_EXIT();
+}
