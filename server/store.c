@@ -450,21 +450,23 @@ void store_apikey_get(const char *id, store_apikey_cb *cb, void *arg) {
     command_key(apikey_get_finish, (void *)cb, arg, "HGETALL", key);
 }
 
-/* Integer reply 1 = OK, 0 = the script's "no" (conflict or not found). */
+/* A script's integer answer: 1 (or more) OK, 0 its "no" (ZERO_STATUS:
+ * a conflict or not found), negative not found. */
 static void int_finish(struct store_cmd *c, int status, redisReply *r,
                        int zero_status) {
     if (status == STORE_OK)
         status = r->type != REDIS_REPLY_INTEGER ? STORE_ERROR
-                 : r->integer == 1             ? STORE_OK
-                                               : zero_status;
-    c->cb.done(status, c->arg);
+                 : r->integer >= 1             ? STORE_OK
+                 : r->integer == 0             ? zero_status
+                                               : STORE_NOT_FOUND;
+    if (c->cb.done != NULL) c->cb.done(status, c->arg);
 }
 
-static void create_finish(struct store_cmd *c, int status, redisReply *r) {
+static void conflict_finish(struct store_cmd *c, int status, redisReply *r) {
     int_finish(c, status, r, STORE_CONFLICT);
 }
 
-static void revoke_finish(struct store_cmd *c, int status, redisReply *r) {
+static void missing_finish(struct store_cmd *c, int status, redisReply *r) {
     int_finish(c, status, r, STORE_NOT_FOUND);
 }
 
@@ -498,7 +500,7 @@ void store_apikey_create(const struct store_apikey *k, store_done_cb *cb, void *
     argv[n++] = "created_at"; argv[n++] = created;
     argv[n++] = "revoked_at"; argv[n++] = "0";
     for (int i = 0; i < n; i++) lens[i] = strlen(argv[i]);
-    command(create_finish, (void *)cb, arg, n, argv, lens);
+    command(conflict_finish, (void *)cb, arg, n, argv, lens);
 }
 
 void store_apikey_revoke(const char *id, long long when, store_done_cb *cb,
@@ -514,7 +516,7 @@ void store_apikey_revoke(const char *id, long long when, store_done_cb *cb,
     argv[3] = key;
     argv[4] = at;
     for (int i = 0; i < 5; i++) lens[i] = strlen(argv[i]);
-    command(revoke_finish, (void *)cb, arg, 5, argv, lens);
+    command(missing_finish, (void *)cb, arg, 5, argv, lens);
 }
 
 /* ---- real-time overlay --------------------------------------------------- */
@@ -568,6 +570,12 @@ void store_command_raw(store_reply_fn *fn, void *arg, int argc, const char **arg
 void store_command_done(store_done_cb *cb, void *arg, int argc, const char **argv,
                         const size_t *lens) {
     command(done_finish, (void *)cb, arg, argc, argv, lens);
+}
+
+void store_command_int(store_done_cb *cb, void *arg, int zero_status, int argc,
+                       const char **argv, const size_t *lens) {
+    command(zero_status == STORE_NOT_FOUND ? missing_finish : conflict_finish, (void *)cb, arg,
+            argc, argv, lens);
 }
 
 void store_command_strings(store_strings_cb *cb, void *arg, int argc, const char **argv,

@@ -25,6 +25,12 @@ void store_command_raw(store_reply_fn *fn, void *arg, int argc, const char **arg
 void store_command_done(store_done_cb *cb, void *arg, int argc, const char **argv,
                         const size_t *lens);
 
+/* The same, for a script answering an integer: 1 (or more) STORE_OK, 0
+ * ZERO_STATUS (STORE_CONFLICT or STORE_NOT_FOUND), negative
+ * STORE_NOT_FOUND.  CB may be NULL. */
+void store_command_int(store_done_cb *cb, void *arg, int zero_status, int argc,
+                       const char **argv, const size_t *lens);
+
 /* The same, answering a store_strings_cb with the elements of an array
  * reply (nil elements as ""). */
 void store_command_strings(store_strings_cb *cb, void *arg, int argc, const char **argv,

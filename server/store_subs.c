@@ -39,49 +39,12 @@ static const char dead_lua[] =
     "redis.call('LPUSH', KEYS[1], ARGV[1]) redis.call('LTRIM', KEYS[1], 0, ARGV[2] - 1) "
     "return 1";
 
-struct done_ctx {
-    store_done_cb *cb;
-    void *arg;
-};
-
-/* An integer reply of 0 means CONFLICT (put) or NOT_FOUND (delete). */
-static void int_reply(int status, const struct redisReply *r, void *arg, int zero_status) {
-    struct done_ctx *c = arg;
-    if (status == STORE_OK)
-        status = r->type != REDIS_REPLY_INTEGER ? STORE_ERROR
-                 : r->integer == 0              ? zero_status
-                                                : STORE_OK;
-    if (c->cb != NULL) c->cb(status, c->arg);
-    free(c);
-}
-
-static void put_reply(int status, const struct redisReply *r, void *arg) {
-    int_reply(status, r, arg, STORE_CONFLICT);
-}
-
-static void delete_reply(int status, const struct redisReply *r, void *arg) {
-    int_reply(status, r, arg, STORE_NOT_FOUND);
-}
-
-static struct done_ctx *done_ctx(store_done_cb *cb, void *arg) {
-    struct done_ctx *c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        if (cb != NULL) cb(STORE_ERROR, arg);
-        return NULL;
-    }
-    c->cb = cb;
-    c->arg = arg;
-    return c;
-}
-
 void store_sub_put(const struct store_sub *s, store_done_cb *cb, void *arg) {
     char key[96], dead[96], created[24], d[24], f[24], x[24];
     const char *argv[32];
     size_t lens[32];
     int n = 0;
-    struct done_ctx *c = done_ctx(cb, arg);
 
-    if (c == NULL) return;
     SUB_KEY(key, s->id);
     DEAD_KEY(dead, s->id);
     snprintf(created, sizeof(created), "%lld", s->created);
@@ -105,16 +68,14 @@ void store_sub_put(const struct store_sub *s, store_done_cb *cb, void *arg) {
     argv[n++] = "failed";       argv[n++] = f;
     argv[n++] = "dead";         argv[n++] = x;
     for (int i = 0; i < n; i++) lens[i] = strlen(argv[i]);
-    store_command_raw(put_reply, c, n, argv, lens);
+    store_command_int(cb, arg, STORE_CONFLICT, n, argv, lens);
 }
 
 void store_sub_delete(const char *id, store_done_cb *cb, void *arg) {
     char key[96], dead[96];
     const char *argv[7];
     size_t lens[7];
-    struct done_ctx *c = done_ctx(cb, arg);
 
-    if (c == NULL) return;
     SUB_KEY(key, id);
     DEAD_KEY(dead, id);
     argv[0] = "EVAL";
@@ -125,7 +86,7 @@ void store_sub_delete(const char *id, store_done_cb *cb, void *arg) {
     argv[5] = dead;
     argv[6] = id;
     for (int i = 0; i < 7; i++) lens[i] = strlen(argv[i]);
-    store_command_raw(delete_reply, c, 7, argv, lens);
+    store_command_int(cb, arg, STORE_NOT_FOUND, 7, argv, lens);
 }
 
 static unsigned long long ull(const char *s) { return strtoull(s, NULL, 10); }

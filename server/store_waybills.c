@@ -61,35 +61,6 @@ static const char *mkll(struct args *a, long long v) {
     return b;
 }
 
-/* ---- an integer reply mapped to a status: 1 ok, 0 conflict, -1 missing -- */
-
-struct done_arg {
-    store_done_cb *cb;
-    void *arg;
-};
-
-static void int_status(int status, const struct redisReply *r, void *arg) {
-    struct done_arg *d = arg;
-    if (status == STORE_OK) {
-        if (r->type != REDIS_REPLY_INTEGER) status = STORE_ERROR;
-        else if (r->integer == 0) status = STORE_CONFLICT;
-        else if (r->integer < 0) status = STORE_NOT_FOUND;
-    }
-    if (d->cb) d->cb(status, d->arg);
-    free(d);
-}
-
-static void send_int(store_done_cb *cb, void *arg, struct args *a) {
-    struct done_arg *d = malloc(sizeof(*d));
-    if (d == NULL) {
-        if (cb) cb(STORE_ERROR, arg);
-        return;
-    }
-    d->cb = cb;
-    d->arg = arg;
-    store_command_raw(int_status, d, a->n, a->v, a->lens);
-}
-
 /* ---- create, fields, amend ------------------------------------------------ */
 
 static const char create_lua[] =
@@ -124,7 +95,7 @@ void store_wb_create(const char *number, const char *tenant, const char *const *
     push(&a, mkll(&a, created));
     push(&a, mkll(&a, fv_eta(fv, nfv)));
     for (size_t i = 0; i < nfv; i++) push(&a, fv[i]);
-    send_int(cb, arg, &a);
+    store_command_int(cb, arg, STORE_CONFLICT, a.n, a.v, a.lens);
     args_free(&a);
 }
 
@@ -202,7 +173,7 @@ void store_wb_amend(const char *number, int version, const char *const *fv, size
     push(&a, mkll(&a, version));
     push(&a, history);
     for (size_t i = 0; i < nfv; i++) push(&a, fv[i]);
-    send_int(cb, arg, &a);
+    store_command_int(cb, arg, STORE_CONFLICT, a.n, a.v, a.lens);
     args_free(&a);
 }
 
