@@ -832,9 +832,21 @@ static int compute(struct entry *e) {
 
 /* ---- rendering the tracking part -------------------------------------------- */
 
-static void sb_location(struct sb *s, const char *code, int full) {
+/* The node of an event location: its code, or for a UN/LOCODE the first
+ * node of that place ("CNSHA" -> "CNSHA-WGQ"). */
+static const struct geo_node *place_node(const char *code) {
     const struct geo_network *gn = srv_network();
-    const struct geo_node *n = code[0] && gn ? geo_node_find(&gn->nodes, code) : NULL;
+    const struct geo_node *n;
+    if (!code[0] || gn == NULL) return NULL;
+    if ((n = geo_node_find(&gn->nodes, code)) != NULL || strlen(code) != 5) return n;
+    for (size_t i = 0; i < gn->nodes.n; i++)
+        if (strncmp(gn->nodes.v[i].code, code, 5) == 0 && gn->nodes.v[i].code[5] == '-')
+            return &gn->nodes.v[i];
+    return NULL;
+}
+
+static void sb_location(struct sb *s, const char *code, int full) {
+    const struct geo_node *n = place_node(code);
     if (!code[0]) {
         sb_printf(s, "null");
         return;
@@ -850,10 +862,11 @@ static void sb_location(struct sb *s, const char *code, int full) {
         sb_printf(s, "}");
     } else {
         /* Coarse: the place's name and country, no code or coordinates. */
+        char cc[3] = {code[0], code[1], '\0'};
         sb_printf(s, "{\"name\":");
-        sb_str(s, n ? n->name_en : "in transit");
+        sb_str(s, n ? n->name_en : NULL);
         sb_printf(s, ",\"country\":");
-        sb_str(s, n ? n->country : NULL);
+        sb_str(s, n ? n->country : cc);
         sb_printf(s, "}");
     }
 }
@@ -1598,11 +1611,12 @@ void waybills_put(const struct waybill *w, int created) {
     }
     if (created) backfill(e);
     {
-        /* tell live pages of the (re)booking */
+        /* Written again with the engine's own state, which also tells live
+         * pages of the (re)booking and proposes itineraries if the new
+         * booking is itself broken. */
         struct pub p = {0};
-        if (pub_add(&p, e, e->eta, NULL) == 0 && pub_seal(&p) == 0)
-            sse_publish(e->number, "tracking", NULL, p.it[0].live, p.it[0].livepub);
-        pub_free(&p);
+        if (pub_add(&p, e, e->eta, NULL) == 0) pub_send(&p, RT_NONE, mono_us(), NULL, NULL);
+        else pub_free(&p);
     }
 }
 
