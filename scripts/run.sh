@@ -172,7 +172,8 @@ seed_waybills() {
     demo_key "$var/forwarder.key" forwarder demo || return 0
     demo_key "$var/consignee.key" consignee demo-consignee || return 0
     fwd=$(cat "$var/forwarder.key")
-    if ! curl -fsS "$sim/sim/waybills?limit=$nseed" > "$var/waybills.ndjson"; then
+    # The bodies hold (made-up) personal data: readable by the owner only.
+    if ! (umask 077; curl -fsS "$sim/sim/waybills?limit=$nseed" > "$var/waybills.ndjson"); then
         echo "run.sh: could not fetch $sim/sim/waybills" >&2
         return 0
     fi
@@ -201,8 +202,10 @@ seed_waybills() {
         esac
     done < "$var/waybills.ndjson"
     rm -f "$var/seed.resp"
+    seen=
+    [ "$refused" -eq 0 ] || seen=" (see var/seed.log)"
     echo "run.sh: waybills from the simulator: $created created, $existing existing," \
-        "$refused refused (see var/seed.log)" >&2
+        "$refused refused$seen" >&2
     # A waybill to show: the first one the demo consignee follows.
     sample=$(sed -n 's/^{"number":"\([^"]*\)".*"account":"demo-consignee".*/\1/p' "$var/waybills.ndjson" | head -n 1)
     [ -n "$sample" ] || sample=$(sed -n 's/^{"number":"\([^"]*\)".*/\1/p' "$var/waybills.ndjson" | head -n 1)
