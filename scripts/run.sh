@@ -11,6 +11,14 @@
 # 8090); SIM_SPEED (default 60: a simulated minute per second) and
 # PULL_INTERVAL (default 10 s) tune the simulation.  The admin key is
 # DONGTING_ADMIN_KEY if set, else one generated once and kept in var/admin.key.
+#
+# Once the server is ready it makes a forwarder key (tenant "demo") and a
+# consignee key (tenant "demo-consignee"), kept in var/forwarder.key and
+# var/consignee.key and reused while they still work, and books SEED_WAYBILLS
+# (default 50) of the simulator's consignments as waybills (GET
+# /sim/waybills, POST /v1/waybills; the ones already there from an earlier
+# run answer 409 and count as existing).  Refusals go to var/seed.log, the
+# consignee tokens of the waybills created to var/waybill-tokens.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -19,6 +27,7 @@ rport=${REDIS_PORT:-6380}
 sport=${SIM_PORT:-8090}
 speed=${SIM_SPEED:-60}
 interval=${PULL_INTERVAL:-10}
+nseed=${SEED_WAYBILLS:-50}
 var=$PWD/var
 mkdir -p "$var/redis"
 chmod 700 "$var"
@@ -104,7 +113,11 @@ feed.rail-rt.url = $sim/gtfs-rt/trip-updates
 feed.rail-rt.interval = $interval
 CONF
 
-bin/dongting --config "$var/dongting.conf" --listen "127.0.0.1:$port" --redis "127.0.0.1:$rport" &
+# --webhook-allow-loopback: this is a local development setup, and a user
+# trying webhooks points a subscription at a receiver on their own machine
+# (127.0.0.1), which the server refuses by default.
+bin/dongting --config "$var/dongting.conf" --listen "127.0.0.1:$port" --redis "127.0.0.1:$rport" \
+    --webhook-allow-loopback &
 server_pid=$!
 
 i=0
@@ -116,6 +129,90 @@ until curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
     fi
     sleep 0.1
 done
+
+api=http://127.0.0.1:$port
+
+i=0
+until curl -fsS "$api/readyz" >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 300 ] || ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "run.sh: dongting did not become ready in 30 s" >&2
+        stop
+    fi
+    sleep 0.1
+done
+
+# The value of "key" in a compact JSON answer of POST /v1/keys (keys are
+# printable without quotes or backslashes).
+json_key() {
+    sed -n 's/.*"key":"\([^"\\]*\)".*/\1/p'
+}
+
+# KEYFILE ROLE TENANT: reuse the key in KEYFILE when the server still knows
+# it as ROLE of TENANT, else issue a new one with the admin key.  Prints
+# nothing; the key stays in the file (mode 600), never on the terminal.
+demo_key() {
+    if [ -s "$1" ] && curl -fsS -H "Authorization: Bearer $(cat "$1")" "$api/v1/whoami" 2>/dev/null |
+        grep -q "\"role\":\"$2\".*\"tenant\":\"$3\"\|\"tenant\":\"$3\".*\"role\":\"$2\""; then
+        return 0
+    fi
+    k=$(curl -fsS -X POST -H "Authorization: Bearer $DONGTING_ADMIN_KEY" \
+        -H 'Content-Type: application/json' \
+        -d "{\"role\":\"$2\",\"tenant\":\"$3\",\"name\":\"make run demo $2\"}" \
+        "$api/v1/keys" | json_key) || k=
+    if [ -z "$k" ]; then
+        echo "run.sh: could not issue a $2 key for tenant $3" >&2
+        return 1
+    fi
+    (umask 077; printf '%s\n' "$k" > "$1")
+    chmod 600 "$1"
+}
+
+seed_waybills() {
+    demo_key "$var/forwarder.key" forwarder demo || return 0
+    demo_key "$var/consignee.key" consignee demo-consignee || return 0
+    fwd=$(cat "$var/forwarder.key")
+    # The bodies hold (made-up) personal data: readable by the owner only.
+    if ! (umask 077; curl -fsS "$sim/sim/waybills?limit=$nseed" > "$var/waybills.ndjson"); then
+        echo "run.sh: could not fetch $sim/sim/waybills" >&2
+        return 0
+    fi
+    : > "$var/seed.log"
+    [ -e "$var/waybill-tokens" ] || (umask 077; : > "$var/waybill-tokens")
+    created=0 existing=0 refused=0
+    while IFS= read -r line; do
+        [ -n "$line" ] || continue
+        num=$(printf '%s\n' "$line" | sed -n 's/^{"number":"\([^"]*\)".*/\1/p')
+        code=$(printf '%s' "$line" | curl -sS -o "$var/seed.resp" -w '%{http_code}' -X POST \
+            -H "Authorization: Bearer $fwd" -H 'Content-Type: application/json' \
+            --data-binary @- "$api/v1/waybills") || code=000
+        case $code in
+        201)
+            created=$((created + 1))
+            tok=$(sed -n 's/.*"consignee_token":"\([^"]*\)".*/\1/p' "$var/seed.resp")
+            printf '%s %s\n' "$num" "$tok" >> "$var/waybill-tokens"
+            ;;
+        409) existing=$((existing + 1)) ;;
+        *)
+            refused=$((refused + 1))
+            # The server's message names the field and the reason; it never
+            # quotes names, phones or addresses (docs/waybills.md).
+            printf '%s %s %s\n' "$num" "$code" "$(cat "$var/seed.resp" 2>/dev/null)" >> "$var/seed.log"
+            ;;
+        esac
+    done < "$var/waybills.ndjson"
+    rm -f "$var/seed.resp"
+    seen=
+    [ "$refused" -eq 0 ] || seen=" (see var/seed.log)"
+    echo "run.sh: waybills from the simulator: $created created, $existing existing," \
+        "$refused refused$seen" >&2
+    # A waybill to show: the first one the demo consignee follows.
+    sample=$(sed -n 's/^{"number":"\([^"]*\)".*"account":"demo-consignee".*/\1/p' "$var/waybills.ndjson" | head -n 1)
+    [ -n "$sample" ] || sample=$(sed -n 's/^{"number":"\([^"]*\)".*/\1/p' "$var/waybills.ndjson" | head -n 1)
+}
+
+sample=
+seed_waybills
 
 cat >&2 <<MSG
 
@@ -133,8 +230,32 @@ cat >&2 <<MSG
     (a container from $sim/sim/truth)
   Redis: 127.0.0.1:$rport, data in var/redis (AOF, fsync every second).
   Ctrl-C stops all three.
+MSG
+
+if [ -n "$sample" ]; then
+    tok=$(sed -n "s/^$sample \(wbt_[0-9a-f]*\)\$/\1/p" "$var/waybill-tokens" 2>/dev/null | tail -n 1)
+    cat >&2 <<MSG
+  Waybills (tenant "demo"; keys in var/forwarder.key and var/consignee.key,
+  consignee tokens of the waybills made here in var/waybill-tokens):
+    curl -H "Authorization: Bearer \$(cat var/forwarder.key)" $api/v1/waybills
+    curl -H "Authorization: Bearer \$(cat var/forwarder.key)" "$api/v1/waybills?at_risk=true"
+  One of them, $sample: public view (masked) and in full for its consignee:
+    curl $api/v1/waybills/$sample
+    curl -H "Authorization: Bearer \$(cat var/consignee.key)" $api/v1/waybills/$sample
+MSG
+    [ -z "$tok" ] || echo "    curl \"$api/v1/waybills/$sample?token=$tok\"" >&2
+    cat >&2 <<MSG
+    curl -H "Authorization: Bearer \$(cat var/consignee.key)" $api/v1/waybills/$sample/events
+    curl -N $api/v1/waybills/$sample/stream      (live: hello, then tracking and event)
+  Webhooks: run any HTTP receiver that answers POST with 2xx on this machine,
+  e.g. on port 9099, then subscribe it (loopback is allowed in make run):
+    curl -X POST -H "Authorization: Bearer \$(cat var/consignee.key)" \\
+      -H 'Content-Type: application/json' $api/v1/subscriptions \\
+      -d '{"callback_url":"http://127.0.0.1:9099/hook","secret":"make-run-demo-secret-0123456789abcdef","waybills":["$sample"],"eta_change_min":1}'
+    curl -X POST -H "Authorization: Bearer \$(cat var/consignee.key)" $api/v1/subscriptions/SUB_ID/test
 
 MSG
+fi
 
 wait "$server_pid" || true
 server_pid=

@@ -115,6 +115,11 @@ static int h_truth(struct feedsim *f, int64_t now, const struct evkeyvalq *q,
     return sim_render_truth(&f->world, now, b);
 }
 
+static int h_waybills(struct feedsim *f, int64_t now, const struct evkeyvalq *q,
+                      struct sim_body *b) {
+    return sim_render_waybills(&f->world, now, evhttp_find_header(q, "limit"), b);
+}
+
 /* Every endpoint, GET (and HEAD) only. */
 static const struct {
     const char *path;
@@ -123,7 +128,7 @@ static const struct {
     {"/dcsa/v2/events", h_dcsa},       {"/iata/cargo-imp", h_fsu},
     {"/one-record/events", h_one_record}, {"/rail/events", h_rail},
     {"/gtfs-rt/trip-updates", h_gtfs_rt}, {"/sim/clock", h_clock},
-    {"/sim/truth", h_truth},
+    {"/sim/truth", h_truth},           {"/sim/waybills", h_waybills},
 };
 
 /* ---- HTTP --------------------------------------------------------------------- */

@@ -178,3 +178,109 @@ void sim_fsu_date(int64_t utc, int with_time, char *out, size_t outlen) {
     else
         snprintf(out, outlen, "%02d%s", tm.tm_mday, mon[tm.tm_mon]);
 }
+
+/* ---- waybill parties ------------------------------------------------------ */
+
+/* Chinese-speaking places get Chinese names and addresses. */
+static int chinese(const char *country) {
+    static const char *const cc[] = {"CN", "HK", "TW", "MO"};
+    for (size_t i = 0; country && i < sizeof(cc) / sizeof(cc[0]); i++)
+        if (strcmp(country, cc[i]) == 0) return 1;
+    return 0;
+}
+
+/* Draw K (0..N-1) of party hash H: independent draws from one hash. */
+static unsigned pick(uint64_t h, unsigned k, unsigned n) {
+    return (unsigned)(sim_hash(h, 0x7061727479ULL, k, 0) % n);
+}
+
+static void party_cn(uint64_t h, const char *country, int company, struct sim_party *p) {
+    static const char *const surname[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵",
+                                          "吴", "周", "徐", "孙", "胡", "朱", "高", "林"};
+    static const char *const given[] = {"伟", "芳", "娜", "敏", "静", "丽", "强", "磊",
+                                        "洋", "艳", "勇", "军", "杰", "涛", "明", "华",
+                                        "秀英", "建国", "晓燕", "志强", "海燕", "子涵"};
+    static const char *const trade[] = {"茶业", "机械", "电子", "纺织", "陶瓷", "农产品",
+                                        "新材料", "五金", "竹木制品", "汽车配件"};
+    static const struct {
+        const char *prov, *city, *district, *short_city;
+    } cities[] = {{"湖南省", "岳阳市", "岳阳楼区", "岳阳"}, {"湖南省", "长沙市", "开福区", "长沙"},
+                  {"湖南省", "湘潭市", "岳塘区", "湘潭"},   {"湖北省", "武汉市", "江岸区", "武汉"},
+                  {"上海市", "", "浦东新区", "上海"},       {"浙江省", "宁波市", "北仑区", "宁波"},
+                  {"广东省", "广州市", "南沙区", "广州"},   {"四川省", "成都市", "青白江区", "成都"}};
+    static const char *const road[] = {"建设路", "人民路", "解放大道", "港口路",
+                                       "临港大道", "湘江中路", "巴陵中路", "金霞路"};
+    unsigned c = pick(h, 1, sizeof(cities) / sizeof(cities[0]));
+    if (strcmp(country ? country : "", "HK") == 0) {
+        snprintf(p->address, sizeof(p->address), "香港新界葵涌货柜码头路 %u 号", 1 + pick(h, 2, 88));
+        snprintf(p->phone, sizeof(p->phone), "+852 %04u %04u", 2000 + pick(h, 3, 7000),
+                 pick(h, 4, 10000));
+    } else {
+        snprintf(p->address, sizeof(p->address), "%s%s%s%s %u 号", cities[c].prov,
+                 cities[c].city, cities[c].district,
+                 road[pick(h, 2, sizeof(road) / sizeof(road[0]))], 1 + pick(h, 5, 388));
+        if (company)
+            snprintf(p->phone, sizeof(p->phone), "+86 %u %04u %04u", 730 + pick(h, 3, 20),
+                     pick(h, 4, 10000), pick(h, 6, 10000));
+        else
+            snprintf(p->phone, sizeof(p->phone), "+86 1%u%u %04u %04u", 3 + pick(h, 3, 7),
+                     pick(h, 7, 10), pick(h, 4, 10000), pick(h, 6, 10000));
+    }
+    if (company)
+        snprintf(p->name, sizeof(p->name), "%s%s%s有限公司", cities[c].short_city,
+                 pick(h, 8, 2) ? "市" : "", trade[pick(h, 9, sizeof(trade) / sizeof(trade[0]))]);
+    else
+        snprintf(p->name, sizeof(p->name), "%s%s",
+                 surname[pick(h, 8, sizeof(surname) / sizeof(surname[0]))],
+                 given[pick(h, 9, sizeof(given) / sizeof(given[0]))]);
+}
+
+static void party_latin(uint64_t h, const char *country, int company, struct sim_party *p) {
+    static const char *const first[] = {"Anna",  "Lukas", "Marta", "Jan",   "Sophie", "Pieter",
+                                        "Olga",  "Marek", "Elena", "Tomasz", "Emma",  "Noah",
+                                        "Aigerim", "Dmitri", "Claire", "James"};
+    static const char *const last[] = {"Müller", "Schmidt", "de Vries", "Jansen", "Kowalski",
+                                       "Nowak",  "Ivanova", "Peeters",  "Weber",  "Bakker",
+                                       "Nurlanov", "Dubois", "Smith",   "Novák"};
+    /* Country, dialling code, a city with its postcode, a street, the
+     * company form; the first row is the fallback for the others. */
+    static const struct {
+        const char *cc, *dial, *city, *postcode, *street, *form;
+    } place[] = {
+        {"", "+44", "Felixstowe", "IP11 3SY", "Dock Road", "Ltd"},
+        {"DE", "+49", "Duisburg", "47119", "Hafenstraße", "GmbH"},
+        {"NL", "+31", "Rotterdam", "3089 JB", "Waalhaven Zuidzijde", "B.V."},
+        {"PL", "+48", "Łódź", "92-101", "ulica Transportowa", "Sp. z o.o."},
+        {"BE", "+32", "Liège", "4460", "Rue de l'Aéroport", "SA"},
+        {"FR", "+33", "Le Havre", "76600", "Quai de l'Europe", "SAS"},
+        {"RU", "+7", "Moskva", "109316", "ulitsa Skladochnaya", "OOO"},
+        {"KZ", "+7", "Almaty", "050000", "Dostyk avenue", "TOO"},
+        {"BY", "+375", "Brest", "224000", "vulica Pryvakzalnaya", "OOO"},
+        {"HU", "+36", "Budapest", "1211", "Szabadkikötő út", "Kft."},
+        {"GB", "+44", "Felixstowe", "IP11 3SY", "Dock Road", "Ltd"},
+        {"US", "+1", "Long Beach", "CA 90802", "Harbor Plaza", "Inc."},
+        {"SG", "+65", "Singapore", "119963", "Pasir Panjang Road", "Pte. Ltd."},
+        {"JP", "+81", "Yokohama", "231-0002", "Kaigan-dori", "K.K."},
+        {"AU", "+61", "Melbourne", "VIC 3015", "Whitehall Street", "Pty Ltd"},
+    };
+    size_t k = 0;
+    for (size_t i = 1; country && i < sizeof(place) / sizeof(place[0]); i++)
+        if (strcmp(country, place[i].cc) == 0) k = i;
+    const char *ln = last[pick(h, 2, sizeof(last) / sizeof(last[0]))];
+    if (company)
+        snprintf(p->name, sizeof(p->name), "%s %s %s", ln,
+                 pick(h, 1, 2) ? "Logistics" : "Trading", place[k].form);
+    else
+        snprintf(p->name, sizeof(p->name), "%s %s",
+                 first[pick(h, 1, sizeof(first) / sizeof(first[0]))], ln);
+    snprintf(p->phone, sizeof(p->phone), "%s %03u %03u %04u", place[k].dial,
+             100 + pick(h, 3, 900), pick(h, 4, 1000), pick(h, 5, 10000));
+    snprintf(p->address, sizeof(p->address), "%s %u, %s %s", place[k].street,
+             1 + pick(h, 6, 180), place[k].postcode, place[k].city);
+}
+
+void sim_party_make(uint64_t h, const char *country, int company, struct sim_party *p) {
+    memset(p, 0, sizeof(*p));
+    if (chinese(country)) party_cn(h, country, company, p);
+    else party_latin(h, country, company, p);
+}

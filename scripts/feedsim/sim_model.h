@@ -105,4 +105,23 @@ int sim_awb_corrupt(const char *good, char *out, size_t outlen);
  * (Cargo-IMP's DDMMMhhmm); "DDMMM" only when WITH_TIME is 0. */
 void sim_fsu_date(int64_t utc, int with_time, char *out, size_t outlen);
 
+/* ---- waybill parties (GET /sim/waybills) ---- */
+
+/* A made-up shipper or consignee: personal data, plausible in shape. */
+struct sim_party {
+    char name[96];     /* UTF-8: 2..4 CJK characters, or Latin words */
+    char phone[32];    /* "+86 138 0013 8000": digits, spaces and '+' */
+    char address[160]; /* UTF-8, one line (commas, no newlines) */
+};
+
+/* Draw a party from H in COUNTRY (ISO 3166 alpha-2; "" or NULL when not
+ * known): a company when COMPANY is 1, else a person.  CN, HK, TW and MO
+ * get Chinese names and addresses, other countries Latin ones with that
+ * country's phone prefix and a city of it when the table knows one (a
+ * generic port address otherwise).  Deterministic in (H, COUNTRY,
+ * COMPANY); every field fits the POST /v1/waybills party rules
+ * (docs/waybills.md: name 1..100 characters and <= 127 bytes, phone 5..20
+ * digits, address <= 200 bytes without control characters). */
+void sim_party_make(uint64_t h, const char *country, int company, struct sim_party *p);
+
 #endif

@@ -31,6 +31,18 @@ static int body_json(json_t *j, struct sim_body *b) {
     return 0;
 }
 
+/* B = 400 naming the bad ?limit= LIMIT_S (1..MAX).  0, or -1 when out of
+ * memory. */
+static int bad_limit(const char *limit_s, int max, struct sim_body *b) {
+    char msg[160];
+    snprintf(msg, sizeof(msg), "{\"message\":\"limit: '%.20s' is not 1..%d\"}", limit_s, max);
+    b->status = 400;
+    b->ctype = "application/json";
+    b->data = strdup(msg);
+    b->len = b->data ? strlen(b->data) : 0;
+    return b->data ? 0 : -1;
+}
+
 /* Index of the first event created after T (binary search). */
 static size_t first_after(const struct sim_world *w, int64_t t) {
     size_t lo = 0, hi = w->nev;
@@ -210,16 +222,8 @@ int sim_render_dcsa(const struct sim_world *w, int64_t now, const char *limit_s,
     if (limit_s) {
         char *end;
         limit = strtol(limit_s, &end, 10);
-        if (end == limit_s || *end || limit < 1 || limit > SIM_DCSA_MAX_LIMIT) {
-            char msg[160];
-            snprintf(msg, sizeof(msg), "{\"message\":\"limit: '%.20s' is not 1..%d\"}",
-                     limit_s, SIM_DCSA_MAX_LIMIT);
-            b->status = 400;
-            b->ctype = "application/json";
-            b->data = strdup(msg);
-            b->len = b->data ? strlen(b->data) : 0;
-            return b->data ? 0 : -1;
-        }
+        if (end == limit_s || *end || limit < 1 || limit > SIM_DCSA_MAX_LIMIT)
+            return bad_limit(limit_s, SIM_DCSA_MAX_LIMIT, b);
     }
     if (cursor) {
         int64_t created;
@@ -678,4 +682,154 @@ int sim_render_clock(int64_t now, double speed, struct sim_body *b) {
     memset(b, 0, sizeof(*b));
     sim_iso(now, 0, t, sizeof(t));
     return body_json(json_pack("{s:s,s:f}", "now", t, "speed", speed), b);
+}
+
+/* ---- waybills to create ------------------------------------------------------ */
+
+struct wb_pick {
+    int arrived, ch;
+    uint32_t rank; /* position among its channel's picks */
+    int64_t when; /* planned arrival (to come), actual arrival (arrived) */
+    uint32_t cons;
+};
+
+static int wb_pick_cmp(const void *a, const void *b) {
+    const struct wb_pick *x = a, *y = b;
+    if (x->arrived != y->arrived) return x->arrived - y->arrived;
+    if (x->when != y->when) {
+        int earlier = x->when < y->when ? -1 : 1;
+        return x->arrived ? -earlier : earlier;
+    }
+    return (x->cons > y->cons) - (x->cons < y->cons);
+}
+
+static int wb_rank_cmp(const void *a, const void *b) {
+    const struct wb_pick *x = a, *y = b;
+    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+    return x->ch - y->ch;
+}
+
+/* The country of node CODE: from the node table when loaded, else the
+ * first two letters of a UN/LOCODE-shaped code ("" when neither). */
+static const char *node_country(const struct sim_world *w, const char *code, char *buf,
+                                size_t len) {
+    const struct geo_node *g = w->nodes ? geo_node_find(w->nodes, code) : NULL;
+    if (g) return g->country;
+    if (strlen(code) >= 5 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' &&
+        code[1] <= 'Z' && len > 2) {
+        snprintf(buf, len, "%.2s", code);
+        return buf;
+    }
+    return "";
+}
+
+static json_t *party_json(const struct sim_party *p, const char *account) {
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(p->name));
+    json_object_set_new(o, "phone", json_string(p->phone));
+    json_object_set_new(o, "address", json_string(p->address));
+    if (account) json_object_set_new(o, "account", json_string(account));
+    return o;
+}
+
+/* The POST /v1/waybills body of consignment C.  Parties are drawn from
+ * the seed and the document number, so they stay the same across
+ * restarts and requests. */
+static json_t *waybill_body(const struct sim_world *w, const struct sim_cons *c) {
+    static const char *const type[] = {"bl", "cim_smgs", "awb"};
+    static const char *const hs[] = {"090210", "847130", "850760", "940360",
+                                     "610910", "870899", "691110", "841810"};
+    const struct sim_run *r = &w->runs[c->run];
+    const char *from = sim_stop_code(w, r, c->from), *to = sim_stop_code(w, r, c->to);
+    uint64_t key = sim_hash(w->seed, sim_hash_str(c->doc), 0x7762ULL, 0);
+    struct sim_party shipper, consignee;
+    char cb[4], t[32], run_id[96];
+    json_t *o = json_object(), *cargo = json_object(), *legs = json_array(), *leg = json_object();
+    sim_party_make(sim_hash(key, 1, 0, 0), node_country(w, from, cb, sizeof(cb)), 1, &shipper);
+    sim_party_make(sim_hash(key, 2, 0, 0), node_country(w, to, cb, sizeof(cb)),
+                   sim_hash(key, 3, 0, 0) % 2 == 0, &consignee);
+    json_object_set_new(o, "number", json_string(c->doc));
+    json_object_set_new(o, "type", json_string(type[r->ch]));
+    json_object_set_new(o, "shipper", party_json(&shipper, NULL));
+    /* One in three is followed by the demo consignee's key (run.sh). */
+    json_object_set_new(o, "consignee", party_json(&consignee, sim_hash(key, 4, 0, 0) % 3 == 0
+                                                                   ? "demo-consignee"
+                                                                   : NULL));
+    json_object_set_new(o, "origin", json_string(from));
+    json_object_set_new(o, "destination", json_string(to));
+    json_object_set_new(cargo, "pieces", json_integer(c->pieces));
+    json_object_set_new(cargo, "weight_kg", json_integer(c->weight_kg));
+    if (c->container[0]) /* 42G1: a 40-foot box */
+        json_object_set_new(cargo, "teu", json_integer(2));
+    json_object_set_new(cargo, "hs_codes",
+                        json_pack("[s]", hs[sim_hash(key, 5, 0, 0) % (sizeof(hs) / sizeof(hs[0]))]));
+    json_object_set_new(o, "cargo", cargo);
+    if (c->container[0]) json_object_set_new(o, "containers", json_pack("[s]", c->container));
+    /* Cargo ready six hours before the ship, train or flight leaves. */
+    sim_iso(r->pdep[c->from] - 6 * 3600, r->offset[c->from], t, sizeof(t));
+    json_object_set_new(o, "departure", json_string(t));
+    snprintf(run_id, sizeof(run_id), "%s:%.4s-%.2s-%.2s",
+             rt_str(w->tt, w->tt->trips[r->trip].id), r->service_date, r->service_date + 4,
+             r->service_date + 6);
+    json_object_set_new(leg, "trip_id", json_string(rt_str(w->tt, w->tt->trips[r->trip].id)));
+    json_object_set_new(leg, "run_id", json_string(run_id));
+    json_object_set_new(leg, "from", json_string(from));
+    json_object_set_new(leg, "to", json_string(to));
+    json_array_append_new(legs, leg);
+    json_object_set_new(o, "itinerary", json_pack("{s:o}", "legs", legs));
+    return o;
+}
+
+int sim_render_waybills(const struct sim_world *w, int64_t now, const char *limit_s,
+                        struct sim_body *b) {
+    long limit = SIM_WAYBILLS_DEFAULT;
+    struct wb_pick *pk;
+    struct buf out = {0};
+    size_t n = 0;
+    memset(b, 0, sizeof(*b));
+    if (limit_s) {
+        char *end;
+        limit = strtol(limit_s, &end, 10);
+        if (end == limit_s || *end || limit < 1 || limit > SIM_WAYBILLS_MAX)
+            return bad_limit(limit_s, SIM_WAYBILLS_MAX, b);
+    }
+    if (!(pk = malloc(sizeof(*pk) * (w->ncons ? w->ncons : 1)))) return -1;
+    /* The consignments /sim/truth shows (before its cap). */
+    for (uint32_t i = 0; i < w->ncons; i++) {
+        const struct sim_cons *c = &w->cons[i];
+        const struct sim_run *r = &w->runs[c->run];
+        if (r->pln_created > now || r->earr[c->to] + SIM_RECENT < now) continue;
+        pk[n].arrived = r->earr[c->to] <= now;
+        pk[n].when = pk[n].arrived ? r->earr[c->to] : r->parr[c->to];
+        pk[n].cons = i;
+        pk[n].ch = (int)r->ch;
+        n++;
+    }
+    /* In each channel by arrival, then the channels in turn (water, rail,
+     * air, water...): a short list still has all three. */
+    qsort(pk, n, sizeof(*pk), wb_pick_cmp);
+    {
+        uint32_t seen[3] = {0, 0, 0};
+        for (size_t i = 0; i < n; i++) pk[i].rank = seen[pk[i].ch]++;
+    }
+    qsort(pk, n, sizeof(*pk), wb_rank_cmp);
+    for (size_t i = 0; i < n && i < (size_t)limit && !out.oom; i++) {
+        json_t *o = waybill_body(w, &w->cons[pk[i].cons]);
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        if (!s) out.oom = 1;
+        else buf_printf(&out, "%s\n", s);
+        free(s);
+    }
+    free(pk);
+    if (out.oom) {
+        free(out.p);
+        return -1;
+    }
+    if (!out.p && !(out.p = strdup(""))) return -1;
+    b->data = out.p;
+    b->len = out.len;
+    b->ctype = "application/x-ndjson";
+    b->status = 200;
+    return 0;
 }

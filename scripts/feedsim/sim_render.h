@@ -35,4 +35,15 @@ int sim_render_gtfs_rt(const struct sim_world *w, int64_t now, struct sim_body *
 int sim_render_truth(const struct sim_world *w, int64_t now, struct sim_body *b);
 int sim_render_clock(int64_t now, double speed, struct sim_body *b);
 
+#define SIM_WAYBILLS_DEFAULT 50
+#define SIM_WAYBILLS_MAX 1000
+
+/* NDJSON: a ready POST /v1/waybills body per consignment of the truth
+ * (LIMIT of them, "1".."1000", NULL for 50; else 400).  In each channel
+ * those still to arrive come first, soonest planned arrival first, then
+ * the arrived ones, latest first; the channels take turns (water, rail,
+ * air, water, ...). */
+int sim_render_waybills(const struct sim_world *w, int64_t now, const char *limit,
+                        struct sim_body *b);
+
 #endif

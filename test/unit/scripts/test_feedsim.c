@@ -4,6 +4,7 @@
  * deterministic, and the Cargo-IMP date. */
 #include "scripts/feedsim/sim_model.h"
 #include "carriers/event.h"
+#include "server/waybill.h"
 
 #include <criterion/criterion.h>
 #include <string.h>
@@ -170,4 +171,64 @@ Test(feedsim_hash, stable_values) {
     cr_assert_neq(sim_hash(1, 2, 3, 4), sim_hash(2, 2, 3, 4));
     cr_assert(sim_unit(UINT64_MAX) < 1.0);
     cr_assert_eq(sim_unit(0), 0.0);
+}
+
+/* ---- waybill parties ---- */
+
+/* A POST /v1/waybills body around shipper S and consignee C, parsed by the
+ * server's own rules (server/waybill.c): 0 when accepted. */
+static int parties_accepted(const struct sim_party *s, const struct sim_party *c,
+                            struct wb_error *e) {
+    struct waybill w;
+    struct wb_booking b;
+    json_t *body = json_pack(
+        "{s:s, s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:{s:i, s:f},"
+        " s:s, s:s}",
+        "number", "HNPO1234567890", "type", "bl", "shipper", "name", s->name, "phone", s->phone,
+        "address", s->address, "consignee", "name", c->name, "phone", c->phone, "address",
+        c->address, "account", "demo-consignee", "origin", "CNCLJ", "destination", "DEHAM",
+        "cargo", "pieces", 1, "weight_kg", 10.0, "departure", "2026-11-27T08:00:00Z", "book",
+        "fastest");
+    int rc;
+    cr_assert_not_null(body);
+    memset(e, 0, sizeof(*e));
+    rc = waybill_parse(body, &w, &b, NULL, NULL, e);
+    json_decref(body);
+    return rc;
+}
+
+Test(feedsim_parties, shapes_and_rules) {
+    struct sim_party p, q;
+    struct wb_error e;
+    static const char *const countries[] = {"CN", "HK", "DE", "NL", "PL", "KZ", "US", "EG", "",
+                                            NULL};
+    int chinese = 0, latin = 0;
+
+    sim_party_make(42, "CN", 0, &p);
+    sim_party_make(42, "CN", 0, &q);
+    cr_assert_eq(memcmp(&p, &q, sizeof(p)), 0, "deterministic");
+    cr_assert_eq(strncmp(p.phone, "+86 1", 5), 0, "a Chinese mobile: %s", p.phone);
+    sim_party_make(42, "CN", 1, &p);
+    cr_assert_not_null(strstr(p.name, "有限公司"), "a Chinese company: %s", p.name);
+    sim_party_make(42, "DE", 1, &p);
+    cr_assert_not_null(strstr(p.name, "GmbH"), "a German company: %s", p.name);
+    cr_assert_eq(strncmp(p.phone, "+49 ", 4), 0, "%s", p.phone);
+    cr_assert_not_null(strstr(p.address, "Duisburg"), "%s", p.address);
+    sim_party_make(42, "HK", 0, &p);
+    cr_assert_eq(strncmp(p.phone, "+852 ", 5), 0, "%s", p.phone);
+    sim_party_make(42, NULL, 0, &p);
+    cr_assert_eq(strncmp(p.phone, "+44 ", 4), 0, "the fallback place: %s", p.phone);
+
+    /* Every draw passes the server's party rules, names included. */
+    for (uint64_t h = 0; h < 400; h++)
+        for (size_t k = 0; k < sizeof(countries) / sizeof(countries[0]); k++) {
+            sim_party_make(sim_hash(1, h, k, 0), countries[k], (int)(h & 1), &p);
+            sim_party_make(sim_hash(2, h, k, 0), countries[k], (int)(h >> 1 & 1), &q);
+            cr_assert_eq(parties_accepted(&p, &q, &e), 0, "%s: %s (%s / %s / %s)", e.field,
+                         e.reason, p.name, p.phone, p.address);
+            if ((unsigned char)p.name[0] >= 0x80) chinese++;
+            else latin++;
+        }
+    cr_assert_gt(chinese, 0);
+    cr_assert_gt(latin, 0);
 }
