@@ -172,6 +172,8 @@ struct entry {
     int64_t status_time;
     char status_loc[CARRIER_REF_VALUE];
     int64_t carrier_eta;           /* the carrier's estimate at the destination, 0 none */
+    int carrier_eta_arr;           /* 1: of the arrival; 0: of the discharge (used only
+                                    * while no arrival estimate came) */
     int64_t arrived;               /* actual arrival at the destination, 0 not yet */
     /* results */
     int64_t eta;
@@ -181,6 +183,7 @@ struct entry {
     char risk[240];
     int64_t prop_eta;              /* arrival of the best proposal, 0 none */
     unsigned version;              /* bumped per published change */
+    uint64_t pub_hash;             /* of the public state last sent to streams */
     int dead;                      /* removed from the maps (replaced) */
 };
 
@@ -911,18 +914,19 @@ static void render_live(const struct entry *e, int full, struct sb *s) {
 /* The compact state kept beside the rendered views, to rebuild the engine:
  * status, status time, location, carrier ETA, arrival. */
 static void render_state(const struct entry *e, char *buf, size_t len) {
-    snprintf(buf, len, "%d|%lld|%s|%lld|%lld", e->status, (long long)e->status_time,
-             e->status_loc, (long long)e->carrier_eta, (long long)e->arrived);
+    snprintf(buf, len, "%d|%lld|%s|%lld|%lld|%d", e->status, (long long)e->status_time,
+             e->status_loc, (long long)e->carrier_eta, (long long)e->arrived, e->carrier_eta_arr);
 }
 
 static void parse_state(struct entry *e, const char *s) {
     long long st, ce, ar;
-    int status;
+    int status, arr = 0;
     char loc[CARRIER_REF_VALUE] = "";
-    if (s == NULL || sscanf(s, "%d|%lld|%63[^|]|%lld|%lld", &status, &st, loc, &ce, &ar) != 5) {
-        if (s == NULL || sscanf(s, "%d|%lld||%lld|%lld", &status, &st, &ce, &ar) != 4) return;
+    if (s == NULL || sscanf(s, "%d|%lld|%63[^|]|%lld|%lld|%d", &status, &st, loc, &ce, &ar, &arr) < 5) {
+        if (s == NULL || sscanf(s, "%d|%lld||%lld|%lld|%d", &status, &st, &ce, &ar, &arr) < 4) return;
         loc[0] = '\0';
     }
+    e->carrier_eta_arr = arr != 0;
     e->status = status >= 0 && status < CS_COUNT ? status : -1;
     e->status_time = st;
     snprintf(e->status_loc, sizeof(e->status_loc), "%s", loc);
@@ -1020,7 +1024,12 @@ static void pub_notify(const struct pub *p) {
         if (e->dead) continue;
         e->version++;
         snprintf(id, sizeof(id), "eta:%s:%u", e->number, e->version);
-        sse_publish(e->number, "tracking", id, it->live, it->livepub);
+        {
+            /* Public streams hear only of what they can see change. */
+            uint64_t h = crypto_fnv1a64(CRYPTO_FNV64_OFFSET, it->livepub, strlen(it->livepub));
+            sse_publish(e->number, "tracking", id, it->live, h != e->pub_hash ? it->livepub : NULL);
+            e->pub_hash = h;
+        }
         if (it->old_eta != e->eta && webhooks_subscribed()) {
             char o[40] = "", nw[40] = "";
             json_t *data;
@@ -1229,8 +1238,9 @@ static void apply_event(struct entry *e, const struct carrier_event *x, int by_r
         if (arrival && at_dest && (e->arrived == 0 || x->event_time < e->arrived))
             e->arrived = x->event_time;
     } else if (x->classifier == CC_ESTIMATED && at_dest &&
-               (x->status == CS_ARRIVED || x->status == CS_DISCHARGED)) {
+               (x->status == CS_ARRIVED || (x->status == CS_DISCHARGED && !e->carrier_eta_arr))) {
         e->carrier_eta = x->event_time;
+        e->carrier_eta_arr = x->status == CS_ARRIVED;
     }
 }
 
@@ -1319,12 +1329,21 @@ static void ev_links_done(int status, void *arg) {
     pub_send(&p, RT_NONE, mono_us(), ev_states_done, j);
 }
 
-/* The waybills event I names: by a number, a container, or (a vehicle's
- * event) the run and stop it was placed on, when within a booked leg.
- * At most MAX into HIT; returns how many. */
+/* Does X name a consignment (a number or a container)?  Then it is about
+ * that consignment only, never about everything on its vehicle. */
+static int names_consignment(const struct carrier_event *x) {
+    for (int r = 0; r < (int)x->nrefs; r++)
+        if (number_kind(x->refs[r].kind) || strcmp(x->refs[r].kind, "container") == 0) return 1;
+    return 0;
+}
+
+/* The waybills event I names: by a number or a container; or, for a
+ * vehicle's own event (one naming no consignment: a vessel departing, a
+ * train crossing a border), the run and stop it was placed on, when within
+ * a booked leg.  At most MAX into HIT; returns how many. */
 static int event_hits(const struct wb_event_in *in, struct entry **hit, int max) {
     const struct carrier_event *x = in->ev;
-    int nhit = 0;
+    int nhit = 0, vehicle = !names_consignment(x);
     char k[160];
     for (int r = 0; r <= (int)x->nrefs && nhit < max; r++) {
         struct mm_slot *s;
@@ -1334,7 +1353,7 @@ static int event_hits(const struct wb_event_in *in, struct entry **hit, int max)
             if (number_kind(ref->kind)) snprintf(k, sizeof(k), "n:%s", ref->value);
             else if (strcmp(ref->kind, "container") == 0) snprintf(k, sizeof(k), "c:%s", ref->value);
             else continue;
-        } else if (in->run != RT_NONE) {
+        } else if (vehicle && in->run != RT_NONE) {
             snprintf(k, sizeof(k), "r:%u", in->run);
         } else {
             continue;
@@ -1497,6 +1516,7 @@ int waybills_fields(const struct waybill *w, const char *token_hash, struct wb_f
         e->status_time = old->status_time;
         memcpy(e->status_loc, old->status_loc, sizeof(e->status_loc));
         e->carrier_eta = old->carrier_eta;
+        e->carrier_eta_arr = old->carrier_eta_arr;
         e->arrived = old->arrived;
     }
     compute(e);
