@@ -890,35 +890,26 @@ Test(waybills, anonymous_views_are_rate_limited_per_client) {
     H_ASSERT_CLEAN_EXIT();
 }
 
-/* A DCSA 2.2 event at the last call (CNSHA-WGQ, sequence 4) of
- * RIV-CSX-SHA.1 of 2026-12-03: a TRANSPORT estimate of the vessel's
- * arrival (no consignment), or, with CONTAINER and BL, an EQUIPMENT one. */
-static char *call_event(const char *id, const char *container, const char *bl) {
-    char *s = NULL;
-    const char *call = "\"transportCall\":{\"transportCallID\":\"RIV-CSX-SHA.1/20261203/4\","
+/* A DCSA 2.2 TRANSPORT estimate of the arrival at the last call
+ * (CNSHA-WGQ, sequence 4) of RIV-CSX-SHA.1 of 2026-12-03 at TIME: the
+ * vessel's own (BL NULL), or one that names a B/L (a carrier telling one
+ * customer about its consignment on that vessel). */
+static char *call_event(const char *id, const char *bl, const char *time) {
+    char *s = NULL, refs[160] = "";
+    if (bl != NULL)
+        snprintf(refs, sizeof(refs), ",\"documentReferences\":[{\"documentReferenceType\":"
+                 "\"TRD\",\"documentReferenceValue\":\"%s\"}]", bl);
+    cr_assert(asprintf(&s,
+                       "{\"eventID\":\"%s\",\"eventCreatedDateTime\":\"2026-11-20T00:00:00Z\","
+                       "\"eventType\":\"TRANSPORT\",\"eventClassifierCode\":\"EST\","
+                       "\"eventDateTime\":\"%s\",\"transportEventTypeCode\":\"ARRI\","
+                       "\"transportCall\":{\"transportCallID\":\"RIV-CSX-SHA.1/20261203/4\","
                        "\"carrierVoyageNumber\":\"RIV-CSX-SHA.1\","
                        "\"exportVoyageNumber\":\"RIV-CSX-SHA.1\","
                        "\"importVoyageNumber\":\"RIV-CSX-SHA.1\","
                        "\"transportCallSequenceNumber\":4,\"UNLocationCode\":\"CNSHA\","
-                       "\"modeOfTransport\":\"VESSEL\"}";
-    if (container == NULL)
-        cr_assert(asprintf(&s,
-                           "{\"eventID\":\"%s\",\"eventCreatedDateTime\":\"2026-11-20T00:00:00Z\","
-                           "\"eventType\":\"TRANSPORT\",\"eventClassifierCode\":\"EST\","
-                           "\"eventDateTime\":\"2026-12-08T05:00:00+08:00\","
-                           "\"transportEventTypeCode\":\"ARRI\",%s}",
-                           id, call) > 0);
-    else
-        cr_assert(asprintf(&s,
-                           "{\"eventID\":\"%s\",\"eventCreatedDateTime\":\"2026-11-20T00:00:00Z\","
-                           "\"eventType\":\"EQUIPMENT\",\"eventClassifierCode\":\"EST\","
-                           "\"eventDateTime\":\"2026-12-08T06:00:00+08:00\","
-                           "\"equipmentEventTypeCode\":\"DISC\",\"equipmentReference\":\"%s\","
-                           "\"emptyIndicatorCode\":\"LADEN\","
-                           "\"eventLocation\":{\"UNLocationCode\":\"CNSHA\"},%s,"
-                           "\"documentReferences\":[{\"documentReferenceType\":\"TRD\","
-                           "\"documentReferenceValue\":\"%s\"}]}",
-                           id, container, call, bl) > 0);
+                       "\"modeOfTransport\":\"VESSEL\"}%s}",
+                       id, time, refs) > 0);
     return s;
 }
 
@@ -929,12 +920,13 @@ Test(waybills, the_vehicles_events_reach_it_but_not_other_consignments) {
     cr_assert_eq(create(fwd, body, &j), 201);
     json_decref(j);
     free(body);
-    a = call_event("d0000000-0000-4000-8000-000000000101", NULL, NULL);
-    b = call_event("d0000000-0000-4000-8000-000000000102", "TCLU7654320", "SOMEONEELSE1");
+    a = call_event("d0000000-0000-4000-8000-000000000101", NULL, "2026-12-08T05:00:00+08:00");
+    b = call_event("d0000000-0000-4000-8000-000000000102", "SOMEONEELSE1",
+                   "2026-12-08T06:00:00+08:00");
     cr_assert(asprintf(&all, "%s,%s", a, b) > 0);
     push(all);
     /* the vessel's arrival estimate at the destination reached it (by the
-     * run it is booked on); another customer's container did not */
+     * run it is booked on); the one about another customer's B/L did not */
     j = get_json("/v1/waybills/YYBL2026100/events", fwd, 200);
     cr_assert_eq(json_array_size(json_object_get(j, "events")), 1, "%s", json_dumps(j, 0));
     cr_assert_str_eq(h_jstr(json_array_get(json_object_get(j, "events"), 0), "event_id"),
