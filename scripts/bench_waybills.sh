@@ -160,6 +160,7 @@ run() {
         /Socket errors/ { errs = $0 }
         END { printf "%s %s %.0f %.3f %.3f %.1f %.1f %d\n", name, conns, rps, p50, p99,
               cs / hz * 1e6 / n, rs / hz * 1e6 / n, bad }' "$tmp/wrk.out" >> "$tmp/results"
+    sleep 1   # let the last run's connections close before the next one
     if grep -q 'Socket errors' "$tmp/wrk.out"; then
         echo "$name c$conns: $(grep 'Socket errors' "$tmp/wrk.out")" >> "$tmp/notes"
     fi
@@ -193,6 +194,16 @@ for c in 32 256; do
             "$(echo "$rps $floor" | awk '{printf "%.0f", 100 * $1 / $2}')" \
             "$(col "$name" "$c" 6)" "$(col "$name" "$c" 7)" \
             "$(awk -v n="$name" -v c="$c" '$1 == n && $2 == c {s += $8} END {print s + 0}' "$tmp/results")"
+    done
+done
+# The same ratio round by round (each case beside the floor run just
+# before it), which the machine's drift between rounds does not move.
+for c in 32 256; do
+    for name in public full; do
+        awk -v n="$name" -v c="$c" '$2 == c && $1 == "floor" {f[++i] = $3}
+            $2 == c && $1 == n {r[++j] = $3}
+            END {printf "per-round ratio %s c%s:", n, c; for (k = 1; k <= j; k++)
+                 printf " %.0f%%", 100 * r[k] / f[k]; printf "\n"}' "$tmp/results"
     done
 done
 echo "(all rounds: case conns req/s p50 p99 server-us/req redis-us/req non-2xx)"; cat "$tmp/results" "$tmp/notes"
