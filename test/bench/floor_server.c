@@ -31,6 +31,7 @@ static redisAsyncContext *redis;
 static const char *const fields[] = {"tenant", "account", "tok",     "vfull",
                                      "live",   "vpub",    "livepub", "proposals"};
 
+/* Answer REQ with CODE and LEN bytes of BODY as JSON (evhttp frees REQ). */
 static void reply(struct evhttp_request *req, int code, const char *why,
                   const char *body, size_t len) {
     struct evbuffer *b = evbuffer_new();
@@ -84,6 +85,8 @@ static void got(redisAsyncContext *c, void *r, void *arg) {
     }
 }
 
+/* Every request: GET /v1/waybills/NUMBER (a number the server would look
+ * up: 1-63 of A-Z, a-z, 0-9, '-', '_') goes to Redis, the rest is 404. */
 static void handle(struct evhttp_request *req, void *arg) {
     const char *uri = evhttp_request_get_uri(req);
     const char *argv[2 + 8];
@@ -129,6 +132,7 @@ static void handle(struct evhttp_request *req, void *arg) {
     }
 }
 
+/* The benchmark cannot go on without Redis: exit, the script notices. */
 static void connected(const redisAsyncContext *c, int status) {
     if (status != REDIS_OK) {
         fprintf(stderr, "floor_server: redis: %s\n", c->errstr);
@@ -143,6 +147,7 @@ static void disconnected(const redisAsyncContext *c, int status) {
     exit(1);
 }
 
+/* S as a TCP port, or -1. */
 static long port_arg(const char *s) {
     char *end;
     long v = strtol(s, &end, 10);
