@@ -193,7 +193,8 @@ run: all
 	@PORT=$(PORT) REDIS_PORT=$(REDIS_PORT) SIM_PORT=$(SIM_PORT) scripts/run.sh
 
 bench: all
-	@scripts/bench.sh && scripts/bench_ingest.sh && scripts/bench_routing.sh
+	@scripts/bench.sh && scripts/bench_ingest.sh && scripts/bench_routing.sh && \
+		scripts/bench_waybills.sh
 
 # ---- routing benchmark -----------------------------------------------------
 # test/bench/: gtfs_gen writes a synthetic GTFS feed, routing_bench loads it
@@ -223,6 +224,23 @@ $(BENCH_MC): $(BUILD)/test/bench/mc_bench.o $(BUILD)/test/bench/bench_util.o $(C
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 # ---- end of routing benchmark ----------------------------------------------
+
+# ---- waybill benchmark -----------------------------------------------------
+# scripts/bench_waybills.sh (run by `make bench`) builds these with
+# `make bench-waybills-build`: floor_server, the bare evhttp + hiredis
+# answer to GET /v1/waybills/NUMBER it measures the server against, and
+# fanout_probe, which times an ETA fan-out from the client's side.
+BENCH_FLOOR  := $(BUILD)/test/bench/floor_server
+BENCH_FANOUT := $(BUILD)/test/bench/fanout_probe
+
+.PHONY: bench-waybills-build
+bench-waybills-build: $(BENCH_FLOOR) $(BENCH_FANOUT)
+
+$(BENCH_FLOOR) $(BENCH_FANOUT): %: %.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+# ---- end of waybill benchmark ----------------------------------------------
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
