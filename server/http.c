@@ -520,6 +520,17 @@ static const char *method_name(enum evhttp_cmd_type t) {
     return "OTHER";
 }
 
+/* A request id: 16 random hex digits drawn once per process, then a
+ * counter.  Unique, not secret: OpenSSL per request cost more than the
+ * rest of a cached read's bookkeeping. */
+static void new_request_id(char *buf, size_t len) {
+    static char prefix[17];
+    static unsigned long long n;
+    if (prefix[0] == '\0' && crypto_random_hex(8, prefix, sizeof(prefix)) != 0)
+        snprintf(prefix, sizeof(prefix), "%016llx", (unsigned long long)time(NULL));
+    snprintf(buf, len, "%s%016llx", prefix, ++n);
+}
+
 static int valid_request_id(const char *s) {
     size_t n = strlen(s);
     if (n == 0 || n > SRV_REQID_LEN) return 0;
@@ -591,8 +602,8 @@ static void on_request(struct evhttp_request *ev, void *arg) {
     snprintf(r->path, sizeof(r->path), "%s", path && *path ? path : "/");
     if (rid != NULL && valid_request_id(rid))
         snprintf(r->request_id, sizeof(r->request_id), "%s", rid);
-    else if (crypto_random_hex(16, r->request_id, sizeof(r->request_id)) != 0)
-        snprintf(r->request_id, sizeof(r->request_id), "unavailable");
+    else
+        new_request_id(r->request_id, sizeof(r->request_id));
 
     /* Request smuggling guards.  libevent 2.1.12 already answers both
      * cases 400 before dispatch; kept so a libevent that does not stays

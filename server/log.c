@@ -11,12 +11,17 @@
 #include <time.h>
 
 static void stamp(char *buf, size_t len) {
+    static time_t last_sec = -1;
+    static char last[32];
     struct timeval tv;
-    struct tm tm;
     gettimeofday(&tv, NULL);
-    gmtime_r(&tv.tv_sec, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%03dZ", (int)(tv.tv_usec / 1000) % 1000);
+    if (tv.tv_sec != last_sec) {   /* the date part changes once a second */
+        struct tm tm;
+        gmtime_r(&tv.tv_sec, &tm);
+        strftime(last, sizeof(last), "%Y-%m-%dT%H:%M:%S", &tm);
+        last_sec = tv.tv_sec;
+    }
+    snprintf(buf, len, "%s.%03dZ", last, (int)(tv.tv_usec / 1000) % 1000);
 }
 
 static void emit(json_t *o) {
@@ -39,31 +44,42 @@ void log_event(const char *level, const char *event, const char *fmt, ...) {
                    event, "msg", msg));
 }
 
-/* Copy S into OUT with control and non-ASCII bytes shown as '?', so a log
- * line is always valid JSON and one line. */
+/* S as the inside of a JSON string into OUT: control and non-ASCII bytes
+ * shown as '?', quotes and backslashes escaped, so a log line is always
+ * valid JSON and one line. */
 static const char *clean(const char *s, char *out, size_t outlen) {
-    size_t i;
-    for (i = 0; s[i] && i + 1 < outlen; i++) {
+    size_t o = 0;
+    for (size_t i = 0; s[i] && o + 2 < outlen; i++) {
         unsigned char c = (unsigned char)s[i];
-        out[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+        if (c == '"' || c == '\\') out[o++] = '\\';
+        out[o++] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
     }
-    out[i] = '\0';
+    out[o] = '\0';
     return out;
 }
 
+/* One line per request, written with one write(2): this runs for every
+ * request, so no JSON library (it cost about 6 us a request, a fifth of
+ * a waybill read's CPU). */
 void log_access(const char *method, const char *path, int status,
                 uint64_t duration_us, const char *request_id, const char *role,
                 const char *key_id) {
-    char ts[40], m[16], p[512], id[80];
-    json_t *o;
+    char ts[40], m[32], p[1024], id[160], r[64], k[96], line[1600];
+    int n;
     stamp(ts, sizeof(ts));
-    o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "ts", ts, "level",
-                  "info", "event", "access", "method", clean(method, m, sizeof(m)),
-                  "path", clean(path, p, sizeof(p)),
-                  "status", status, "duration_ms", (double)duration_us / 1000.0,
-                  "request_id", clean(request_id, id, sizeof(id)));
-    if (o == NULL) return;
-    if (role != NULL) json_object_set_new(o, "role", json_string(role));
-    if (key_id != NULL && *key_id) json_object_set_new(o, "key_id", json_string(key_id));
-    emit(o);
+    n = snprintf(line, sizeof(line),
+                 "{\"ts\":\"%s\",\"level\":\"info\",\"event\":\"access\",\"method\":\"%s\","
+                 "\"path\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,\"request_id\":\"%s\"",
+                 ts, clean(method, m, sizeof(m)), clean(path, p, sizeof(p)), status,
+                 (double)duration_us / 1000.0, clean(request_id, id, sizeof(id)));
+    if (n > 0 && (size_t)n < sizeof(line) && role != NULL)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, ",\"role\":\"%s\"",
+                      clean(role, r, sizeof(r)));
+    if (n > 0 && (size_t)n < sizeof(line) && key_id != NULL && *key_id)
+        n += snprintf(line + n, sizeof(line) - (size_t)n, ",\"key_id\":\"%s\"",
+                      clean(key_id, k, sizeof(k)));
+    if (n <= 0 || (size_t)n + 2 >= sizeof(line)) return;
+    line[n++] = '}';
+    line[n++] = '\n';
+    fwrite(line, 1, (size_t)n, stderr);
 }

@@ -47,8 +47,9 @@ void store_wb_amend(const char *number, int version, const char *const *fv, size
 /* A waybill's tracking state as the engine (waybills.c) computed it. */
 struct store_wb_live {
     const char *number, *tenant;
-    const char *live, *livepub;  /* rendered JSON */
-    const char *state;           /* the engine's compact state (waybills.c) */
+    const char *live;            /* rendered JSON */
+    const char *livepub;         /* rendered JSON; NULL: unchanged */
+    const char *state;           /* the engine's compact state (waybills.c); NULL: unchanged */
     const char *status;          /* "" none */
     const char *proposals;       /* NULL: unchanged; "" none; else JSON */
     long long eta;               /* Unix s, 0 none (removed from the ETA index) */
@@ -57,7 +58,8 @@ struct store_wb_live {
 
 /* Write N states (any number: sent 500 per script).  cb once, after the
  * last batch answered, with the first failure or STORE_OK (CB may be
- * NULL).  Waybills that no longer exist are skipped. */
+ * NULL).  Waybills are never deleted, so the script does not check that
+ * each still exists. */
 void store_wb_lives(const struct store_wb_live *v, size_t n, store_done_cb *cb, void *arg);
 
 /* Events that reached waybills: add MEMBER (SOURCE:ID) at SCORE (event

@@ -76,6 +76,17 @@ static void sb_printf(struct sb *s, const char *fmt, ...) {
     va_list ap;
     int k;
     if (s->over) return;
+    if (strchr(fmt, '%') == NULL) {   /* a literal: no printf machinery (the fan-out's hot path) */
+        size_t len = strlen(fmt);
+        if (len >= s->cap - s->n) {
+            s->over = 1;
+            s->p[s->n] = '\0';
+            return;
+        }
+        memcpy(s->p + s->n, fmt, len + 1);
+        s->n += len;
+        return;
+    }
     va_start(ap, fmt);
     k = vsnprintf(s->p + s->n, s->cap - s->n, fmt, ap);
     va_end(ap);
@@ -87,19 +98,41 @@ static void sb_printf(struct sb *s, const char *fmt, ...) {
     s->n += (size_t)k;
 }
 
-/* STR as a JSON string literal (NULL: null). */
-static void sb_str(struct sb *s, const char *str) {
-    if (str == NULL) {
-        sb_printf(s, "null");
+/* LEN bytes of P. */
+static void sb_put(struct sb *s, const char *p, size_t len) {
+    if (s->over) return;
+    if (len >= s->cap - s->n) {
+        s->over = 1;
+        s->p[s->n] = '\0';
         return;
     }
-    sb_printf(s, "\"");
-    for (const unsigned char *c = (const unsigned char *)str; *c && !s->over; c++) {
-        if (*c == '"' || *c == '\\') sb_printf(s, "\\%c", *c);
-        else if (*c < 0x20) sb_printf(s, "\\u%04x", *c);
-        else sb_printf(s, "%c", *c);
+    memcpy(s->p + s->n, p, len);
+    s->n += len;
+    s->p[s->n] = '\0';
+}
+
+/* STR as a JSON string literal (NULL: null): runs of plain bytes copied
+ * whole, quotes, backslashes and control bytes escaped. */
+static void sb_str(struct sb *s, const char *str) {
+    const unsigned char *c = (const unsigned char *)str;
+    if (str == NULL) {
+        sb_put(s, "null", 4);
+        return;
     }
-    sb_printf(s, "\"");
+    sb_put(s, "\"", 1);
+    while (*c && !s->over) {
+        size_t run = 0;
+        while (c[run] && c[run] != '"' && c[run] != '\\' && c[run] >= 0x20) run++;
+        if (run) {
+            sb_put(s, (const char *)c, run);
+            c += run;
+            continue;
+        }
+        if (*c == '"' || *c == '\\') sb_printf(s, "\\%c", *c);
+        else sb_printf(s, "\\u%04x", *c);
+        c++;
+    }
+    sb_put(s, "\"", 1);
 }
 
 /* ---- times with the offset of their place -------------------------------- */
@@ -184,6 +217,8 @@ struct entry {
     int64_t prop_eta;              /* arrival of the best proposal, 0 none */
     unsigned version;              /* bumped per published change */
     uint64_t pub_hash;             /* of the public state last sent to streams */
+    uint64_t pubw_hash, st_hash;   /* of the public state and the compact state last
+                                    * stored: a fan-out leaves them out when unchanged */
     int dead;                      /* removed from the maps (replaced) */
 };
 
@@ -941,6 +976,7 @@ static void parse_state(struct entry *e, const char *s) {
 struct pub_item {
     struct entry *e;
     int64_t old_eta;
+    uint64_t pubw_hash, st_hash;
     char *live, *livepub, *state, *props;   /* owned; props NULL: unchanged */
 };
 
@@ -975,20 +1011,25 @@ static int pub_add(struct pub *p, struct entry *e, int64_t old_eta, char *props)
     }
     it = &p->it[p->n];
     memset(it, 0, sizeof(*it));
-    it->live = malloc(LIVE_MAX);
-    it->livepub = malloc(1024);
-    it->state = malloc(256);
+    {
+        /* Rendered here, kept at their size: 10,000 waybills of a fan-out
+         * wait for Redis together. */
+        static char lbuf[LIVE_MAX], pbuf[1024], stbuf[256];
+        sb_init(&s, lbuf, sizeof(lbuf));
+        render_live(e, 1, &s);
+        sb_init(&s, pbuf, sizeof(pbuf));
+        render_live(e, 0, &s);
+        render_state(e, stbuf, sizeof(stbuf));
+        it->live = strdup(lbuf);
+        it->livepub = strdup(pbuf);
+        it->state = strdup(stbuf);
+    }
     if (!it->live || !it->livepub || !it->state) {
         free(it->live);
         free(it->livepub);
         free(it->state);
         goto fail;
     }
-    sb_init(&s, it->live, LIVE_MAX);
-    render_live(e, 1, &s);
-    sb_init(&s, it->livepub, 1024);
-    render_live(e, 0, &s);
-    render_state(e, it->state, 256);
     it->e = e;
     it->old_eta = old_eta;
     it->props = props;
@@ -1004,11 +1045,14 @@ static int pub_seal(struct pub *p) {
     free(p->v);
     if ((p->v = calloc(p->n ? p->n : 1, sizeof(*p->v))) == NULL) return -1;
     for (size_t i = 0; i < p->n; i++) {
-        const struct pub_item *it = &p->it[i];
+        struct pub_item *it = &p->it[i];
         const struct entry *e = it->e;
+        it->pubw_hash = crypto_fnv1a64(CRYPTO_FNV64_OFFSET, it->livepub, strlen(it->livepub));
+        it->st_hash = crypto_fnv1a64(CRYPTO_FNV64_OFFSET, it->state, strlen(it->state));
         p->v[i] = (struct store_wb_live){
             .number = e->number, .tenant = e->tenant, .live = it->live,
-            .livepub = it->livepub, .state = it->state,
+            .livepub = it->pubw_hash == e->pubw_hash ? NULL : it->livepub,
+            .state = it->st_hash == e->st_hash ? NULL : it->state,
             .status = e->status >= 0 ? carrier_status_name((enum carrier_status)e->status) : "",
             .proposals = it->props, .eta = e->eta, .at_risk = e->at_risk};
     }
@@ -1068,6 +1112,10 @@ static void pub_written(int status, void *arg) {
     struct pub_write *w = arg;
     if (status == STORE_OK) {
         stats.states_written += w->p.n;
+        for (size_t i = 0; i < w->p.n; i++) {
+            w->p.it[i].e->pubw_hash = w->p.it[i].pubw_hash;
+            w->p.it[i].e->st_hash = w->p.it[i].st_hash;
+        }
         if (w->run != RT_NONE) {
             stats.fanouts++;
             stats.last_fanout_ms = (double)(mono_us() - w->t0_us) / 1000.0;
