@@ -582,8 +582,12 @@ void cfg_usage(FILE *out) {
                  cfg_options[i].type == OPT_LONG   ? " N"
                  : cfg_options[i].type == OPT_BOOL ? "[=yes|no]"
                                                    : " VALUE");
-        fprintf(out, "  %-30s%s\n  %-30s(env %s, file key %s)\n", left,
-                cfg_options[i].help, "", env, cfg_options[i].name);
+        if (strlen(left) >= 30)   /* too long for the column: help on its own line */
+            fprintf(out, "  %s\n  %-30s%s\n  %-30s(env %s, file key %s)\n", left, "",
+                    cfg_options[i].help, "", env, cfg_options[i].name);
+        else
+            fprintf(out, "  %-30s%s\n  %-30s(env %s, file key %s)\n", left,
+                    cfg_options[i].help, "", env, cfg_options[i].name);
     }
     fprintf(out,
             "  --help                        print this help and exit\n"
