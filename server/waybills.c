@@ -792,7 +792,7 @@ static int compute(struct entry *e) {
                 snprintf(e->risk, sizeof(e->risk), "leg %d (%s) is cancelled", i + 1,
                          rt_str(tt, tt->trips[tt->runs[l->run].trip].id));
             }
-            if (i > 0 && !e->at_risk && l->dep_src != RT_TIME_OBSERVED) {
+            if (i > 0 && !e->at_risk) {
                 /* The connection: handling between the modes, or, after a
                  * truck leg, the cut-off of this leg's mode. */
                 const char *node = stop_code(tt, l->from);
