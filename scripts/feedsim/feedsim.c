@@ -1,8 +1,8 @@
 /* dongting-feedsim -- a carrier feed simulator for the three channels
  * (docs/feed-simulator.md).
  *
- *   bin/dongting-feedsim [--gtfs DIR] [--nodes FILE] [--freight DIR] [--port N] [--start ISO]
- *                        [--start-ago DURATION] [--speed X] [--future yes|no]
+ *   bin/dongting-feedsim [--gtfs DIR] [--nodes FILE] [--freight DIR] [--port N]
+ *                        [--start ISO] [--start-ago DURATION] [--speed X] [--future yes|no]
  *                        [--seed N] [--malformed P] [--delay-prob P]
  *
  * Loads the project's GTFS feed with the routing library, runs a simulated
