@@ -17,7 +17,9 @@
 # var/consignee.key and reused while they still work, and books SEED_WAYBILLS
 # (default 50) of the simulator's consignments as waybills (GET
 # /sim/waybills, POST /v1/waybills; the ones already there from an earlier
-# run answer 409 and count as existing).  Refusals go to var/seed.log, the
+# run answer 409 and count as existing), plus the simulator's up to five
+# two-leg "DTCONN" waybills whose connection a delay breaks (one is named
+# at the end, to watch it turn at risk).  Refusals go to var/seed.log, the
 # consignee tokens of the waybills created to var/waybill-tokens.
 set -eu
 cd "$(dirname "$0")/.."
