@@ -850,15 +850,22 @@ static int handling_range(const struct sim_world *w, uint32_t t1, uint32_t t2, u
  * the same station, J at or after the stop where the delay appears) that R
  * makes on the plan and misses with the delay, whose own departure there
  * the simulator does not delay, and that then goes somewhere other than
- * R's first stop.  1 with *P filled, else 0. */
+ * R's first stop.  Cargo boards and alights only where the timetable lets
+ * it (GTFS pickup_type / drop_off_type).  1 with *P filled, else 0. */
 static int conn_find(const struct sim_world *w, uint32_t ri, int64_t now, struct conn_pick *p) {
     const struct rt_timetable *tt = w->tt;
     const struct sim_run *r = &w->runs[ri];
     const char *origin = sim_stop_code(w, r, 0);
+    const struct rt_trip *t1 = &tt->trips[r->trip];
+    const struct rt_stop_time *st1 = &tt->stop_times[t1->first_stop_time];
     uint32_t j0 = r->delay.stop > 1 ? (uint32_t)r->delay.stop : 1;
+    if (!(st1[0].flags & RT_CONN_PICKUP)) return 0;
     for (uint32_t j = j0; j < r->n; j++) {
-        const struct rt_trip *t1 = &tt->trips[r->trip];
-        uint32_t s1 = tt->stop_times[t1->first_stop_time + j].stop;
+        uint32_t s1 = st1[j].stop;
+        /* Only where the timetable lets cargo off (not a pass-through
+         * border stop, drop_off_type 1): the router searches proposals
+         * from there, and finds none at a stop nobody alights at. */
+        if (!(st1[j].flags & RT_CONN_DROPOFF)) continue;
         if (r->earr[j] <= r->parr[j] || strcmp(sim_stop_code(w, r, j), origin) == 0) continue;
         for (uint32_t t2 = 0; t2 < tt->ntrips; t2++) {
             const struct rt_trip *tr = &tt->trips[t2];
@@ -866,13 +873,16 @@ static int conn_find(const struct sim_world *w, uint32_t ri, int64_t now, struct
                 uint32_t s2 = tt->stop_times[tr->first_stop_time + b].stop, a2 = tr->nstops;
                 int32_t hlo, hhi;
                 if (s2 != s1 && station_of(tt, s2) != station_of(tt, s1)) continue;
+                if (!(tt->stop_times[tr->first_stop_time + b].flags & RT_CONN_PICKUP)) continue;
                 if (handling_range(w, r->trip, t2, s2, &hlo, &hhi) != 0) continue;
                 if (r->parr[j] + hhi >= r->earr[j] + hlo) continue;
                 /* Where the cargo ends: the last stop that is neither the
                  * origin nor the change itself. */
                 for (uint32_t a = tr->nstops - 1; a > b && a2 == tr->nstops; a--) {
-                    const char *c = rt_str(tt, tt->stops[tt->stop_times[tr->first_stop_time + a].stop].id);
-                    if (strcmp(c, origin) != 0 && strcmp(c, rt_str(tt, tt->stops[s2].id)) != 0)
+                    const struct rt_stop_time *sa = &tt->stop_times[tr->first_stop_time + a];
+                    const char *c = rt_str(tt, tt->stops[sa->stop].id);
+                    if ((sa->flags & RT_CONN_DROPOFF) && strcmp(c, origin) != 0 &&
+                        strcmp(c, rt_str(tt, tt->stops[s2].id)) != 0)
                         a2 = a;
                 }
                 if (a2 == tr->nstops) continue;
