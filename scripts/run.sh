@@ -17,7 +17,9 @@
 # var/consignee.key and reused while they still work, and books SEED_WAYBILLS
 # (default 50) of the simulator's consignments as waybills (GET
 # /sim/waybills, POST /v1/waybills; the ones already there from an earlier
-# run answer 409 and count as existing).  Refusals go to var/seed.log, the
+# run answer 409 and count as existing), plus the simulator's up to five
+# two-leg "DTCONN" waybills whose connection a delay breaks (one is named
+# at the end, to watch it turn at risk).  Refusals go to var/seed.log, the
 # consignee tokens of the waybills created to var/waybill-tokens.
 set -eu
 cd "$(dirname "$0")/.."
@@ -209,9 +211,12 @@ seed_waybills() {
     # A waybill to show: the first one the demo consignee follows.
     sample=$(sed -n 's/^{"number":"\([^"]*\)".*"account":"demo-consignee".*/\1/p' "$var/waybills.ndjson" | head -n 1)
     [ -n "$sample" ] || sample=$(sed -n 's/^{"number":"\([^"]*\)".*/\1/p' "$var/waybills.ndjson" | head -n 1)
+    # A connecting waybill (two legs, the first on a run the simulator
+    # delays): it turns at risk once the delay reaches the server.
+    conn=$(sed -n 's/^{"number":"\(DTCONN[0-9]*\)".*/\1/p' "$var/waybills.ndjson" | head -n 1)
 }
 
-sample=
+sample= conn=
 seed_waybills
 
 cat >&2 <<MSG
@@ -253,8 +258,15 @@ MSG
       -H 'Content-Type: application/json' $api/v1/subscriptions \\
       -d '{"callback_url":"http://127.0.0.1:9099/hook","secret":"make-run-demo-secret-0123456789abcdef","waybills":["$sample"],"eta_change_min":1}'
     curl -X POST -H "Authorization: Bearer \$(cat var/consignee.key)" $api/v1/subscriptions/SUB_ID/test
-
 MSG
+    [ -z "$conn" ] || cat >&2 <<MSG
+  Watch this one turn at risk: GET /v1/waybills/$conn (two legs booked on
+  a connection the simulator's delay breaks; once the feeds report the delay
+  it shows at_risk, risk_reason and proposals; PATCH {"accept_proposal":0}
+  rebooks it on the first proposal):
+    curl -H "Authorization: Bearer \$(cat var/forwarder.key)" $api/v1/waybills/$conn
+MSG
+    echo >&2
 fi
 
 wait "$server_pid" || true

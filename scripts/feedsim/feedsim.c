@@ -1,8 +1,8 @@
 /* dongting-feedsim -- a carrier feed simulator for the three channels
  * (docs/feed-simulator.md).
  *
- *   bin/dongting-feedsim [--gtfs DIR] [--nodes FILE] [--port N] [--start ISO]
- *                        [--start-ago DURATION] [--speed X] [--future yes|no]
+ *   bin/dongting-feedsim [--gtfs DIR] [--nodes FILE] [--freight DIR] [--port N]
+ *                        [--start ISO] [--start-ago DURATION] [--speed X] [--future yes|no]
  *                        [--seed N] [--malformed P] [--delay-prob P]
  *
  * Loads the project's GTFS feed with the routing library, runs a simulated
@@ -48,6 +48,8 @@ struct feedsim {
     struct rt_timetable tt;
     struct geo_nodes nodes;
     int have_nodes;
+    struct rt_freight freight; /* handling times for connecting waybills */
+    int have_freight;
     struct sim_world world;
     int64_t start;
     double speed;
@@ -117,7 +119,8 @@ static int h_truth(struct feedsim *f, int64_t now, const struct evkeyvalq *q,
 
 static int h_waybills(struct feedsim *f, int64_t now, const struct evkeyvalq *q,
                       struct sim_body *b) {
-    return sim_render_waybills(&f->world, now, evhttp_find_header(q, "limit"), b);
+    return sim_render_waybills(&f->world, now, evhttp_find_header(q, "limit"),
+                               evhttp_find_header(q, "connecting"), b);
 }
 
 /* Every endpoint, GET (and HEAD) only. */
@@ -232,7 +235,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg) {
 /* ---- options -------------------------------------------------------------------- */
 
 static void usage(void) {
-    fputs("usage: dongting-feedsim [--gtfs DIR] [--nodes FILE] [--port N] [--start ISO8601]\n"
+    fputs("usage: dongting-feedsim [--gtfs DIR] [--nodes FILE] [--freight DIR] [--port N]\n"
+          "                        [--start ISO8601]\n"
           "                        [--start-ago DURATION] [--speed X] [--future yes|no]\n"
           "                        [--seed N] [--malformed P] [--delay-prob P]\n",
           stderr);
@@ -257,6 +261,8 @@ static int parse_long(const char *s, long lo, long hi, long *out) {
 int main(int argc, char **argv) {
     static struct feedsim f;
     const char *gtfs = "geodata/gtfs/feed", *nodes = "geodata/data/nodes.csv";
+    const char *freight = "geodata/freight";
+    int freight_given = 0;
     int nodes_given = 0;
     long port = 8090, seed = 1;
     double malformed = 0.02, delay_prob = 0.3;
@@ -284,6 +290,10 @@ int main(int argc, char **argv) {
             return 2;
         }
         if (strcmp(o, "--gtfs") == 0) gtfs = v;
+        else if (strcmp(o, "--freight") == 0) {
+            freight = v;
+            freight_given = 1;
+        }
         else if (strcmp(o, "--nodes") == 0) {
             nodes = v;
             nodes_given = 1;
@@ -339,6 +349,17 @@ int main(int argc, char **argv) {
         fprintf(stderr, "dongting-feedsim: %s\n", err);
         goto out;
     }
+    /* The server's handling times, for connecting waybills that break
+     * exactly where the server's at-risk rule says they do. */
+    if (rt_freight_load(&f.freight, freight, err, sizeof(err)) == 0) {
+        f.have_freight = 1;
+        f.world.freight = &f.freight;
+    } else {
+        rt_freight_free(&f.freight);
+        fprintf(stderr, "dongting-feedsim: %s%s\n", err,
+                freight_given ? "" : " (no connecting waybills)");
+        if (freight_given) goto out;
+    }
     clock_gettime(CLOCK_MONOTONIC, &f.t0);
     if (sim_world_advance(&f.world, f.start) < 0) {
         fprintf(stderr, "dongting-feedsim: out of memory making the runs\n");
@@ -382,6 +403,7 @@ out:
     if (f.base) event_base_free(f.base);
     sim_world_free(&f.world);
     if (f.have_nodes) geo_nodes_free(&f.nodes);
+    if (f.have_freight) rt_freight_free(&f.freight);
     rt_timetable_free(&f.tt);
     free(rep);
     return rc;

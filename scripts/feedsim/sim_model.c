@@ -284,3 +284,11 @@ void sim_party_make(uint64_t h, const char *country, int company, struct sim_par
     if (chinese(country)) party_cn(h, country, company, p);
     else party_latin(h, country, company, p);
 }
+
+/* ---- connecting waybills -------------------------------------------------- */
+
+int sim_conn_breaks(int64_t planned_arr, int64_t delayed_arr, int32_t h_min, int32_t h_max,
+                    int64_t dep2) {
+    if (h_min < 0 || h_max < h_min) return 0;
+    return planned_arr + h_max <= dep2 && dep2 < delayed_arr + h_min;
+}

@@ -124,4 +124,16 @@ struct sim_party {
  * digits, address <= 200 bytes without control characters). */
 void sim_party_make(uint64_t h, const char *country, int company, struct sim_party *p);
 
+/* ---- connecting waybills (GET /sim/waybills) ---- */
+
+/* Whether a booked connection holds on the plan and breaks once the delay
+ * is known: the cargo reaches the change at PLANNED_ARR (planned) or
+ * DELAYED_ARR (with the delay), the next ride departs at DEP2, and the
+ * handling time needed in between is H_MIN..H_MAX seconds (a range when
+ * the mode is not certain, e.g. water that may be river or sea: the rule
+ * must hold for every value the server may use).  1 when
+ * PLANNED_ARR + H_MAX <= DEP2 < DELAYED_ARR + H_MIN, else 0. */
+int sim_conn_breaks(int64_t planned_arr, int64_t delayed_arr, int32_t h_min, int32_t h_max,
+                    int64_t dep2);
+
 #endif

@@ -43,6 +43,20 @@ static int bad_limit(const char *limit_s, int max, struct sim_body *b) {
     return b->data ? 0 : -1;
 }
 
+/* 400 for a bad ?connecting= (jansson quotes whatever was sent). */
+static int bad_connecting(const char *v, struct sim_body *b) {
+    char msg[96];
+    json_t *o;
+    snprintf(msg, sizeof(msg), "connecting: '%.20s' is not 0..%d", v, SIM_CONNECTING_MAX);
+    o = json_pack("{s:s}", "message", msg);
+    b->status = 400;
+    b->ctype = "application/json";
+    b->data = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    b->len = b->data ? strlen(b->data) : 0;
+    return b->data ? 0 : -1;
+}
+
 /* Index of the first event created after T (binary search). */
 static size_t first_after(const struct sim_world *w, int64_t t) {
     size_t lo = 0, hi = w->nev;
@@ -780,18 +794,243 @@ static json_t *waybill_body(const struct sim_world *w, const struct sim_cons *c)
     return o;
 }
 
+/* ---- connecting waybills ------------------------------------------------------ */
+
+/* A two-leg booking that holds on the plan and breaks once run 1's delay
+ * is known: world run RUN from stop 0 to stop J, then timetable run RUN2
+ * from its stop B2 to its stop A2. */
+struct conn_pick {
+    uint32_t run, j;
+    uint32_t run2, b2, a2;
+    int64_t dep2;
+};
+
+/* The freight modes the server may give trip TRIP (router_trip_fmode):
+ * rail, air and road by route_type; water is river when every stop lies on
+ * a river lane and sea otherwise, which needs the lane graph the simulator
+ * does not load, so water counts as both.  Returns how many (0: a mode
+ * with no freight handling). */
+static int trip_fmodes(const struct rt_timetable *tt, uint32_t trip, int out[2]) {
+    int m = tt->routes[tt->trips[trip].route].mode;
+    if (m == RT_MODE_WATER) {
+        out[0] = RT_FMODE_SEA;
+        out[1] = RT_FMODE_RIVER;
+        return 2;
+    }
+    out[0] = rt_fmode_from_rt_mode((enum rt_mode)m, 0);
+    return out[0] < 0 ? 0 : 1;
+}
+
+/* The station of stop S (its parent), or S itself. */
+static uint32_t station_of(const struct rt_timetable *tt, uint32_t s) {
+    return tt->stops[s].parent != RT_NONE ? tt->stops[s].parent : s;
+}
+
+/* The handling time range at stop S2 from trip T1 to trip T2 over every
+ * mode pair either may be: 0, or -1 when a trip has no freight mode. */
+static int handling_range(const struct sim_world *w, uint32_t t1, uint32_t t2, uint32_t s2,
+                          int32_t *lo, int32_t *hi) {
+    int m1[2], m2[2], n1 = trip_fmodes(w->tt, t1, m1), n2 = trip_fmodes(w->tt, t2, m2);
+    const char *node = rt_str(w->tt, w->tt->stops[s2].id);
+    if (!n1 || !n2) return -1;
+    *lo = INT32_MAX;
+    *hi = 0;
+    for (int a = 0; a < n1; a++)
+        for (int b = 0; b < n2; b++) {
+            int32_t h = rt_freight_handling(w->freight, node, (enum rt_fmode)m1[a],
+                                            (enum rt_fmode)m2[b], NULL);
+            if (h < *lo) *lo = h;
+            if (h > *hi) *hi = h;
+        }
+    return 0;
+}
+
+/* The first connection (by stop, then trip, then run) for world run R:
+ * a run of any trip departing after NOW from stop J of R (the same stop or
+ * the same station, J at or after the stop where the delay appears) that R
+ * makes on the plan and misses with the delay, whose own departure there
+ * the simulator does not delay, and that then goes somewhere other than
+ * R's first stop.  Cargo boards and alights only where the timetable lets
+ * it (GTFS pickup_type / drop_off_type).  1 with *P filled, else 0. */
+static int conn_find(const struct sim_world *w, uint32_t ri, int64_t now, struct conn_pick *p) {
+    const struct rt_timetable *tt = w->tt;
+    const struct sim_run *r = &w->runs[ri];
+    const char *origin = sim_stop_code(w, r, 0);
+    const struct rt_trip *t1 = &tt->trips[r->trip];
+    const struct rt_stop_time *st1 = &tt->stop_times[t1->first_stop_time];
+    uint32_t j0 = r->delay.stop > 1 ? (uint32_t)r->delay.stop : 1;
+    if (!(st1[0].flags & RT_CONN_PICKUP)) return 0;
+    for (uint32_t j = j0; j < r->n; j++) {
+        uint32_t s1 = st1[j].stop;
+        /* Only where the timetable lets cargo off (not a pass-through
+         * border stop, drop_off_type 1): the router searches proposals
+         * from there, and finds none at a stop nobody alights at. */
+        if (!(st1[j].flags & RT_CONN_DROPOFF)) continue;
+        if (r->earr[j] <= r->parr[j] || strcmp(sim_stop_code(w, r, j), origin) == 0) continue;
+        for (uint32_t t2 = 0; t2 < tt->ntrips; t2++) {
+            const struct rt_trip *tr = &tt->trips[t2];
+            for (uint32_t b = 0; b + 1 < tr->nstops; b++) {
+                uint32_t s2 = tt->stop_times[tr->first_stop_time + b].stop, a2 = tr->nstops;
+                int32_t hlo, hhi;
+                if (s2 != s1 && station_of(tt, s2) != station_of(tt, s1)) continue;
+                if (!(tt->stop_times[tr->first_stop_time + b].flags & RT_CONN_PICKUP)) continue;
+                if (handling_range(w, r->trip, t2, s2, &hlo, &hhi) != 0) continue;
+                if (r->parr[j] + hhi >= r->earr[j] + hlo) continue;
+                /* Where the cargo ends: the last stop that is neither the
+                 * origin nor the change itself. */
+                for (uint32_t a = tr->nstops - 1; a > b && a2 == tr->nstops; a--) {
+                    const struct rt_stop_time *sa = &tt->stop_times[tr->first_stop_time + a];
+                    const char *c = rt_str(tt, tt->stops[sa->stop].id);
+                    if ((sa->flags & RT_CONN_DROPOFF) && strcmp(c, origin) != 0 &&
+                        strcmp(c, rt_str(tt, tt->stops[s2].id)) != 0)
+                        a2 = a;
+                }
+                if (a2 == tr->nstops) continue;
+                for (uint32_t k = tr->first_run; k < tr->first_run + tr->nruns; k++) {
+                    uint32_t ci;
+                    int64_t dep;
+                    struct sim_delay d2;
+                    if (k == r->rt_run || (tt->runs[k].flags & RT_RUN_FREQUENCY)) continue;
+                    if ((ci = rt_run_conn(tt, k, b)) == RT_NONE) continue;
+                    dep = tt->epoch + tt->conns[ci].dep;
+                    if (dep <= now || !sim_conn_breaks(r->parr[j], r->earr[j], hlo, hhi, dep))
+                        continue;
+                    /* A delay of run 2 at or before B would move its
+                     * departure and might save the connection. */
+                    sim_run_delay(w, k, &d2);
+                    if (d2.seconds > 0 && d2.stop <= (int32_t)b) continue;
+                    p->run = ri;
+                    p->j = j;
+                    p->run2 = k;
+                    p->b2 = b;
+                    p->a2 = a2;
+                    p->dep2 = dep;
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static void run_id_of(const struct rt_timetable *tt, uint32_t rt_run, char *buf, size_t len) {
+    const struct rt_run *rr = &tt->runs[rt_run];
+    int ymd = rt_date_from_days(tt->first_day + rr->day);
+    snprintf(buf, len, "%s:%04d-%02d-%02d", rt_str(tt, tt->trips[rr->trip].id), ymd / 10000,
+             ymd / 100 % 100, ymd % 100);
+}
+
+static json_t *leg_json(const char *trip, const char *run_id, const char *from, const char *to) {
+    return json_pack("{s:s,s:s,s:s,s:s}", "trip_id", trip, "run_id", run_id, "from", from,
+                     "to", to);
+}
+
+/* The POST /v1/waybills body of connection P: a bill of lading numbered
+ * "DTCONN" and ten digits drawn from the seed and the two runs, parties and
+ * cargo as waybill_body draws them, ready six hours before run 1 leaves. */
+static json_t *conn_body(const struct sim_world *w, const struct conn_pick *p) {
+    static const char *const hs[] = {"090210", "847130", "850760", "940360"};
+    const struct rt_timetable *tt = w->tt;
+    const struct sim_run *r = &w->runs[p->run];
+    const struct rt_trip *t2 = &tt->trips[tt->runs[p->run2].trip];
+    const char *from = sim_stop_code(w, r, 0), *chg = sim_stop_code(w, r, p->j);
+    const char *b2 = rt_str(tt, tt->stops[tt->stop_times[t2->first_stop_time + p->b2].stop].id);
+    const char *to = rt_str(tt, tt->stops[tt->stop_times[t2->first_stop_time + p->a2].stop].id);
+    uint64_t key = sim_hash(w->seed, sim_run_key(tt, r->rt_run), sim_run_key(tt, p->run2),
+                            0x636f6e6eULL + p->j);
+    struct sim_party shipper, consignee;
+    char cb[4], t[32], num[24], id1[96], id2[96];
+    int air = r->ch == SIM_CH_AIR || tt->routes[t2->route].mode == RT_MODE_AIR;
+    json_t *o = json_object(), *cargo = json_object(), *legs = json_array();
+    snprintf(num, sizeof(num), "DTCONN%010" PRIu64, (key >> 8) % UINT64_C(10000000000));
+    sim_party_make(sim_hash(key, 1, 0, 0), node_country(w, from, cb, sizeof(cb)), 1, &shipper);
+    sim_party_make(sim_hash(key, 2, 0, 0), node_country(w, to, cb, sizeof(cb)),
+                   sim_hash(key, 3, 0, 0) % 2 == 0, &consignee);
+    json_object_set_new(o, "number", json_string(num));
+    json_object_set_new(o, "type", json_string("bl"));
+    json_object_set_new(o, "shipper", party_json(&shipper, NULL));
+    json_object_set_new(o, "consignee", party_json(&consignee, sim_hash(key, 4, 0, 0) % 3 == 0
+                                                                   ? "demo-consignee"
+                                                                   : NULL));
+    json_object_set_new(o, "origin", json_string(from));
+    json_object_set_new(o, "destination", json_string(to));
+    /* Air on either leg: loose pieces, no container. */
+    json_object_set_new(cargo, "pieces", json_integer(air ? 1 + (int)(key % 40) : 20 + (int)(key % 300)));
+    json_object_set_new(cargo, "weight_kg",
+                        json_integer(air ? 50 + (int)((key >> 12) % 1500)
+                                         : 4000 + (int)((key >> 12) % 18000)));
+    json_object_set_new(cargo, "hs_codes",
+                        json_pack("[s]", hs[sim_hash(key, 5, 0, 0) % (sizeof(hs) / sizeof(hs[0]))]));
+    json_object_set_new(o, "cargo", cargo);
+    sim_iso(r->pdep[0] - 6 * 3600, r->offset[0], t, sizeof(t));
+    json_object_set_new(o, "departure", json_string(t));
+    run_id_of(tt, r->rt_run, id1, sizeof(id1));
+    run_id_of(tt, p->run2, id2, sizeof(id2));
+    json_array_append_new(legs, leg_json(rt_str(tt, tt->trips[r->trip].id), id1, from, chg));
+    json_array_append_new(legs, leg_json(rt_str(tt, t2->id), id2, b2, to));
+    json_object_set_new(o, "itinerary", json_pack("{s:o}", "legs", legs));
+    return o;
+}
+
+/* Up to MAX connections into OUT (the caller's, MAX long), one per delayed
+ * run, whose second ride departs after NOW: those whose delay is already
+ * known at NOW (at risk as soon as the server has pulled the feeds) and
+ * those whose delay is still to come (the flag appears while one
+ * watches), taken in turn.  Known ones newest run first (the nearest
+ * connections), ones to come by first departure (the soonest to break).
+ * Returns how many (0 also when out of memory: they are an extra). */
+static size_t conn_collect(const struct sim_world *w, int64_t now, size_t max,
+                           struct conn_pick *out) {
+    size_t nk = 0, nf = 0, n = 0;
+    struct conn_pick *known, *future;
+    if (!w->freight || max == 0) return 0;
+    known = malloc(sizeof(*known) * max);
+    future = malloc(sizeof(*future) * max);
+    if (!known || !future) {
+        free(known);
+        free(future);
+        return 0;
+    }
+    /* Runs are in order of first departure; delays become known roughly
+     * in that order too.  Known ones: walk back from the newest. */
+    for (uint32_t i = w->nruns; i-- > 0 && nk < max;) {
+        const struct sim_run *r = &w->runs[i];
+        if (r->delay.seconds <= 0 || r->est_created > now || r->pln_created > now) continue;
+        if (conn_find(w, i, now, &known[nk])) nk++;
+    }
+    for (uint32_t i = 0; i < w->nruns && nf < max; i++) {
+        const struct sim_run *r = &w->runs[i];
+        if (r->delay.seconds <= 0 || r->est_created <= now || r->pln_created > now) continue;
+        if (conn_find(w, i, now, &future[nf])) nf++;
+    }
+    for (size_t i = 0; n < max && (i < nk || i < nf); i++) {
+        if (i < nk && n < max) out[n++] = known[i];
+        if (i < nf && n < max) out[n++] = future[i];
+    }
+    free(known);
+    free(future);
+    return n;
+}
+
 int sim_render_waybills(const struct sim_world *w, int64_t now, const char *limit_s,
-                        struct sim_body *b) {
-    long limit = SIM_WAYBILLS_DEFAULT;
+                        const char *conn_s, struct sim_body *b) {
+    long limit = SIM_WAYBILLS_DEFAULT, nconn_max = SIM_CONNECTING_DEFAULT;
     struct wb_pick *pk;
+    struct conn_pick cp[SIM_CONNECTING_MAX];
     struct buf out = {0};
-    size_t n = 0;
+    size_t n = 0, nconn;
     memset(b, 0, sizeof(*b));
     if (limit_s) {
         char *end;
         limit = strtol(limit_s, &end, 10);
         if (end == limit_s || *end || limit < 1 || limit > SIM_WAYBILLS_MAX)
             return bad_limit(limit_s, SIM_WAYBILLS_MAX, b);
+    }
+    if (conn_s) {
+        char *end;
+        nconn_max = strtol(conn_s, &end, 10);
+        if (end == conn_s || *end || nconn_max < 0 || nconn_max > SIM_CONNECTING_MAX)
+            return bad_connecting(conn_s, b);
     }
     if (!(pk = malloc(sizeof(*pk) * (w->ncons ? w->ncons : 1)))) return -1;
     /* The consignments /sim/truth shows (before its cap). */
@@ -822,6 +1061,15 @@ int sim_render_waybills(const struct sim_world *w, int64_t now, const char *limi
         free(s);
     }
     free(pk);
+    nconn = conn_collect(w, now, (size_t)nconn_max, cp);
+    for (size_t i = 0; i < nconn && !out.oom; i++) {
+        json_t *o = conn_body(w, &cp[i]);
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(o);
+        if (!s) out.oom = 1;
+        else buf_printf(&out, "%s\n", s);
+        free(s);
+    }
     if (out.oom) {
         free(out.p);
         return -1;

@@ -37,13 +37,18 @@ int sim_render_clock(int64_t now, double speed, struct sim_body *b);
 
 #define SIM_WAYBILLS_DEFAULT 50
 #define SIM_WAYBILLS_MAX 1000
+#define SIM_CONNECTING_DEFAULT 5
+#define SIM_CONNECTING_MAX 20
 
 /* NDJSON: a ready POST /v1/waybills body per consignment of the truth
  * (LIMIT of them, "1".."1000", NULL for 50; else 400).  In each channel
  * those still to arrive come first, soonest planned arrival first, then
  * the arrived ones, latest first; the channels take turns (water, rail,
- * air, water, ...). */
+ * air, water, ...).  Then up to CONNECTING ("0".."20", NULL for 5; else
+ * 400) two-leg "DTCONN" bodies whose connection holds on the plan and
+ * breaks with a delay the simulator will report (none without
+ * w->freight); docs/feed-simulator.md says which. */
 int sim_render_waybills(const struct sim_world *w, int64_t now, const char *limit,
-                        struct sim_body *b);
+                        const char *connecting, struct sim_body *b);
 
 #endif

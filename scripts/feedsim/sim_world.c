@@ -458,6 +458,22 @@ static void run_consignments(struct sim_world *w, struct sim_run *r, uint64_t ke
     }
 }
 
+uint64_t sim_run_key(const struct rt_timetable *tt, uint32_t rt_run) {
+    const struct rt_run *rr = &tt->runs[rt_run];
+    const struct rt_trip *t = &tt->trips[rr->trip];
+    int ymd = rt_date_from_days(tt->first_day + rr->day);
+    return sim_hash(0, sim_hash_str(rt_str(tt, t->id)), (uint64_t)ymd,
+                    (uint64_t)(uint32_t)rr->start);
+}
+
+void sim_run_delay(const struct sim_world *w, uint32_t rt_run, struct sim_delay *d) {
+    const struct rt_trip *t = &w->tt->trips[w->tt->runs[rt_run].trip];
+    d->stop = -1;
+    d->seconds = 0;
+    if (mode_channel(w->tt->routes[t->route].mode) < 0 || t->nstops < 2) return;
+    sim_delay_pick(w->seed, sim_run_key(w->tt, rt_run), w->delay_prob, t->nstops, d);
+}
+
 /* Make run RT_RUN: 0 (also when the run is skipped: no connections), -1
  * when out of memory. */
 static int make_run(struct sim_world *w, uint32_t rt_run) {
@@ -468,8 +484,7 @@ static int make_run(struct sim_world *w, uint32_t rt_run) {
     struct maker m;
     uint32_t n = t->nstops, ncons;
     int ymd = rt_date_from_days(tt->first_day + rr->day);
-    uint64_t key = sim_hash(0, sim_hash_str(rt_str(tt, t->id)), (uint64_t)ymd,
-                            (uint64_t)(uint32_t)rr->start);
+    uint64_t key = sim_run_key(tt, rt_run);
     size_t old_nev = w->nev;
 
     if (w->nruns == w->capruns) {

@@ -14,6 +14,7 @@
 
 #include "sim_model.h"
 #include "geodata/nodes.h"
+#include "routing/freight.h"
 #include "routing/timetable.h"
 
 #include <stddef.h>
@@ -75,6 +76,9 @@ struct sim_event {
 struct sim_world {
     const struct rt_timetable *tt;
     const struct geo_nodes *nodes; /* may be NULL: borders by dwell then */
+    /* Handling times for connecting waybills (/sim/waybills); NULL: none
+     * are offered.  Not owned; set by the caller after sim_world_init. */
+    const struct rt_freight *freight;
     uint64_t seed;
     double delay_prob, malformed;
     int64_t start;
@@ -108,6 +112,15 @@ int sim_world_init(struct sim_world *w, const struct rt_timetable *tt,
 int sim_world_advance(struct sim_world *w, int64_t now);
 
 void sim_world_free(struct sim_world *w);
+
+/* The key every draw about timetable run RT_RUN is made from (its trip_id,
+ * service date and first departure). */
+uint64_t sim_run_key(const struct rt_timetable *tt, uint32_t rt_run);
+
+/* The delay W gives timetable run RT_RUN, whether it is made yet or not
+ * (the same draw make_run makes): D->seconds is 0 for a run on time, and
+ * for a run of a mode the simulator does not serve (trucks). */
+void sim_run_delay(const struct sim_world *w, uint32_t rt_run, struct sim_delay *d);
 
 /* The id of stop index I of run R (a geodata node code). */
 const char *sim_stop_code(const struct sim_world *w, const struct sim_run *r, uint32_t i);

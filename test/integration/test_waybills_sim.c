@@ -5,7 +5,8 @@
  * the waybills by their numbers, containers and runs.  Checks that every
  * body is accepted, that the waybills get timelines naming their own
  * numbers and a status, and that a delay the simulator reports moves the
- * ETA of a waybill on the delayed run.
+ * ETA of a waybill on the delayed run, and that a connecting waybill
+ * (two legs) whose first run's delay is known is at risk with proposals.
  *
  * The simulated clock stands still (--speed 0): the feeds serve the same
  * bodies on every pull, so once each feed has been pulled the server knows
@@ -146,8 +147,8 @@ Test(waybills_sim, simulator_waybills_get_events_and_delayed_etas) {
     {
         struct h_resp r;
         char ctype[64];
-        cr_assert_eq(h_http_port(sim, "GET", "/sim/waybills?limit=1000", NULL, NULL, NULL,
-                                 10000, &r), 0);
+        cr_assert_eq(h_http_port(sim, "GET", "/sim/waybills?limit=1000&connecting=0", NULL,
+                                 NULL, NULL, 10000, &r), 0);
         H_ASSERT_STATUS(&r, 200);
         cr_assert_eq(h_resp_header(&r, "Content-Type", ctype, sizeof(ctype)), 0);
         cr_assert_str_eq(ctype, "application/x-ndjson");
@@ -261,6 +262,167 @@ Test(waybills_sim, simulator_waybills_get_events_and_delayed_etas) {
         cr_assert_geq(eta - plan, 3 * 3600, "the delay shows");
         cr_log_info("%s: ETA %s (%s), simulator %s, planned %s", delayed, h_jstr(tr, "eta"),
                     h_jstr(tr, "eta_source"), h_jstr(c, "current_eta"), h_jstr(c, "planned_eta"));
+        json_decref(w);
+    }
+    json_decref(truth);
+    H_ASSERT_CLEAN_EXIT();
+}
+
+/* Is the delay of run RUN_ID ("TRIP:YYYY-MM-DD") known in TRUTH?  1 or 0;
+ * -1 when no consignment of the truth is on that run. */
+static int delay_known(json_t *truth, const char *run_id) {
+    json_t *c;
+    size_t i;
+    const char *colon = strrchr(run_id, ':');
+    char trip[80], date[9];
+    cr_assert(colon && strlen(colon) == 11, "run_id '%s'", run_id);
+    snprintf(trip, sizeof(trip), "%.*s", (int)(colon - run_id), run_id);
+    snprintf(date, sizeof(date), "%.4s%.2s%.2s", colon + 1, colon + 6, colon + 9);
+    json_array_foreach(json_object_get(truth, "consignments"), i, c)
+        if (strcmp(h_jstr(c, "trip_id"), trip) == 0 && strcmp(h_jstr(c, "service_date"), date) == 0)
+            return json_is_true(json_object_get(c, "delay_known"));
+    return -1;
+}
+
+#define NCONN 8
+
+/* Connecting waybills: booked on the plan, the connection holds (not at
+ * risk before any feed is pulled); once the feeds are in, every one whose
+ * first run's delay the simulator has published is at risk at the change,
+ * with proposals, and the others are not (the clock stands still).
+ * Accepting the first proposal clears the flag. */
+Test(waybills_sim, connecting_waybills_turn_at_risk_with_proposals) {
+    const char *sim_args[] = {"--start", "2026-11-20T12:00:00Z", "--speed", "0",
+                              "--seed", "7", "--malformed", "0", NULL};
+    char conf[4096], path[600], fwd[160], id[64], p[200];
+    char numbers[NCONN][64], change[NCONN][40];
+    int known[NCONN];
+    const char *args[3];
+    size_t off = 0;
+    int sim, n = 0, nknown = 0, nrisk = 0;
+    json_t *truth;
+    struct h_resp wr;
+    char *line, *next;
+
+    sim = h_feedsim_start(sim_args);
+    cr_assert(sim > 0, "%s", h_error());
+    h_start(NULL);
+    cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
+    cr_assert_eq(h_create_key("{\"role\":\"forwarder\",\"tenant\":\"demo\",\"name\":\"f\"}", id,
+                              sizeof(id), fwd, sizeof(fwd)), 0, "%s", h_error());
+    truth = sim_json(sim, "/sim/truth", NULL);
+    cr_assert_not_null(truth);
+
+    /* One ordinary body, then the connecting ones. */
+    cr_assert_eq(h_http_port(sim, "GET", "/sim/waybills?limit=1&connecting=8", NULL, NULL, NULL,
+                             10000, &wr), 0);
+    H_ASSERT_STATUS(&wr, 200);
+    for (line = wr.body; line && *line; line = next) {
+        json_t *body, *legs;
+        const char *num;
+        struct h_resp r;
+        if ((next = strchr(line, '\n')) != NULL) *next++ = '\0';
+        body = json_loads(line, 0, NULL);
+        cr_assert_not_null(body, "not a JSON line: %.200s", line);
+        num = h_jstr(body, "number");
+        if (strncmp(num, "DTCONN", 6) != 0) {
+            json_decref(body);
+            continue;
+        }
+        cr_assert_lt(n, NCONN, "more than %d connecting bodies", NCONN);
+        cr_assert_str_eq(h_jstr(body, "type"), "bl");
+        legs = json_object_get(json_object_get(body, "itinerary"), "legs");
+        cr_assert_eq(json_array_size(legs), 2, "%s: %zu legs", num, json_array_size(legs));
+        cr_assert_str_eq(h_jstr(json_array_get(legs, 0), "from"), h_jstr(body, "origin"));
+        cr_assert_str_eq(h_jstr(json_array_get(legs, 1), "to"), h_jstr(body, "destination"));
+        snprintf(numbers[n], sizeof(numbers[0]), "%.60s", num);
+        snprintf(change[n], sizeof(change[0]), "%.38s", h_jstr(json_array_get(legs, 0), "to"));
+        known[n] = delay_known(truth, h_jstr(json_array_get(legs, 0), "run_id"));
+        cr_assert_neq(known[n], -1, "%s: leg 1 run %s is not in /sim/truth", num,
+                      h_jstr(json_array_get(legs, 0), "run_id"));
+        nknown += known[n];
+        h_http("POST", "/v1/waybills", fwd, line, NULL, &r);
+        H_ASSERT_STATUS(&r, 201);
+        h_resp_free(&r);
+        /* Booked on the plan, no feed yet: the connection holds. */
+        snprintf(p, sizeof(p), "/v1/waybills/%.63s", num);
+        {
+            json_t *w = get_json(p, fwd);
+            cr_assert(json_is_false(json_object_get(json_object_get(w, "tracking"), "at_risk")),
+                      "%s at risk before any delay is known", num);
+            json_decref(w);
+        }
+        n++;
+        json_decref(body);
+    }
+    h_resp_free(&wr);
+    /* Known and pending ones take turns, known first: 8 asked, both kinds. */
+    cr_assert_eq(n, NCONN, "%d connecting bodies", n);
+    cr_assert_eq(known[0], 1, "the first connecting body's delay is not known");
+    cr_assert(nknown > 0 && nknown < n, "%d of %d with the delay known", nknown, n);
+
+    cr_assert_eq(h_server_stop(SIGTERM, H_STOP_DEADLINE_MS), 0, "%s", h_error());
+    for (size_t i = 0; i < NFEEDS; i++)
+        off += (size_t)snprintf(conf + off, sizeof(conf) - off,
+                                "feed.%s.format = %s\nfeed.%s.url = http://127.0.0.1:%d%s\n"
+                                "feed.%s.interval = 1\n",
+                                feeds[i][0], feeds[i][1], feeds[i][0], sim, feeds[i][2],
+                                feeds[i][0]);
+    cr_assert_eq(h_write_file("dongting.conf", conf, path, sizeof(path)), 0);
+    args[0] = "--config";
+    args[1] = path;
+    args[2] = NULL;
+    cr_assert_eq(h_server_start(args), 0, "%s", h_error());
+    cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
+    for (int i = 0; i < 150 && feeds_pulled() < (int)NFEEDS; i++) h_sleep_ms(100);
+    cr_assert_eq(feeds_pulled(), (int)NFEEDS, "not every feed delivered");
+    h_sleep_ms(2500);
+
+    for (int i = 0; i < n; i++) {
+        json_t *w, *tr, *props;
+        char want[400];
+        snprintf(p, sizeof(p), "/v1/waybills/%.63s", numbers[i]);
+        w = get_json(p, fwd);
+        tr = json_object_get(w, "tracking");
+        props = json_object_get(json_object_get(w, "proposals"), "itineraries");
+        if (!known[i]) {
+            cr_assert(json_is_false(json_object_get(tr, "at_risk")),
+                      "%s at risk although its delay is not published yet: %s", numbers[i],
+                      json_string_value(json_object_get(tr, "risk_reason")));
+            json_decref(w);
+            continue;
+        }
+        cr_assert(json_is_true(json_object_get(tr, "at_risk")), "%s not at risk", numbers[i]);
+        snprintf(want, sizeof(want), "the cargo reaches %s at ", change[i]);
+        cr_assert_eq(strncmp(h_jstr(tr, "risk_reason"), want, strlen(want)), 0,
+                     "%s: risk_reason '%s'", numbers[i], h_jstr(tr, "risk_reason"));
+        cr_assert_not_null(strstr(h_jstr(tr, "risk_reason"), "(leg 1); leg 2 departs at "),
+                           "%s: risk_reason '%s'", numbers[i], h_jstr(tr, "risk_reason"));
+        cr_assert_geq(json_array_size(props), 1, "%s: no proposals", numbers[i]);
+        cr_assert_eq(json_integer_value(json_object_get(json_object_get(w, "proposals"),
+                                                        "keep_legs")), 1);
+        cr_assert_str_eq(h_jstr(json_object_get(w, "proposals"), "from"), change[i]);
+        cr_log_info("%s: %s (%zu proposals)", numbers[i], h_jstr(tr, "risk_reason"),
+                    json_array_size(props));
+        nrisk++;
+        json_decref(w);
+    }
+    cr_assert_eq(nrisk, nknown);
+
+    /* Rebook the first on its first proposal: the flag goes. */
+    {
+        struct h_resp r;
+        json_t *w;
+        snprintf(p, sizeof(p), "/v1/waybills/%.63s", numbers[0]);
+        h_http("PATCH", p, fwd, "{\"accept_proposal\":0}", NULL, &r);
+        H_ASSERT_STATUS(&r, 200);
+        h_resp_free(&r);
+        w = get_json(p, fwd);
+        cr_assert(json_is_false(json_object_get(json_object_get(w, "tracking"), "at_risk")),
+                  "%s still at risk after accepting proposal 0", numbers[0]);
+        cr_assert(json_is_null(json_object_get(w, "proposals")) ||
+                      !json_object_get(w, "proposals"),
+                  "%s keeps proposals", numbers[0]);
         json_decref(w);
     }
     json_decref(truth);

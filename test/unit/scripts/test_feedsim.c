@@ -232,3 +232,32 @@ Test(feedsim_parties, shapes_and_rules) {
     cr_assert_gt(chinese, 0);
     cr_assert_gt(latin, 0);
 }
+
+/* The connecting-waybill rule: the server (server/waybills.c compute)
+ * flags a connection when arrival + handling > next departure, so a
+ * booking holds on the plan when planned + H <= dep2 and breaks with the
+ * delay when dep2 < delayed + H.  With a range of H (water: river or sea)
+ * it must hold for the largest and break for the smallest. */
+Test(feedsim_conn, breaks_exactly_at_the_server_rule) {
+    const int64_t arr = 1000000, H = 4 * 3600, delay = 3 * 3600;
+    /* Edges: just making it on the plan, just missing it with the delay. */
+    cr_assert_eq(sim_conn_breaks(arr, arr + delay, H, H, arr + H), 1);
+    cr_assert_eq(sim_conn_breaks(arr, arr + delay, H, H, arr + H - 1), 0,
+                 "already missed on the plan");
+    cr_assert_eq(sim_conn_breaks(arr, arr + delay, H, H, arr + delay + H - 1), 1);
+    cr_assert_eq(sim_conn_breaks(arr, arr + delay, H, H, arr + delay + H), 0,
+                 "still made with the delay");
+    cr_assert_eq(sim_conn_breaks(arr, arr, H, H, arr + H), 0, "no delay, nothing breaks");
+    /* Sea 24 h vs river 12 h: the window shrinks to [arr+24h, arr+delay+12h). */
+    cr_assert_eq(sim_conn_breaks(arr, arr + 13 * 3600, 12 * 3600, 24 * 3600, arr + 24 * 3600), 1);
+    cr_assert_eq(sim_conn_breaks(arr, arr + 13 * 3600, 12 * 3600, 24 * 3600,
+                                 arr + 24 * 3600 - 1), 0, "a sea handling would miss it");
+    cr_assert_eq(sim_conn_breaks(arr, arr + 13 * 3600, 12 * 3600, 24 * 3600, arr + 25 * 3600),
+                 0, "a river handling would still make it");
+    cr_assert_eq(sim_conn_breaks(arr, arr + 12 * 3600, 12 * 3600, 24 * 3600, arr + 24 * 3600),
+                 0, "delay no longer than the spread: no safe departure");
+    /* Zero handling (no row) and nonsense ranges. */
+    cr_assert_eq(sim_conn_breaks(arr, arr + 60, 0, 0, arr + 30), 1);
+    cr_assert_eq(sim_conn_breaks(arr, arr + delay, H, H - 1, arr + H), 0, "min > max");
+    cr_assert_eq(sim_conn_breaks(arr, arr + delay, -1, H, arr + H), 0, "negative");
+}
