@@ -377,10 +377,12 @@ static int ride_indices(const struct rt_timetable *tt, uint32_t run, const char 
                         const char *to, struct leg_rt *l) {
     uint32_t n, b = RT_NONE, a = RT_NONE;
     const struct rt_stop_time *st = trip_stops(tt, run, &n);
+    /* Only where the timetable lets cargo on and off: a train passing a
+     * border station without stopping for it cannot be changed there. */
     for (uint32_t k = 0; k < n && b == RT_NONE; k++)
-        if (stop_is(tt, st[k].stop, from)) b = k;
+        if ((st[k].flags & RT_CONN_PICKUP) && stop_is(tt, st[k].stop, from)) b = k;
     for (uint32_t k = b == RT_NONE ? n : b + 1; k < n && a == RT_NONE; k++)
-        if (stop_is(tt, st[k].stop, to)) a = k;
+        if ((st[k].flags & RT_CONN_DROPOFF) && stop_is(tt, st[k].stop, to)) a = k;
     if (b == RT_NONE || a == RT_NONE) return -1;
     l->run = run;
     l->board = b;
