@@ -941,3 +941,31 @@ Test(waybills, the_vehicles_events_reach_it_but_not_other_consignments) {
     free(all);
     H_ASSERT_CLEAN_EXIT();
 }
+
+/* CRE-CSX-DUI-AKS.1 (Tuesdays and Saturdays) passes Alashankou (CNURC-AKS) without setting down
+ * cargo (drop_off_type 1) and sets it down at Małaszewicze (PLWAW-MLS). */
+static long book_rail_to(const char *number, const char *to, json_t **j) {
+    char body[1024];
+    snprintf(body, sizeof(body),
+             "{\"number\":\"%s\",\"type\":\"cim_smgs\",\"shipper\":{\"name\":\"A\"},"
+             "\"consignee\":{\"name\":\"B\"},\"origin\":\"CNCSX-XN\",\"destination\":\"%s\","
+             "\"cargo\":{\"pieces\":1,\"weight_kg\":900},"
+             "\"departure\":\"2026-12-04T12:00:00+08:00\",\"itinerary\":{\"legs\":[{\"trip_id\":"
+             "\"CRE-CSX-DUI-AKS.1\",\"run_id\":\"CRE-CSX-DUI-AKS.1:2026-12-05\","
+             "\"from\":\"CNCSX-XN\",\"to\":\"%s\"}]}}",
+             number, to, to);
+    return create(fwd, body, j);
+}
+
+Test(waybills, legs_only_set_down_where_the_timetable_allows) {
+    json_t *j;
+    start();
+    cr_assert_eq(book_rail_to("CIM2026-0001", "CNURC-AKS", &j), 422);
+    cr_assert_str_eq(h_jstr(json_object_get(j, "error"), "field"), "itinerary.legs[0]");
+    cr_assert_not_null(strstr(h_jstr(json_object_get(j, "error"), "message"),
+                              "does not go from CNCSX-XN to CNURC-AKS"), "%s", json_dumps(j, 0));
+    json_decref(j);
+    cr_assert_eq(book_rail_to("CIM2026-0002", "PLWAW-MLS", &j), 201, "%s", json_dumps(j, 0));
+    json_decref(j);
+    H_ASSERT_CLEAN_EXIT();
+}
