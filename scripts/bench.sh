@@ -31,7 +31,7 @@ trap cleanup EXIT INT TERM
 until redis-cli -p "$rport" ping >/dev/null 2>&1; do sleep 0.1; done
 
 bin/dongting --listen "127.0.0.1:$port" --redis "127.0.0.1:$rport" \
-    --admin-key "$admin" --rate-limit-rps 0 --max-connections 4096 2>"$tmp/dongting.log" &
+    --admin-key "$admin" --rate-limit-rps 0 --public-rate-limit-rps 0 --max-connections 4096 2>"$tmp/dongting.log" &
 spid=$!
 until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done
 
