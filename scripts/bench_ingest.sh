@@ -19,14 +19,7 @@ tmp=$(mktemp -d)
 admin=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 pids=
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$tmp"
-}
+. scripts/bench_lib.sh
 trap cleanup EXIT INT TERM
 
 # start NAME REDIS-PERSISTENCE-ARGS...: a Redis and a server; sets

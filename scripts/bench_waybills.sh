@@ -36,14 +36,7 @@ pids=
 make -s bench-waybills-build
 build=build/release/test/bench
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$tmp"
-}
+. scripts/bench_lib.sh
 trap cleanup EXIT INT TERM
 
 rport=$(free_port)

@@ -315,6 +315,21 @@ static void buf_printf(struct buf *b, const char *fmt, ...) {
     }
 }
 
+/* OUT (taken over) as a 200 body of CTYPE in B.  0, or -1 when OUT ran
+ * out of memory (freed). */
+static int buf_body(struct buf *out, const char *ctype, struct sim_body *b) {
+    if (out->oom) {
+        free(out->p);
+        return -1;
+    }
+    if (!out->p && !(out->p = strdup(""))) return -1;
+    b->data = out->p;
+    b->len = out->len;
+    b->ctype = ctype;
+    b->status = 200;
+    return 0;
+}
+
 static int fsu_message(const struct sim_world *w, const struct sim_event *e, struct buf *out) {
     const struct sim_run *r = &w->runs[e->run];
     const struct sim_cons *c = &w->cons[e->cons];
@@ -360,16 +375,7 @@ int sim_render_fsu(const struct sim_world *w, int64_t now, struct sim_body *b) {
     recent_range(w, SIM_CH_AIR, now, &lo, &hi);
     for (size_t i = lo; i < hi; i++)
         if (w->ev[i].ch == SIM_CH_AIR && fsu_message(w, &w->ev[i], &out) != 0) break;
-    if (out.oom) {
-        free(out.p);
-        return -1;
-    }
-    if (!out.p && !(out.p = strdup(""))) return -1;
-    b->data = out.p;
-    b->len = out.len;
-    b->ctype = "text/plain; charset=utf-8";
-    b->status = 200;
-    return 0;
+    return buf_body(&out, "text/plain; charset=utf-8", b);
 }
 
 /* ---- ONE Record -------------------------------------------------------------- */
@@ -1070,14 +1076,5 @@ int sim_render_waybills(const struct sim_world *w, int64_t now, const char *limi
         else buf_printf(&out, "%s\n", s);
         free(s);
     }
-    if (out.oom) {
-        free(out.p);
-        return -1;
-    }
-    if (!out.p && !(out.p = strdup(""))) return -1;
-    b->data = out.p;
-    b->len = out.len;
-    b->ctype = "application/x-ndjson";
-    b->status = 200;
-    return 0;
+    return buf_body(&out, "application/x-ndjson", b);
 }

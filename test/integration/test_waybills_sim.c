@@ -79,6 +79,29 @@ static int feeds_pulled(void) {
 }
 
 /* The truth's consignment whose document number is NUMBER, or NULL. */
+/* Restart the server pulling the simulator's five feeds (on port SIM)
+ * every second, and wait until each has delivered once. */
+static void restart_pulling(int sim) {
+    char conf[4096], path[600];
+    const char *args[3];
+    size_t off = 0;
+    cr_assert_eq(h_server_stop(SIGTERM, H_STOP_DEADLINE_MS), 0, "%s", h_error());
+    for (size_t i = 0; i < NFEEDS; i++)
+        off += (size_t)snprintf(conf + off, sizeof(conf) - off,
+                                "feed.%s.format = %s\nfeed.%s.url = http://127.0.0.1:%d%s\n"
+                                "feed.%s.interval = 1\n",
+                                feeds[i][0], feeds[i][1], feeds[i][0], sim, feeds[i][2],
+                                feeds[i][0]);
+    cr_assert_eq(h_write_file("dongting.conf", conf, path, sizeof(path)), 0);
+    args[0] = "--config";
+    args[1] = path;
+    args[2] = NULL;
+    cr_assert_eq(h_server_start(args), 0, "%s", h_error());
+    cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
+    for (int i = 0; i < 150 && feeds_pulled() < (int)NFEEDS; i++) h_sleep_ms(100);
+    cr_assert_eq(feeds_pulled(), (int)NFEEDS, "not every feed delivered");
+}
+
 static json_t *truth_of(json_t *truth, const char *number) {
     json_t *c;
     size_t i;
@@ -117,9 +140,7 @@ Test(waybills_sim, simulator_waybills_get_events_and_delayed_etas) {
      * some delays are known, others are not yet. */
     const char *sim_args[] = {"--start", "2026-11-20T12:00:00Z", "--speed", "0",
                               "--seed", "7", "--malformed", "0", NULL};
-    char conf[4096], path[600], fwd[160], id[64];
-    const char *args[3];
-    size_t off = 0;
+    char fwd[160], id[64];
     int sim, n = 0, created = 0, with_events = 0, naming = 0, with_status = 0;
     char numbers[NSEED + 1][64];
     char p[200];
@@ -186,21 +207,7 @@ Test(waybills_sim, simulator_waybills_get_events_and_delayed_etas) {
     cr_assert(delayed[0], "no delayed consignment in the simulator's list");
 
     /* Now the carriers: restart pulling the five feeds every second. */
-    cr_assert_eq(h_server_stop(SIGTERM, H_STOP_DEADLINE_MS), 0, "%s", h_error());
-    for (size_t i = 0; i < NFEEDS; i++)
-        off += (size_t)snprintf(conf + off, sizeof(conf) - off,
-                                "feed.%s.format = %s\nfeed.%s.url = http://127.0.0.1:%d%s\n"
-                                "feed.%s.interval = 1\n",
-                                feeds[i][0], feeds[i][1], feeds[i][0], sim, feeds[i][2],
-                                feeds[i][0]);
-    cr_assert_eq(h_write_file("dongting.conf", conf, path, sizeof(path)), 0);
-    args[0] = "--config";
-    args[1] = path;
-    args[2] = NULL;
-    cr_assert_eq(h_server_start(args), 0, "%s", h_error());
-    cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
-    for (int i = 0; i < 150 && feeds_pulled() < (int)NFEEDS; i++) h_sleep_ms(100);
-    cr_assert_eq(feeds_pulled(), (int)NFEEDS, "not every feed delivered");
+    restart_pulling(sim);
     /* Two more pull cycles: events of a body are linked to waybills before
      * the next pull, and the clock stands still. */
     h_sleep_ms(2500);
@@ -294,11 +301,9 @@ static int delay_known(json_t *truth, const char *run_id) {
 Test(waybills_sim, connecting_waybills_turn_at_risk_with_proposals) {
     const char *sim_args[] = {"--start", "2026-11-20T12:00:00Z", "--speed", "0",
                               "--seed", "7", "--malformed", "0", NULL};
-    char conf[4096], path[600], fwd[160], id[64], p[200];
+    char fwd[160], id[64], p[200];
     char numbers[NCONN][64], change[NCONN][40];
     int known[NCONN];
-    const char *args[3];
-    size_t off = 0;
     int sim, n = 0, nknown = 0, nrisk = 0;
     json_t *truth;
     struct h_resp wr;
@@ -361,21 +366,7 @@ Test(waybills_sim, connecting_waybills_turn_at_risk_with_proposals) {
     cr_assert_eq(known[0], 1, "the first connecting body's delay is not known");
     cr_assert(nknown > 0 && nknown < n, "%d of %d with the delay known", nknown, n);
 
-    cr_assert_eq(h_server_stop(SIGTERM, H_STOP_DEADLINE_MS), 0, "%s", h_error());
-    for (size_t i = 0; i < NFEEDS; i++)
-        off += (size_t)snprintf(conf + off, sizeof(conf) - off,
-                                "feed.%s.format = %s\nfeed.%s.url = http://127.0.0.1:%d%s\n"
-                                "feed.%s.interval = 1\n",
-                                feeds[i][0], feeds[i][1], feeds[i][0], sim, feeds[i][2],
-                                feeds[i][0]);
-    cr_assert_eq(h_write_file("dongting.conf", conf, path, sizeof(path)), 0);
-    args[0] = "--config";
-    args[1] = path;
-    args[2] = NULL;
-    cr_assert_eq(h_server_start(args), 0, "%s", h_error());
-    cr_assert_eq(h_wait_status("/readyz", NULL, 200, 8000), 0, "%s", h_error());
-    for (int i = 0; i < 150 && feeds_pulled() < (int)NFEEDS; i++) h_sleep_ms(100);
-    cr_assert_eq(feeds_pulled(), (int)NFEEDS, "not every feed delivered");
+    restart_pulling(sim);
     h_sleep_ms(2500);
 
     for (int i = 0; i < n; i++) {
