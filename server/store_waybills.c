@@ -229,71 +229,76 @@ static const char lives_lua[] =
     "end "
     "return 1";
 
-void store_wb_lives(const struct store_wb_live *v, size_t n, store_done_cb *cb, void *arg) {
+/* Items FROM .. FROM+M of a batched call into A: keys, then arguments. */
+typedef void batch_fill_fn(struct args *a, const void *items, size_t from, size_t m);
+
+/* Send N items as scripts of at most BATCH, each SCRIPT with NKEYS_PER
+ * keys and at most NARGS_PER arguments (and as many made strings) per
+ * item, filled by FILL; cb once after the last (see struct batch). */
+static void send_batches(const char *script, size_t nkeys_per, size_t nargs_per,
+                         batch_fill_fn *fill, const void *items, size_t n, store_done_cb *cb,
+                         void *arg) {
     struct batch *b = batch_new(n, cb, arg);
     if (b == NULL) return;
     for (size_t from = 0; from < n; from += BATCH) {
         size_t m = n - from < BATCH ? n - from : BATCH;
         struct args a;
-        if (args_init(&a, 3 + m * 11, m * 4) != 0) {
+        char nk[16];
+        if (args_init(&a, 3 + m * (nkeys_per + nargs_per), m * (nkeys_per + 2)) != 0) {
             batch_done(STORE_ERROR, b);
             continue;
         }
-        char nk[16];
-        snprintf(nk, sizeof(nk), "%zu", 2 * m);
+        snprintf(nk, sizeof(nk), "%zu", nkeys_per * m);
         push(&a, "EVAL");
-        push(&a, lives_lua);
+        push(&a, script);
         push(&a, nk);
-        for (size_t i = 0; i < m; i++) {
-            push(&a, mk(&a, "wb:{wb}:w:", v[from + i].number));
-            push(&a, mk(&a, "wb:{wb}:eta:", v[from + i].tenant));
-        }
-        for (size_t i = 0; i < m; i++) {
-            const struct store_wb_live *l = &v[from + i];
-            push(&a, l->number);
-            push(&a, l->live);
-            push(&a, l->livepub);
-            push(&a, l->status);
-            push(&a, l->at_risk ? "1" : "0");
-            push(&a, mkll(&a, l->eta));
-            push(&a, l->proposals ? "1" : "0");
-            push(&a, l->proposals ? l->proposals : "");
-            push(&a, l->state);
-        }
+        fill(&a, items, from, m);
         store_command_done(batch_done, b, a.n, a.v, a.lens);
         args_free(&a);
     }
+}
+
+static void fill_lives(struct args *a, const void *items, size_t from, size_t m) {
+    const struct store_wb_live *v = items;
+    for (size_t i = 0; i < m; i++) {
+        push(a, mk(a, "wb:{wb}:w:", v[from + i].number));
+        push(a, mk(a, "wb:{wb}:eta:", v[from + i].tenant));
+    }
+    for (size_t i = 0; i < m; i++) {
+        const struct store_wb_live *l = &v[from + i];
+        push(a, l->number);
+        push(a, l->live);
+        push(a, l->livepub);
+        push(a, l->status);
+        push(a, l->at_risk ? "1" : "0");
+        push(a, mkll(a, l->eta));
+        push(a, l->proposals ? "1" : "0");
+        push(a, l->proposals ? l->proposals : "");
+        push(a, l->state);
+    }
+}
+
+void store_wb_lives(const struct store_wb_live *v, size_t n, store_done_cb *cb, void *arg) {
+    send_batches(lives_lua, 2, 9, fill_lives, v, n, cb, arg);
 }
 
 static const char links_lua[] =
     "for i = 1, #KEYS do redis.call('ZADD', KEYS[i], ARGV[2*i - 1], ARGV[2*i]) end "
     "return 1";
 
-void store_wb_links(const struct store_wb_link *v, size_t n, store_done_cb *cb, void *arg) {
-    struct batch *b = batch_new(n, cb, arg);
-    if (b == NULL) return;
-    for (size_t from = 0; from < n; from += BATCH) {
-        size_t m = n - from < BATCH ? n - from : BATCH;
-        struct args a;
-        if (args_init(&a, 3 + m * 3, m * 2) != 0) {
-            batch_done(STORE_ERROR, b);
-            continue;
-        }
-        char nk[16];
-        snprintf(nk, sizeof(nk), "%zu", m);
-        push(&a, "EVAL");
-        push(&a, links_lua);
-        push(&a, nk);
-        for (size_t i = 0; i < m; i++) push(&a, mk(&a, "wb:{wb}:ev:", v[from + i].number));
-        for (size_t i = 0; i < m; i++) {
-            char *s = a.bufs[a.nbufs++];
-            snprintf(s, sizeof(a.bufs[0]), "%.0f", v[from + i].score);
-            push(&a, s);
-            push(&a, v[from + i].member);
-        }
-        store_command_done(batch_done, b, a.n, a.v, a.lens);
-        args_free(&a);
+static void fill_links(struct args *a, const void *items, size_t from, size_t m) {
+    const struct store_wb_link *v = items;
+    for (size_t i = 0; i < m; i++) push(a, mk(a, "wb:{wb}:ev:", v[from + i].number));
+    for (size_t i = 0; i < m; i++) {
+        char *sc = a->bufs[a->nbufs++];
+        snprintf(sc, sizeof(a->bufs[0]), "%.0f", v[from + i].score);
+        push(a, sc);
+        push(a, v[from + i].member);
     }
+}
+
+void store_wb_links(const struct store_wb_link *v, size_t n, store_done_cb *cb, void *arg) {
+    send_batches(links_lua, 1, 2, fill_links, v, n, cb, arg);
 }
 
 /* ---- reads with a cursor ----------------------------------------------------- */
