@@ -956,3 +956,45 @@ Test(waybills, legs_only_set_down_where_the_timetable_allows) {
     json_decref(j);
     H_ASSERT_CLEAN_EXIT();
 }
+
+Test(waybills, list_filters_and_pages) {
+    json_t *j;
+    char path[256];
+    static const char *const nums[] = {"YYBL2026111", "YYBL2026112", "YYBL2026113"};
+    start();
+    for (int i = 0; i < 3; i++) {
+        char *body = river_body(nums[i], "CSQU3054383");
+        cr_assert_eq(create(fwd, body, &j), 201);
+        json_decref(j);
+        free(body);
+    }
+    {   /* one of them gets a status */
+        char *e = dcsa("d0000000-0000-4000-8000-000000000111", "TGHU9999995", "YYBL2026112", "GTIN",
+                       "ACT", "2026-11-22T06:00:00+08:00", "CNCSX");
+        push(e);
+        free(e);
+    }
+    j = get_json("/v1/waybills?limit=2", fwd, 200);
+    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 2);
+    cr_assert_str_eq(h_jstr(json_array_get(json_object_get(j, "waybills"), 0), "number"), nums[0]);
+    snprintf(path, sizeof(path), "/v1/waybills?limit=2&cursor=%s", h_jstr(j, "next_cursor"));
+    json_decref(j);
+    j = get_json(path, fwd, 200);
+    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 1);
+    cr_assert_str_eq(h_jstr(json_array_get(json_object_get(j, "waybills"), 0), "number"), nums[2]);
+    cr_assert(json_is_null(json_object_get(j, "next_cursor")));
+    json_decref(j);
+    j = get_json("/v1/waybills?status=GATE_IN", fwd, 200);
+    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 1);
+    cr_assert_str_eq(h_jstr(json_array_get(json_object_get(j, "waybills"), 0), "number"), nums[1]);
+    json_decref(j);
+    j = get_json("/v1/waybills?destination=CNSHA-WGQ", fwd, 200);
+    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 3);
+    json_decref(j);
+    j = get_json("/v1/waybills?destination=CNCLJ", fwd, 200);
+    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 0);
+    json_decref(j);
+    j = get_json("/v1/waybills?status=NOT_A_STATUS", fwd, 400);
+    json_decref(j);
+    H_ASSERT_CLEAN_EXIT();
+}
