@@ -511,9 +511,11 @@ Test(ceb, json_intake_refused) {
     json_refused(m_blocks, "$.blocks: more than 100 business blocks (101)");
     json_refused(m_transfer, "$.transfer: missing");
     json_refused(m_direction, "$.direction: not \"import\" for CEB411");
-    json_t *m = NULL;
+    json_t *m = NULL, *arr = json_array();
     char err[128];
-    cr_assert_eq(ceb_validate_json(json_array(), &m, err, sizeof(err)), -1);
+    cr_assert_eq(ceb_validate_json(arr, &m, err, sizeof(err)), -1);
+    cr_assert_str_eq(err, "$: not an object");
+    json_decref(arr);
 }
 
 /* ---- the official samples, when the shared data is on this machine ---- */
