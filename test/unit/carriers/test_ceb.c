@@ -426,6 +426,29 @@ Test(ceb, hundred_blocks_accepted_101_refused) {
     free(s);
 }
 
+Test(ceb, list_lines_capped) {
+    char rel[] = "test/fixtures/ceb/ceb711_storage_entry.xml", err[512] = "";
+    size_t len;
+    json_t *m = NULL;
+    char *body = ut_slurp(ut_path(rel), &len);
+    char *at = strstr(body, "<ceb:DeliveryList>");
+    cr_assert_not_null(at);
+    size_t pre = (size_t)(at - body), cap = len + 1000 * 160, o = pre;
+    char *s = malloc(cap);
+    memcpy(s, body, pre);
+    for (int i = 1; i <= 1000; i++)
+        o += (size_t)snprintf(s + o, cap - o,
+                              "<ceb:DeliveryList><ceb:gnum>%d</ceb:gnum>"
+                              "<ceb:logisticsNo>N%d</ceb:logisticsNo></ceb:DeliveryList>",
+                              i, i);
+    memcpy(s + o, at, len - pre + 1);
+    cr_assert_eq(ceb_parse_xml(s, o + len - pre, 0, &m, err, sizeof(err)), -1);
+    cr_assert_str_eq(err, "/CEB711Message/Delivery[1]/DeliveryList[1000]: more than 999 "
+                          "list lines");
+    free(s);
+    free(body);
+}
+
 /* ---- the JSON intake ---- */
 
 static json_t *load_json(const char *name) {
