@@ -49,6 +49,15 @@ json_t *api_routes_itinerary(const struct rt_mc_journey *j);
 void api_routes_free(void);
 
 struct store_apikey;
+struct store_sub;
+
+/* Validate a POST /v1/subscriptions body into S (callback URL, secret;
+ * its filters as compact JSON malloc'd into *FILTERS, caller frees;
+ * S->filters points at it).  ALLOW_LOOPBACK as the server option.  0, or
+ * -1 after replying 422 naming the field (R may be NULL: validate only, as
+ * fuzz_subscription_body does). */
+int api_subs_parse_or_reply(struct srv_req *r, json_t *body, int allow_loopback,
+                            struct store_sub *s, char **filters);
 
 /* Validate a POST /v1/keys body into K.  0, or -1 after replying 422 naming
  * the field (R may be NULL: validate only, as the fuzzer does). */

@@ -30,7 +30,12 @@
 #define PER_OWNER_MAX 100        /* subscriptions per tenant and role */
 
 static int invalid(struct srv_req *r, const char *field, const char *why) {
-    srv_reply_error(r, 422, "invalid", "%s: %s", field, why);
+    if (r != NULL) srv_reply_error(r, 422, "invalid", "%s: %s", field, why);
+    return -1;
+}
+
+static int out_of_memory(struct srv_req *r) {
+    if (r != NULL) srv_reply_error(r, 503, "overloaded", "out of memory");
     return -1;
 }
 
@@ -45,10 +50,8 @@ static int printable(const char *s, size_t n, size_t lo, size_t hi, int space) {
     return 1;
 }
 
-/* Validate a POST body into S (its filters malloc'd into *FILTERS, caller
- * frees).  0, or -1 after replying 422 naming the field. */
-static int parse_or_reply(struct srv_req *r, json_t *body, struct store_sub *s,
-                          char **filters) {
+int api_subs_parse_or_reply(struct srv_req *r, json_t *body, int allow_loopback,
+                            struct store_sub *s, char **filters) {
     json_t *url = json_object_get(body, "callback_url"), *secret = json_object_get(body, "secret");
     json_t *wb = json_object_get(body, "waybills"), *sts = json_object_get(body, "statuses");
     json_t *eta = json_object_get(body, "eta_change_min"), *f, *v;
@@ -65,19 +68,14 @@ static int parse_or_reply(struct srv_req *r, json_t *body, struct store_sub *s,
     }
     if (!json_is_string(url))
         return invalid(r, "callback_url", "required, an http or https URL");
-    if (webhook_url_check(json_string_value(url), srv_cfg()->webhook_allow_loopback, why,
-                          sizeof(why)) != 0)
+    if (webhook_url_check(json_string_value(url), allow_loopback, why, sizeof(why)) != 0)
         return invalid(r, "callback_url", why);
     if (!json_is_string(secret))
         return invalid(r, "secret", "required, 32 to 64 bytes of printable ASCII");
     if (!printable(json_string_value(secret), json_string_length(secret), SECRET_MIN,
                    SECRET_MAX, 1))
         return invalid(r, "secret", "must be 32 to 64 bytes of printable ASCII");
-    f = json_object();
-    if (f == NULL) {
-        srv_reply_error(r, 503, "overloaded", "out of memory");
-        return -1;
-    }
+    if ((f = json_object()) == NULL) return out_of_memory(r);
     if (wb != NULL && !json_is_null(wb)) {
         if (!json_is_array(wb) || json_array_size(wb) > WH_MAX_WAYBILLS) {
             json_decref(f);
@@ -122,10 +120,7 @@ static int parse_or_reply(struct srv_req *r, json_t *body, struct store_sub *s,
     }
     *filters = json_dumps(f, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(f);
-    if (*filters == NULL) {
-        srv_reply_error(r, 503, "overloaded", "out of memory");
-        return -1;
-    }
+    if (*filters == NULL) return out_of_memory(r);
     memset(s, 0, sizeof(*s));
     snprintf(s->callback_url, sizeof(s->callback_url), "%s", json_string_value(url));
     snprintf(s->secret, sizeof(s->secret), "%s", json_string_value(secret));
@@ -225,7 +220,8 @@ void api_subs_create(struct srv_req *r) {
         srv_reply_error(r, 503, "overloaded", "out of memory");
         return;
     }
-    if (parse_or_reply(r, body, &c->s, &c->filters) != 0) {
+    if (api_subs_parse_or_reply(r, body, srv_cfg()->webhook_allow_loopback, &c->s,
+                                &c->filters) != 0) {
         json_decref(body);
         free(c->filters);
         free(c);
