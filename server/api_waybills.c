@@ -224,6 +224,7 @@ struct one {
     struct srv_req *r;
     enum what what;
     json_t *body;            /* PATCH */
+    char *props;             /* PATCH: the stored proposals, for accept_proposal */
     char *cursor;            /* W_EVENTS: member after which to go on */
     long limit;
 };
@@ -233,6 +234,7 @@ static const char *const get_fields[] = {"tenant", "account", "tok",     "vfull"
 
 static void one_free(struct one *o) {
     json_decref(o->body);
+    free(o->props);
     free(o->cursor);
     free(o);
 }
@@ -353,8 +355,8 @@ static void got_one(int status, const char *const *v, const size_t *lens, size_t
             not_found(r);
             break;
         }
-        o->cursor = strndup(v[7], lens[7]);   /* the proposals, for accept_proposal */
-        patch_loaded(o, NULL, 0, o->cursor);
+        o->props = strndup(v[7], lens[7]);
+        patch_loaded(o, NULL, 0, o->props);
         return;
     }
 done:
@@ -472,7 +474,7 @@ static void got_doc(int status, const char *const *v, const size_t *lens, size_t
         one_free(o);
         return;
     }
-    patch_loaded(o, v[0], lens[0], o->cursor);
+    patch_loaded(o, v[0], lens[0], o->props);
 }
 
 static void patch_loaded(struct one *o, const char *doc, size_t doclen, const char *props) {
