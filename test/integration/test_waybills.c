@@ -99,6 +99,27 @@ static json_t *get_json(const char *path, const char *bearer, long want) {
     return j;
 }
 
+/* The number of waybills GET PATH lists for BEARER (200 asserted). */
+static size_t listed(const char *path, const char *bearer) {
+    json_t *j = get_json(path, bearer, 200);
+    size_t n = json_array_size(json_object_get(j, "waybills"));
+    json_decref(j);
+    return n;
+}
+
+/* RIV-CSX-SHA.1 of 2026-12-03 arrives SECONDS late at CNCLJ (stop 1), the
+ * delay carried on to CNSHA-WGQ (200 asserted). */
+static void delay_river_run(long seconds) {
+    struct h_resp r;
+    char body[160];
+    snprintf(body, sizeof(body),
+             "{\"date\":\"2026-12-03\",\"stops\":[{\"stop_sequence_index\":1,"
+             "\"arrival_delay_s\":%ld}]}", seconds);
+    h_http("POST", "/v1/trips/RIV-CSX-SHA.1/updates", h_admin_key(), body, NULL, &r);
+    H_ASSERT_STATUS(&r, 200);
+    h_resp_free(&r);
+}
+
 static const char *tr(json_t *w, const char *field) {
     return h_jstr(json_object_get(w, "tracking"), field);
 }
@@ -266,12 +287,8 @@ Test(waybills, not_yours_is_the_same_404) {
     H_ASSERT_STATUS(&a, 404);
     h_resp_free(&a);
     /* globex's list does not show acme's waybill */
-    j = get_json("/v1/waybills", fwd2, 200);
-    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 0);
-    json_decref(j);
-    j = get_json("/v1/waybills", fwd, 200);
-    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 1);
-    json_decref(j);
+    cr_assert_eq(listed("/v1/waybills", fwd2), 0);
+    cr_assert_eq(listed("/v1/waybills", fwd), 1);
     H_ASSERT_CLEAN_EXIT();
 }
 
@@ -288,7 +305,6 @@ static long long wait_eta(const char *number, long long want, int timeout_ms) {
 
 Test(waybills, a_delay_moves_every_eta_on_the_run) {
     json_t *j;
-    struct h_resp r;
     char *b1 = river_body("YYBL2026010", "CSQU3054383"), *b2 = river_body("YYBL2026011", "MSKU1234565");
     long long ms1, ms2;
     start();
@@ -300,12 +316,7 @@ Test(waybills, a_delay_moves_every_eta_on_the_run) {
     free(b2);
 
     /* 10 h late at CNCLJ: carried to CNSHA-WGQ, 2026-12-08T11:00+08:00 */
-    h_http("POST", "/v1/trips/RIV-CSX-SHA.1/updates", h_admin_key(),
-           "{\"date\":\"2026-12-03\",\"stops\":[{\"stop_sequence_index\":1,"
-           "\"arrival_delay_s\":36000}]}",
-           NULL, &r);
-    H_ASSERT_STATUS(&r, 200);
-    h_resp_free(&r);
+    delay_river_run(36000);
     ms1 = wait_eta("YYBL2026010", 1796662800LL + 36000, 1000);
     ms2 = wait_eta("YYBL2026011", 1796662800LL + 36000, 1000);
     cr_assert(ms1 >= 0 && ms2 >= 0, "the ETAs did not move within a second");
@@ -322,12 +333,8 @@ Test(waybills, a_delay_moves_every_eta_on_the_run) {
     json_decref(j);
 
     /* arriving-soon query: ETA before 12-08 12:00 finds both of acme's one */
-    j = get_json("/v1/waybills?eta_before=2026-12-08T12:00:00%2B08:00", fwd, 200);
-    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 1);
-    json_decref(j);
-    j = get_json("/v1/waybills?eta_before=2026-12-08T10:00:00%2B08:00", fwd, 200);
-    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 0);
-    json_decref(j);
+    cr_assert_eq(listed("/v1/waybills?eta_before=2026-12-08T12:00:00%2B08:00", fwd), 1);
+    cr_assert_eq(listed("/v1/waybills?eta_before=2026-12-08T10:00:00%2B08:00", fwd), 0);
     H_ASSERT_CLEAN_EXIT();
 }
 
@@ -504,9 +511,7 @@ Test(waybills, a_missed_connection_flags_at_risk_and_a_proposal_can_be_accepted)
     cr_assert_gt(json_array_size(json_object_get(json_object_get(j, "proposals"), "itineraries")),
                  0);
     json_decref(j);
-    j = get_json("/v1/waybills?at_risk=true", fwd, 200);
-    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 1);
-    json_decref(j);
+    cr_assert_eq(listed("/v1/waybills?at_risk=true", fwd), 1);
 
     /* the public view says at risk, but not why and not the proposals */
     j = get_json("/v1/waybills/YYBL2026030", NULL, 200);
@@ -572,7 +577,6 @@ Test(waybills, live_updates_over_sse) {
     char req[512], token[128], full[16384] = "", pub[16384] = "";
     size_t nf = 0, np = 0;
     int fd_full, fd_pub;
-    struct h_resp r;
     start();
     cr_assert_eq(create(fwd, body, &j), 201);
     snprintf(token, sizeof(token), "%s", h_jstr(j, "consignee_token"));
@@ -591,12 +595,7 @@ Test(waybills, live_updates_over_sse) {
     cr_assert_not_null(read_until(fd_pub, "event: hello", 3000, pub, sizeof(pub), &np), "%s", pub);
     cr_assert_not_null(strstr(full, "text/event-stream"));
 
-    h_http("POST", "/v1/trips/RIV-CSX-SHA.1/updates", h_admin_key(),
-           "{\"date\":\"2026-12-03\",\"stops\":[{\"stop_sequence_index\":1,"
-           "\"arrival_delay_s\":36000}]}",
-           NULL, &r);
-    H_ASSERT_STATUS(&r, 200);
-    h_resp_free(&r);
+    delay_river_run(36000);
     cr_assert_not_null(read_until(fd_full, "2026-12-08T11:00:00+08:00", 3000, full, sizeof(full), &nf),
                        "the full stream did not get the new ETA: %s", full);
     cr_assert_not_null(strstr(full, "event: tracking"));
@@ -611,7 +610,6 @@ Test(waybills, live_updates_over_sse) {
 
 Test(waybills, held_again_after_a_restart) {
     json_t *j;
-    struct h_resp r;
     char *body = river_body("YYBL2026050", "CSQU3054383");
     start();
     cr_assert_eq(create(fwd, body, &j), 201);
@@ -624,12 +622,7 @@ Test(waybills, held_again_after_a_restart) {
     {
         long long t0 = h_now_ms();
         do {
-            h_http("POST", "/v1/trips/RIV-CSX-SHA.1/updates", h_admin_key(),
-                   "{\"date\":\"2026-12-03\",\"stops\":[{\"stop_sequence_index\":1,"
-                   "\"arrival_delay_s\":7200}]}",
-                   NULL, &r);
-            H_ASSERT_STATUS(&r, 200);
-            h_resp_free(&r);
+            delay_river_run(7200);
             if (wait_eta("YYBL2026050", 1796662800LL + 7200, 500) >= 0) break;
         } while (h_now_ms() - t0 < 5000);
     }
@@ -685,7 +678,6 @@ Test(waybills, webhooks_carry_events_and_eta_changes_and_retry) {
     int port = rcv_start();
     json_t *j, *items;
     char *body = river_body("YYBL2026060", "CSQU3054383"), *e1;
-    struct h_resp r;
     long long t0;
     cr_assert_gt(port, 0);
     start_with(args);
@@ -723,12 +715,7 @@ Test(waybills, webhooks_carry_events_and_eta_changes_and_retry) {
     cr_assert_geq(rcv_count(), 3, "no retry after the receiver's 500");
 
     /* a 10 h delay: acme gets the ETA change (>= 60 min), nobody else */
-    h_http("POST", "/v1/trips/RIV-CSX-SHA.1/updates", h_admin_key(),
-           "{\"date\":\"2026-12-03\",\"stops\":[{\"stop_sequence_index\":1,"
-           "\"arrival_delay_s\":36000}]}",
-           NULL, &r);
-    H_ASSERT_STATUS(&r, 200);
-    h_resp_free(&r);
+    delay_river_run(36000);
     t0 = h_now_ms();
     for (;;) {
         items = delivered("waybill.eta_changed");
@@ -988,12 +975,8 @@ Test(waybills, list_filters_and_pages) {
     cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 1);
     cr_assert_str_eq(h_jstr(json_array_get(json_object_get(j, "waybills"), 0), "number"), nums[1]);
     json_decref(j);
-    j = get_json("/v1/waybills?destination=CNSHA-WGQ", fwd, 200);
-    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 3);
-    json_decref(j);
-    j = get_json("/v1/waybills?destination=CNCLJ", fwd, 200);
-    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 0);
-    json_decref(j);
+    cr_assert_eq(listed("/v1/waybills?destination=CNSHA-WGQ", fwd), 3);
+    cr_assert_eq(listed("/v1/waybills?destination=CNCLJ", fwd), 0);
     j = get_json("/v1/waybills?status=NOT_A_STATUS", fwd, 400);
     json_decref(j);
     H_ASSERT_CLEAN_EXIT();
