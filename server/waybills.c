@@ -220,6 +220,9 @@ struct entry {
     uint64_t pubw_hash, st_hash;   /* of the public state and the compact state last
                                     * stored: a fan-out leaves them out when unchanged */
     int dead;                      /* removed from the maps (replaced) */
+    unsigned hit_mark, seen_mark;  /* de-duplication in waybills_on_events */
+    int seen_changed;              /* an event of this batch changed what it shows */
+    int dirty;                     /* its last state write failed: write it again */
 };
 
 /* ---- string -> entries multimap (open addressing, linear probing) ------- */
@@ -1117,6 +1120,7 @@ static void pub_written(int status, void *arg) {
         for (size_t i = 0; i < w->p.n; i++) {
             w->p.it[i].e->pubw_hash = w->p.it[i].pubw_hash;
             w->p.it[i].e->st_hash = w->p.it[i].st_hash;
+            w->p.it[i].e->dirty = 0;
         }
         if (w->run != RT_NONE) {
             stats.fanouts++;
@@ -1128,6 +1132,7 @@ static void pub_written(int status, void *arg) {
         propose(&w->p);
     } else {
         stats.write_errors++;
+        for (size_t i = 0; i < w->p.n; i++) w->p.it[i].e->dirty = 1;
         log_event("warn", "waybill_state_not_stored", "%zu waybill states not stored: %s",
                   w->p.n, store_error_text(status));
     }
@@ -1273,25 +1278,35 @@ static int on_booked_leg(const struct entry *e, uint32_t run, uint32_t stop) {
 }
 
 /* What event X tells waybill E about its status and arrival. */
-static void apply_event(struct entry *e, const struct carrier_event *x, int by_run) {
+/* What event X tells waybill E about its status and arrival.  1 when it
+ * changed any of them (a duplicate re-served by a feed changes nothing). */
+static int apply_event(struct entry *e, const struct carrier_event *x) {
     int at_dest = x->location[0] && same_place(x->location, e->dest);
     int arrival = x->status == CS_ARRIVED || x->status == CS_DISCHARGED ||
                   x->status == CS_DELIVERED || x->status == CS_GATE_OUT;
-    if (x->retracted) return;
+    int changed = 0;
+    if (x->retracted) return 0;
     if (x->classifier == CC_ACTUAL) {
-        if (e->status < 0 || x->event_time >= e->status_time) {
+        if ((e->status < 0 || x->event_time >= e->status_time) &&
+            (e->status != (int)x->status || e->status_time != x->event_time ||
+             strcmp(e->status_loc, x->location) != 0)) {
             e->status = (int)x->status;
             e->status_time = x->event_time;
             snprintf(e->status_loc, sizeof(e->status_loc), "%s", x->location);
+            changed = 1;
         }
-        (void)by_run;
-        if (arrival && at_dest && (e->arrived == 0 || x->event_time < e->arrived))
+        if (arrival && at_dest && (e->arrived == 0 || x->event_time < e->arrived)) {
             e->arrived = x->event_time;
+            changed = 1;
+        }
     } else if (x->classifier == CC_ESTIMATED && at_dest &&
-               (x->status == CS_ARRIVED || (x->status == CS_DISCHARGED && !e->carrier_eta_arr))) {
+               (x->status == CS_ARRIVED || (x->status == CS_DISCHARGED && !e->carrier_eta_arr)) &&
+               (e->carrier_eta != x->event_time || e->carrier_eta_arr != (x->status == CS_ARRIVED))) {
         e->carrier_eta = x->event_time;
         e->carrier_eta_arr = x->status == CS_ARRIVED;
+        changed = 1;
     }
+    return changed;
 }
 
 struct ev_note {
@@ -1370,6 +1385,7 @@ static void ev_links_done(int status, void *arg) {
     if (status == STORE_OK) stats.links += j->nlinks;
     else stats.write_errors++;
     if (status != STORE_OK) {
+        for (size_t i = 0; i < j->p.n; i++) j->p.it[i].e->dirty = 1;
         ev_states_done(status, j);
         return;
     }
@@ -1390,12 +1406,16 @@ static int names_consignment(const struct carrier_event *x) {
 /* The waybills event I names: by a number or a container; or, for a
  * vehicle's own event (one naming no consignment: a vessel departing, a
  * train crossing a border), the run and stop it was placed on, when within
- * a booked leg.  At most MAX into HIT; returns how many. */
-static int event_hits(const struct wb_event_in *in, struct entry **hit, int max) {
+ * a booked leg (every waybill on a full train: no cap).  Into *HIT (grown
+ * as needed, *CAP its size); returns how many, or -1 out of memory. */
+static long event_hits(const struct wb_event_in *in, struct entry ***hit, size_t *cap) {
+    static unsigned mark;
     const struct carrier_event *x = in->ev;
-    int nhit = 0, vehicle = !names_consignment(x);
+    int vehicle = !names_consignment(x);
+    size_t nhit = 0;
     char k[160];
-    for (int r = 0; r <= (int)x->nrefs && nhit < max; r++) {
+    mark++;
+    for (int r = 0; r <= (int)x->nrefs; r++) {
         struct mm_slot *s;
         int by_run = r == (int)x->nrefs;
         if (!by_run) {
@@ -1409,21 +1429,29 @@ static int event_hits(const struct wb_event_in *in, struct entry **hit, int max)
             continue;
         }
         if ((s = mm_find(&wb.refs, k, 0)) == NULL) continue;
-        for (size_t m = 0; m < s->n && nhit < max; m++) {
+        for (size_t m = 0; m < s->n; m++) {
             struct entry *e = s->v[m];
-            int dup = 0;
+            if (e->hit_mark == mark) continue;
             if (by_run && !on_booked_leg(e, in->run, in->stop)) continue;
-            for (int h = 0; h < nhit; h++) dup |= hit[h] == e;
-            if (!dup) hit[nhit++] = e;
+            if (nhit == *cap) {
+                size_t nc = *cap ? *cap * 2 : 64;
+                struct entry **nh = realloc(*hit, nc * sizeof(*nh));
+                if (nh == NULL) return -1;
+                *hit = nh;
+                *cap = nc;
+            }
+            e->hit_mark = mark;
+            (*hit)[nhit++] = e;
         }
     }
-    return nhit;
+    return (long)nhit;
 }
 
 void waybills_on_events(const struct wb_event_in *v, size_t n, store_done_cb *cb, void *arg) {
+    static unsigned batch_mark;
     struct ev_job *j = calloc(1, sizeof(*j));
-    struct entry **seen = NULL;
-    size_t nseen = 0, capseen = 0;
+    struct entry **seen = NULL, **hit = NULL;
+    size_t nseen = 0, capseen = 0, caphit = 0;
     int failed = 0;
     if (j == NULL) {
         cb(STORE_ERROR, arg);
@@ -1431,20 +1459,23 @@ void waybills_on_events(const struct wb_event_in *v, size_t n, store_done_cb *cb
     }
     j->cb = cb;
     j->arg = arg;
+    batch_mark++;
     for (size_t i = 0; i < n && wb.nall > 0 && !failed; i++) {
         const struct carrier_event *x = v[i].ev;
-        struct entry *hit[64];
-        int nhit = event_hits(&v[i], hit, 64);
+        long nhit = event_hits(&v[i], &hit, &caphit);
         json_t *data = NULL;
-        if (nhit == 0) continue;
+        if (nhit < 0) failed = 1;
+        if (nhit <= 0) continue;
         if (v[i].fresh) data = json_loadb(v[i].json, v[i].jlen, 0, NULL);
-        for (int h = 0; h < nhit && !failed; h++) {
+        for (long h = 0; h < nhit && !failed; h++) {
             struct entry *e = hit[h];
-            int dup = 0;
+            int changed;
             if (ev_job_grow(j) != 0) {
                 failed = 1;
                 break;
             }
+            /* Linked again even when seen before: a resend after a failed
+             * link must link (ZADD is idempotent). */
             snprintf(j->ids[j->nlinks], sizeof(j->ids[0]), "%s:%s", x->source, x->event_id);
             j->links[j->nlinks] = (struct store_wb_link){
                 .number = e->number, .member = NULL, .score = (double)x->event_time * 1000.0};
@@ -1453,9 +1484,8 @@ void waybills_on_events(const struct wb_event_in *v, size_t n, store_done_cb *cb
                     .e = e, .link = j->nlinks, .status = carrier_status_name(x->status),
                     .data = json_incref(data)};
             j->nlinks++;
-            apply_event(e, x, v[i].run != RT_NONE);
-            for (size_t q = 0; q < nseen; q++) dup |= seen[q] == e;
-            if (!dup) {
+            changed = apply_event(e, x);
+            if (e->seen_mark != batch_mark) {
                 if (nseen == capseen) {
                     size_t nc = capseen ? capseen * 2 : 16;
                     struct entry **ns = realloc(seen, nc * sizeof(*ns));
@@ -1466,13 +1496,20 @@ void waybills_on_events(const struct wb_event_in *v, size_t n, store_done_cb *cb
                     seen = ns;
                     capseen = nc;
                 }
+                e->seen_mark = batch_mark;
+                e->seen_changed = 0;
                 seen[nseen++] = e;
             }
+            e->seen_changed |= changed | e->dirty;
         }
         json_decref(data);
     }
-    for (size_t q = 0; q < nseen && !failed; q++) refresh(seen[q], &j->p, 1);
+    /* Only waybills whose status, place or estimate moved are written
+     * again: a feed that re-serves its window brings the same events back
+     * every pull. */
+    for (size_t q = 0; q < nseen && !failed; q++) refresh(seen[q], &j->p, seen[q]->seen_changed);
     free(seen);
+    free(hit);
     if (failed) {
         ev_states_done(STORE_ERROR, j);
         return;
