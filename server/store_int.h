@@ -36,4 +36,40 @@ void store_command_int(store_done_cb *cb, void *arg, int zero_status, int argc,
 void store_command_strings(store_strings_cb *cb, void *arg, int argc, const char **argv,
                            const size_t *lens);
 
+/* ---- building a command (store_args.c) ---- */
+
+#define STORE_BATCH 500 /* items per script: store_send_batches, loads */
+
+/* argv/lens arrays for a command of up to N arguments, and NBUFS buffers
+ * for the keys and numbers made with store_mk / store_mkll, freed
+ * together. */
+struct store_args {
+    const char **v;
+    size_t *lens;
+    char (*bufs)[160];   /* keys and numbers made here */
+    int n, nbufs;
+};
+
+int store_args_init(struct store_args *a, size_t n, size_t nbufs);
+void store_args_free(struct store_args *a);
+
+/* Append S (NULL as "") to A's argv. */
+void store_push(struct store_args *a, const char *s);
+
+/* PREFIX then S (or the number V), in one of A's buffers (159 bytes at
+ * most: longer is cut). */
+const char *store_mk(struct store_args *a, const char *prefix, const char *s);
+const char *store_mkll(struct store_args *a, long long v);
+
+/* Items FROM .. FROM+M of a batched call into A: keys, then arguments. */
+typedef void store_batch_fill_fn(struct store_args *a, const void *items, size_t from, size_t m);
+
+/* Send N items as EVALs of SCRIPT, at most 500 items each, with NKEYS_PER
+ * keys and at most NARGS_PER arguments (and NKEYS_PER + 2 made strings)
+ * per item, filled by FILL; cb once after the last script answered, with
+ * the first failure or STORE_OK (at once when N is 0; CB may be NULL). */
+void store_send_batches(const char *script, size_t nkeys_per, size_t nargs_per,
+                        store_batch_fill_fn *fill, const void *items, size_t n,
+                        store_done_cb *cb, void *arg);
+
 #endif

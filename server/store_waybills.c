@@ -9,57 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 500
-
-
 static const char all_key[] = "wb:{wb}:all";
-
-/* argv/lens arrays for a command of up to N arguments, freed together. */
-struct args {
-    const char **v;
-    size_t *lens;
-    char (*bufs)[160];   /* keys and numbers made here */
-    int n, nbufs;
-};
-
-static int args_init(struct args *a, size_t n, size_t nbufs) {
-    memset(a, 0, sizeof(*a));
-    a->v = calloc(n, sizeof(*a->v));
-    a->lens = calloc(n, sizeof(*a->lens));
-    a->bufs = calloc(nbufs ? nbufs : 1, sizeof(*a->bufs));
-    if (!a->v || !a->lens || !a->bufs) {
-        free(a->v);
-        free(a->lens);
-        free(a->bufs);
-        return -1;
-    }
-    return 0;
-}
-
-static void args_free(struct args *a) {
-    free(a->v);
-    free(a->lens);
-    free(a->bufs);
-}
-
-static void push(struct args *a, const char *s) {
-    a->v[a->n] = s ? s : "";
-    a->lens[a->n] = strlen(a->v[a->n]);
-    a->n++;
-}
-
-/* PREFIX then S, in a buffer of A. */
-static const char *mk(struct args *a, const char *prefix, const char *s) {
-    char *b = a->bufs[a->nbufs++];
-    snprintf(b, sizeof(a->bufs[0]), "%s%s", prefix, s);
-    return b;
-}
-
-static const char *mkll(struct args *a, long long v) {
-    char *b = a->bufs[a->nbufs++];
-    snprintf(b, sizeof(a->bufs[0]), "%lld", v);
-    return b;
-}
 
 /* ---- create, fields, amend ------------------------------------------------ */
 
@@ -79,24 +29,24 @@ static long long fv_eta(const char *const *fv, size_t nfv) {
 
 void store_wb_create(const char *number, const char *tenant, const char *const *fv, size_t nfv,
                      long long created, store_done_cb *cb, void *arg) {
-    struct args a;
-    if (args_init(&a, nfv + 10, 8) != 0) {
+    struct store_args a;
+    if (store_args_init(&a, nfv + 10, 8) != 0) {
         cb(STORE_ERROR, arg);
         return;
     }
-    push(&a, "EVAL");
-    push(&a, create_lua);
-    push(&a, "4");
-    push(&a, mk(&a, "wb:{wb}:w:", number));
-    push(&a, all_key);
-    push(&a, mk(&a, "wb:{wb}:t:", tenant));
-    push(&a, mk(&a, "wb:{wb}:eta:", tenant));
-    push(&a, number);
-    push(&a, mkll(&a, created));
-    push(&a, mkll(&a, fv_eta(fv, nfv)));
-    for (size_t i = 0; i < nfv; i++) push(&a, fv[i]);
+    store_push(&a, "EVAL");
+    store_push(&a, create_lua);
+    store_push(&a, "4");
+    store_push(&a, store_mk(&a, "wb:{wb}:w:", number));
+    store_push(&a, all_key);
+    store_push(&a, store_mk(&a, "wb:{wb}:t:", tenant));
+    store_push(&a, store_mk(&a, "wb:{wb}:eta:", tenant));
+    store_push(&a, number);
+    store_push(&a, store_mkll(&a, created));
+    store_push(&a, store_mkll(&a, fv_eta(fv, nfv)));
+    for (size_t i = 0; i < nfv; i++) store_push(&a, fv[i]);
     store_command_int(cb, arg, STORE_CONFLICT, a.n, a.v, a.lens);
-    args_free(&a);
+    store_args_free(&a);
 }
 
 struct fields_arg {
@@ -133,20 +83,20 @@ static void fields_finish(int status, const struct redisReply *r, void *arg) {
 
 void store_wb_fields(const char *number, const char *const *names, size_t n,
                      store_strings_cb *cb, void *arg) {
-    struct args a;
+    struct store_args a;
     struct fields_arg *f = malloc(sizeof(*f));
-    if (f == NULL || args_init(&a, n + 2, 1) != 0) {
+    if (f == NULL || store_args_init(&a, n + 2, 1) != 0) {
         free(f);
         cb(STORE_ERROR, NULL, NULL, 0, arg);
         return;
     }
     f->cb = cb;
     f->arg = arg;
-    push(&a, "HMGET");
-    push(&a, mk(&a, "wb:{wb}:w:", number));
-    for (size_t i = 0; i < n; i++) push(&a, names[i]);
+    store_push(&a, "HMGET");
+    store_push(&a, store_mk(&a, "wb:{wb}:w:", number));
+    for (size_t i = 0; i < n; i++) store_push(&a, names[i]);
     store_command_raw(fields_finish, f, a.n, a.v, a.lens);
-    args_free(&a);
+    store_args_free(&a);
 }
 
 static const char amend_lua[] =
@@ -160,58 +110,24 @@ static const char amend_lua[] =
 
 void store_wb_amend(const char *number, int version, const char *const *fv, size_t nfv,
                     const char *history, store_done_cb *cb, void *arg) {
-    struct args a;
-    if (args_init(&a, nfv + 8, 4) != 0) {
+    struct store_args a;
+    if (store_args_init(&a, nfv + 8, 4) != 0) {
         cb(STORE_ERROR, arg);
         return;
     }
-    push(&a, "EVAL");
-    push(&a, amend_lua);
-    push(&a, "2");
-    push(&a, mk(&a, "wb:{wb}:w:", number));
-    push(&a, mk(&a, "wb:{wb}:h:", number));
-    push(&a, mkll(&a, version));
-    push(&a, history);
-    for (size_t i = 0; i < nfv; i++) push(&a, fv[i]);
+    store_push(&a, "EVAL");
+    store_push(&a, amend_lua);
+    store_push(&a, "2");
+    store_push(&a, store_mk(&a, "wb:{wb}:w:", number));
+    store_push(&a, store_mk(&a, "wb:{wb}:h:", number));
+    store_push(&a, store_mkll(&a, version));
+    store_push(&a, history);
+    for (size_t i = 0; i < nfv; i++) store_push(&a, fv[i]);
     store_command_int(cb, arg, STORE_CONFLICT, a.n, a.v, a.lens);
-    args_free(&a);
+    store_args_free(&a);
 }
 
 /* ---- batches: lives and links --------------------------------------------- */
-
-/* One call made of several scripts: the caller hears once, after the last. */
-struct batch {
-    store_done_cb *cb;
-    void *arg;
-    size_t left;
-    int first_error;
-};
-
-static void batch_done(int status, void *arg) {
-    struct batch *b = arg;
-    if (status != STORE_OK && b->first_error == STORE_OK) b->first_error = status;
-    if (--b->left > 0) return;
-    if (b->cb) b->cb(b->first_error, b->arg);
-    free(b);
-}
-
-static struct batch *batch_new(size_t n, store_done_cb *cb, void *arg) {
-    struct batch *b = calloc(1, sizeof(*b));
-    if (b == NULL) {
-        if (cb) cb(STORE_ERROR, arg);
-        return NULL;
-    }
-    b->cb = cb;
-    b->arg = arg;
-    b->left = (n + BATCH - 1) / BATCH;
-    b->first_error = STORE_OK;
-    if (b->left == 0) {
-        if (cb) cb(STORE_OK, arg);
-        free(b);
-        return NULL;
-    }
-    return b;
-}
 
 static const char lives_lua[] =
     "local ai = 1 "
@@ -229,76 +145,47 @@ static const char lives_lua[] =
     "end "
     "return 1";
 
-/* Items FROM .. FROM+M of a batched call into A: keys, then arguments. */
-typedef void batch_fill_fn(struct args *a, const void *items, size_t from, size_t m);
-
-/* Send N items as scripts of at most BATCH, each SCRIPT with NKEYS_PER
- * keys and at most NARGS_PER arguments (and as many made strings) per
- * item, filled by FILL; cb once after the last (see struct batch). */
-static void send_batches(const char *script, size_t nkeys_per, size_t nargs_per,
-                         batch_fill_fn *fill, const void *items, size_t n, store_done_cb *cb,
-                         void *arg) {
-    struct batch *b = batch_new(n, cb, arg);
-    if (b == NULL) return;
-    for (size_t from = 0; from < n; from += BATCH) {
-        size_t m = n - from < BATCH ? n - from : BATCH;
-        struct args a;
-        char nk[16];
-        if (args_init(&a, 3 + m * (nkeys_per + nargs_per), m * (nkeys_per + 2)) != 0) {
-            batch_done(STORE_ERROR, b);
-            continue;
-        }
-        snprintf(nk, sizeof(nk), "%zu", nkeys_per * m);
-        push(&a, "EVAL");
-        push(&a, script);
-        push(&a, nk);
-        fill(&a, items, from, m);
-        store_command_done(batch_done, b, a.n, a.v, a.lens);
-        args_free(&a);
-    }
-}
-
-static void fill_lives(struct args *a, const void *items, size_t from, size_t m) {
+static void fill_lives(struct store_args *a, const void *items, size_t from, size_t m) {
     const struct store_wb_live *v = items;
     for (size_t i = 0; i < m; i++) {
-        push(a, mk(a, "wb:{wb}:w:", v[from + i].number));
-        push(a, mk(a, "wb:{wb}:eta:", v[from + i].tenant));
+        store_push(a, store_mk(a, "wb:{wb}:w:", v[from + i].number));
+        store_push(a, store_mk(a, "wb:{wb}:eta:", v[from + i].tenant));
     }
     for (size_t i = 0; i < m; i++) {
         const struct store_wb_live *l = &v[from + i];
-        push(a, l->number);
-        push(a, l->live);
-        push(a, l->livepub);
-        push(a, l->status);
-        push(a, l->at_risk ? "1" : "0");
-        push(a, mkll(a, l->eta));
-        push(a, l->proposals ? "1" : "0");
-        push(a, l->proposals ? l->proposals : "");
-        push(a, l->state);
+        store_push(a, l->number);
+        store_push(a, l->live);
+        store_push(a, l->livepub);
+        store_push(a, l->status);
+        store_push(a, l->at_risk ? "1" : "0");
+        store_push(a, store_mkll(a, l->eta));
+        store_push(a, l->proposals ? "1" : "0");
+        store_push(a, l->proposals ? l->proposals : "");
+        store_push(a, l->state);
     }
 }
 
 void store_wb_lives(const struct store_wb_live *v, size_t n, store_done_cb *cb, void *arg) {
-    send_batches(lives_lua, 2, 9, fill_lives, v, n, cb, arg);
+    store_send_batches(lives_lua, 2, 9, fill_lives, v, n, cb, arg);
 }
 
 static const char links_lua[] =
     "for i = 1, #KEYS do redis.call('ZADD', KEYS[i], ARGV[2*i - 1], ARGV[2*i]) end "
     "return 1";
 
-static void fill_links(struct args *a, const void *items, size_t from, size_t m) {
+static void fill_links(struct store_args *a, const void *items, size_t from, size_t m) {
     const struct store_wb_link *v = items;
-    for (size_t i = 0; i < m; i++) push(a, mk(a, "wb:{wb}:ev:", v[from + i].number));
+    for (size_t i = 0; i < m; i++) store_push(a, store_mk(a, "wb:{wb}:ev:", v[from + i].number));
     for (size_t i = 0; i < m; i++) {
         char *sc = a->bufs[a->nbufs++];
         snprintf(sc, sizeof(a->bufs[0]), "%.0f", v[from + i].score);
-        push(a, sc);
-        push(a, v[from + i].member);
+        store_push(a, sc);
+        store_push(a, v[from + i].member);
     }
 }
 
 void store_wb_links(const struct store_wb_link *v, size_t n, store_done_cb *cb, void *arg) {
-    send_batches(links_lua, 1, 2, fill_links, v, n, cb, arg);
+    store_send_batches(links_lua, 1, 2, fill_links, v, n, cb, arg);
 }
 
 /* ---- reads with a cursor ----------------------------------------------------- */
@@ -338,7 +225,7 @@ static void cursor_finish(int status, const struct redisReply *r, void *arg) {
     free(c);
 }
 
-static void send_cursor(store_strings_cb *cb, void *arg, struct args *a) {
+static void send_cursor(store_strings_cb *cb, void *arg, struct store_args *a) {
     struct cursor_arg *c = malloc(sizeof(*c));
     if (c == NULL) {
         cb(STORE_ERROR, NULL, NULL, 0, arg);
@@ -368,19 +255,19 @@ static const char timeline_lua[] =
 
 void store_wb_timeline(const char *number, const char *after, long limit, store_strings_cb *cb,
                        void *arg) {
-    struct args a;
-    if (args_init(&a, 8, 4) != 0) {
+    struct store_args a;
+    if (store_args_init(&a, 8, 4) != 0) {
         cb(STORE_ERROR, NULL, NULL, 0, arg);
         return;
     }
-    push(&a, "EVAL");
-    push(&a, timeline_lua);
-    push(&a, "1");
-    push(&a, mk(&a, "wb:{wb}:ev:", number));
-    push(&a, after ? after : "");
-    push(&a, mkll(&a, limit));
+    store_push(&a, "EVAL");
+    store_push(&a, timeline_lua);
+    store_push(&a, "1");
+    store_push(&a, store_mk(&a, "wb:{wb}:ev:", number));
+    store_push(&a, after ? after : "");
+    store_push(&a, store_mkll(&a, limit));
     send_cursor(cb, arg, &a);
-    args_free(&a);
+    store_args_free(&a);
 }
 
 static const char list_lua[] =
@@ -411,40 +298,40 @@ static const char list_lua[] =
 void store_wb_list(const char *tenant, int by_eta, long long eta_before, const char *after,
                    long limit, const char *status, const char *dest, int at_risk,
                    store_strings_cb *cb, void *arg) {
-    struct args a;
-    if (args_init(&a, 12, 4) != 0) {
+    struct store_args a;
+    if (store_args_init(&a, 12, 4) != 0) {
         cb(STORE_ERROR, NULL, NULL, 0, arg);
         return;
     }
-    push(&a, "EVAL");
-    push(&a, list_lua);
-    push(&a, "1");
-    push(&a, mk(&a, by_eta ? "wb:{wb}:eta:" : "wb:{wb}:t:", tenant));
-    push(&a, by_eta ? "1" : "0");
-    push(&a, mkll(&a, eta_before));
-    push(&a, after ? after : "");
-    push(&a, mkll(&a, limit));
-    push(&a, status ? status : "");
-    push(&a, dest ? dest : "");
-    push(&a, at_risk ? "1" : "0");
+    store_push(&a, "EVAL");
+    store_push(&a, list_lua);
+    store_push(&a, "1");
+    store_push(&a, store_mk(&a, by_eta ? "wb:{wb}:eta:" : "wb:{wb}:t:", tenant));
+    store_push(&a, by_eta ? "1" : "0");
+    store_push(&a, store_mkll(&a, eta_before));
+    store_push(&a, after ? after : "");
+    store_push(&a, store_mkll(&a, limit));
+    store_push(&a, status ? status : "");
+    store_push(&a, dest ? dest : "");
+    store_push(&a, at_risk ? "1" : "0");
     send_cursor(cb, arg, &a);
-    args_free(&a);
+    store_args_free(&a);
 }
 
 /* ---- history, start-up ------------------------------------------------------- */
 
 void store_wb_history(const char *number, long count, store_strings_cb *cb, void *arg) {
-    struct args a;
-    if (args_init(&a, 4, 2) != 0) {
+    struct store_args a;
+    if (store_args_init(&a, 4, 2) != 0) {
         cb(STORE_ERROR, NULL, NULL, 0, arg);
         return;
     }
-    push(&a, "LRANGE");
-    push(&a, mk(&a, "wb:{wb}:h:", number));
-    push(&a, mkll(&a, -count));
-    push(&a, "-1");
+    store_push(&a, "LRANGE");
+    store_push(&a, store_mk(&a, "wb:{wb}:h:", number));
+    store_push(&a, store_mkll(&a, -count));
+    store_push(&a, "-1");
     store_command_strings(cb, arg, a.n, a.v, a.lens);
-    args_free(&a);
+    store_args_free(&a);
 }
 
 void store_wb_numbers(store_strings_cb *cb, void *arg) {
@@ -462,15 +349,15 @@ static const char load_lua[] =
     "return out";
 
 void store_wb_load(const char *const *numbers, size_t n, store_strings_cb *cb, void *arg) {
-    struct args a;
-    if (n > BATCH || args_init(&a, n + 3, 1) != 0) {
+    struct store_args a;
+    if (n > STORE_BATCH || store_args_init(&a, n + 3, 1) != 0) {
         cb(STORE_ERROR, NULL, NULL, 0, arg);
         return;
     }
-    push(&a, "EVAL");
-    push(&a, load_lua);
-    push(&a, "0");
-    for (size_t i = 0; i < n; i++) push(&a, numbers[i]);
+    store_push(&a, "EVAL");
+    store_push(&a, load_lua);
+    store_push(&a, "0");
+    for (size_t i = 0; i < n; i++) store_push(&a, numbers[i]);
     store_command_strings(cb, arg, a.n, a.v, a.lens);
-    args_free(&a);
+    store_args_free(&a);
 }
