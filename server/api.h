@@ -37,6 +37,15 @@ srv_handler api_subs_list;
 srv_handler api_subs_get;
 srv_handler api_subs_delete;
 srv_handler api_subs_test;
+srv_handler api_customs_messages;
+srv_handler api_customs_declaration;
+srv_handler api_customs_history;
+srv_handler api_customs_alerts;
+srv_handler api_customs_alert_ack;
+srv_handler api_customs_negative_add;
+srv_handler api_customs_negative_list;
+srv_handler api_customs_negative_del;
+srv_handler api_stats;
 
 struct rt_mc_journey;
 

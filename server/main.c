@@ -9,6 +9,7 @@
 #include "routing/drayage.h"
 #include "routing/gtfs.h"
 #include "config.h"
+#include "customs.h"
 #include "http.h"
 #include "log.h"
 #include "router.h"
@@ -138,6 +139,15 @@ int main(int argc, char **argv) {
         fprintf(stderr, "dongting: cannot start the waybill engine\n");
         return 2;
     }
+    {
+        /* customs offices beside the network data: CODE -> the nodes it supervises */
+        char offices[600];
+        snprintf(offices, sizeof(offices), "%s/customs_offices.csv", cfg.data_dir);
+        if (customs_start(offices, err, sizeof(err)) != 0) {
+            fprintf(stderr, "dongting: customs: %s\n", err);
+            return 2;
+        }
+    }
     if (http_start(base, srv_cfg()) != 0) return 1;
 
     sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
@@ -159,6 +169,7 @@ int main(int argc, char **argv) {
     webhooks_stop();
     store_stop();
     waybills_stop();   /* after the store: its last callbacks still find them */
+    customs_stop();
     event_free(sigterm);
     event_free(sigint);
     event_base_free(base);

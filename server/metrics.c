@@ -2,6 +2,7 @@
  * (version 0.0.4).  Label values come only from the route table and a fixed
  * list of methods, so a client cannot grow the series without bound. */
 #include "metrics.h"
+#include "customs.h"
 #include "feeds.h"
 #include "sse.h"
 #include "waybills.h"
@@ -284,6 +285,32 @@ char *metrics_render(size_t *len) {
                 "# TYPE dongting_webhook_subscriptions gauge\n"
                 "dongting_webhook_subscriptions %llu\n",
             w.delivered, w.dead, w.failed, w.dropped, w.queued, w.subs);
+    }
+
+    {
+        /* Customs declarations and alerts (customs.c). */
+        struct customs_counts c;
+        customs_counts(&c);
+        put(&o, "# HELP dongting_customs_declarations Declarations held (every message type).\n"
+                "# TYPE dongting_customs_declarations gauge\n"
+                "dongting_customs_declarations %llu\n"
+                "# HELP dongting_customs_messages_total Customs messages stored.\n"
+                "# TYPE dongting_customs_messages_total counter\n"
+                "dongting_customs_messages_total %llu\n"
+                "# HELP dongting_customs_messages_refused_total Customs messages refused "
+                "(conflicts, unknown declarations).\n"
+                "# TYPE dongting_customs_messages_refused_total counter\n"
+                "dongting_customs_messages_refused_total %llu\n"
+                "# HELP dongting_customs_alerts Alerts raised (held).\n"
+                "# TYPE dongting_customs_alerts gauge\n"
+                "dongting_customs_alerts %llu\n"
+                "# HELP dongting_customs_alerts_open Alerts not acknowledged.\n"
+                "# TYPE dongting_customs_alerts_open gauge\n"
+                "dongting_customs_alerts_open %llu\n"
+                "# HELP dongting_customs_write_errors_total Customs writes Redis did not take.\n"
+                "# TYPE dongting_customs_write_errors_total counter\n"
+                "dongting_customs_write_errors_total %llu\n",
+            c.declarations, c.messages, c.refused, c.alerts, c.alerts_open, c.write_errors);
     }
 
     {

@@ -50,6 +50,28 @@ static const struct srv_route routes[] = {
      api_waybills_history, "a waybill's amendments and rebookings"},
     {"GET", "/v1/waybills/{number}/stream", ROLE_ANY, ROUTE_NEEDS_REDIS | ROUTE_AUTH_OPTIONAL,
      api_waybills_stream, "Server-Sent Events: the waybill's new events and ETA changes"},
+    /* Customs (api_customs.c).  Every read by customs or admin goes to the
+     * audit stream. */
+    {"POST", "/v1/customs/messages", ROLE_CUSTOMS | ROLE_FORWARDER, ROUTE_NEEDS_REDIS,
+     api_customs_messages, "store one CEB declaration message (XML or JSON), per business block"},
+    {"GET", "/v1/customs/declarations/{id}", ROLE_CUSTOMS | ROLE_ADMIN, ROUTE_NEEDS_REDIS,
+     api_customs_declaration,
+     "a declaration with its linked documents, waybill, events, matching and rule results"},
+    {"GET", "/v1/customs/declarations/{id}/history", ROLE_CUSTOMS | ROLE_ADMIN, ROUTE_NEEDS_REDIS,
+     api_customs_history, "a declaration's changes (appType add, change, delete) and returns"},
+    {"GET", "/v1/customs/alerts", ROLE_CUSTOMS | ROLE_ADMIN, ROUTE_NEEDS_REDIS, api_customs_alerts,
+     "alerts raised by matching and cross-checks, filtered, cursor-paginated"},
+    {"POST", "/v1/customs/alerts/{id}/ack", ROLE_CUSTOMS, ROUTE_NEEDS_REDIS, api_customs_alert_ack,
+     "acknowledge an alert"},
+    {"POST", "/v1/customs/negative-list", ROLE_CUSTOMS, ROUTE_NEEDS_REDIS,
+     api_customs_negative_add, "put an enterprise code on the credit negative list"},
+    {"GET", "/v1/customs/negative-list", ROLE_CUSTOMS | ROLE_ADMIN, ROUTE_NEEDS_REDIS,
+     api_customs_negative_list, "the credit negative list"},
+    {"DELETE", "/v1/customs/negative-list/{code}", ROLE_CUSTOMS, ROUTE_NEEDS_REDIS,
+     api_customs_negative_del, "take an enterprise code off the negative list"},
+    {"GET", "/v1/stats", ROLE_CUSTOMS | ROLE_ADMIN | ROLE_FORWARDER, ROUTE_NEEDS_REDIS, api_stats,
+     "shipments, weight, on-time rate, transit and clearance times, alerts, by mode, corridor "
+     "or trade mode"},
     /* Webhooks (api_subscriptions.c). */
     {"POST", "/v1/subscriptions", ROLE_FORWARDER | ROLE_CONSIGNEE, ROUTE_NEEDS_REDIS,
      api_subs_create, "subscribe a callback URL to waybill events and ETA changes"},

@@ -28,6 +28,7 @@
 
 #include "api.h"
 #include "crypto.h"
+#include "customs.h"
 #include "log.h"
 #include "multimap.h"
 #include "router.h"
@@ -196,7 +197,8 @@ struct entry {
     char tenant[64], account[64];
     char containers[WB_MAX_CONTAINERS][12];
     int ncontainers;
-    char dest[WB_CODE_LEN];
+    char origin[WB_CODE_LEN], dest[WB_CODE_LEN];
+    int64_t created;
     uint32_t dest_stop;
     double weight_kg, teu;
     int nlegs;
@@ -1404,6 +1406,7 @@ void waybills_on_events(const struct wb_event_in *v, size_t n, store_done_cb *cb
                     .data = json_incref(data)};
             j->nlinks++;
             changed = apply_event(e, x);
+            customs_on_event(e->number, x);
             if (e->seen_mark != batch_mark) {
                 if (nseen == capseen) {
                     size_t nc = capseen ? capseen * 2 : 16;
@@ -1441,6 +1444,77 @@ void waybills_on_events(const struct wb_event_in *v, size_t n, store_done_cb *cb
     store_wb_links(j->links, j->nlinks, ev_links_done, j);
 }
 
+/* ---- briefs (customs, statistics) ------------------------------------------------- */
+
+/* Append stop CODE to B's route unless it is empty or repeats the last. */
+static void brief_stop(struct wb_brief *b, const char *code) {
+    if (code == NULL || code[0] == 0 || b->nroute == WB_BRIEF_ROUTE) return;
+    if (b->nroute > 0 && strcmp(b->route[b->nroute - 1], code) == 0) return;
+    snprintf(b->route[b->nroute++], sizeof(b->route[0]), "%s", code);
+}
+
+static void brief_of(const struct entry *e, struct wb_brief *b) {
+    const struct rt_timetable *tt = srv_timetable();
+    int64_t longest = -1;
+    memset(b, 0, sizeof(*b));
+    snprintf(b->number, sizeof(b->number), "%s", e->number);
+    snprintf(b->master, sizeof(b->master), "%s", e->master);
+    snprintf(b->tenant, sizeof(b->tenant), "%s", e->tenant);
+    snprintf(b->origin, sizeof(b->origin), "%s", e->origin);
+    snprintf(b->dest, sizeof(b->dest), "%s", e->dest);
+    b->ncontainers = e->ncontainers;
+    memcpy(b->containers, e->containers, sizeof(b->containers));
+    b->mode = "unknown";
+    for (int i = 0; i < e->nlegs; i++) {
+        const struct leg_rt *l = &e->legs[i];
+        if (tt && l->run != RT_NONE) {
+            /* a ride: every stop it passes from boarding to alighting */
+            uint32_t n;
+            const struct rt_stop_time *st = trip_stops(tt, l->run, &n);
+            for (uint32_t k = l->board; k <= l->alight && k < n; k++)
+                brief_stop(b, stop_code(tt, st[k].stop));
+        } else {
+            brief_stop(b, tt && l->from != RT_NONE ? stop_code(tt, l->from)
+                                                   : (i == 0 ? e->origin : ""));
+            brief_stop(b, tt && l->to != RT_NONE ? stop_code(tt, l->to)
+                                                 : (i == e->nlegs - 1 ? e->dest : ""));
+        }
+        if (l->sarr - l->sdep > longest) {
+            longest = l->sarr - l->sdep;
+            b->mode = rt_fmode_name(l->fmode < 0 ? RT_FMODE_ROAD : (enum rt_fmode)l->fmode);
+        }
+    }
+    if (e->nlegs > 0) {
+        const struct leg_rt *last = &e->legs[e->nlegs - 1];
+        b->sched_dep = e->legs[0].sdep;
+        b->sched_arr = last->sarr;
+        if (e->legs[0].dep_src == RT_TIME_OBSERVED) b->actual_dep = e->legs[0].dep;
+    }
+    b->weight_kg = e->weight_kg;
+    b->created = e->created;
+    b->arrived = e->arrived;
+    b->eta = e->eta;
+    b->at_risk = e->at_risk;
+}
+
+int waybills_brief(const char *number, struct wb_brief *out) {
+    struct entry *e = find_entry(number);
+    if (e == NULL || e->dead) return -1;
+    brief_of(e, out);
+    return 0;
+}
+
+void waybills_each(void (*fn)(const struct wb_brief *b, void *arg), void *arg) {
+    struct wb_brief *b = malloc(sizeof(*b));
+    if (b == NULL) return;
+    for (size_t i = 0; i < wb.nall; i++) {
+        if (wb.all[i]->dead) continue;
+        brief_of(wb.all[i], b);
+        fn(b, arg);
+    }
+    free(b);
+}
+
 /* ---- holding waybills -------------------------------------------------------------- */
 
 /* E's booking facts from W (legs resolved against the timetable). */
@@ -1451,6 +1525,8 @@ static void entry_from(struct entry *e, const struct waybill *w) {
     snprintf(e->tenant, sizeof(e->tenant), "%s", w->tenant);
     snprintf(e->account, sizeof(e->account), "%s", w->consignee.account);
     snprintf(e->dest, sizeof(e->dest), "%s", w->destination);
+    snprintf(e->origin, sizeof(e->origin), "%s", w->origin);
+    e->created = w->created;
     e->ncontainers = w->ncontainers;
     memcpy(e->containers, w->containers, sizeof(e->containers));
     e->weight_kg = w->cargo.weight_kg;
@@ -1635,7 +1711,10 @@ void waybills_put(const struct waybill *w, int created) {
             return;
         }
     }
-    if (created) backfill(e);
+    if (created) {
+        backfill(e);
+        customs_on_waybill(w->number);
+    }
     {
         /* Written again with the engine's own state, which also tells live
          * pages of the (re)booking and proposes itineraries if the new

@@ -89,6 +89,32 @@ void waybills_put(const struct waybill *w, int created);
  * frees): full, or public (masked). */
 char *waybills_view_static(const struct waybill *w, int full);
 
+/* What the customs engine (customs.c) and the statistics read of a held
+ * waybill. */
+#define WB_BRIEF_ROUTE 64
+struct wb_brief {
+    char number[WB_NUMBER_LEN], master[WB_NUMBER_LEN], tenant[64];
+    char origin[WB_CODE_LEN], dest[WB_CODE_LEN];
+    char containers[WB_MAX_CONTAINERS][12];
+    int ncontainers;
+    char route[WB_BRIEF_ROUTE][WB_CODE_LEN]; /* every stop the booked legs pass, in order */
+    int nroute;
+    const char *mode;           /* the longest leg's: "sea", "river", "rail", "air", "road" */
+    double weight_kg;
+    int64_t created;            /* Unix s */
+    int64_t sched_dep, sched_arr; /* the first leg's departure, the last leg's arrival */
+    int64_t actual_dep;         /* the first leg's observed departure, 0 not yet */
+    int64_t arrived;            /* actual arrival at the destination, 0 not yet */
+    int64_t eta;
+    int at_risk;
+};
+
+/* Waybill NUMBER's brief into OUT: 0, or -1 when no waybill has it. */
+int waybills_brief(const char *number, struct wb_brief *out);
+
+/* FN for every held waybill, in creation order of loading. */
+void waybills_each(void (*fn)(const struct wb_brief *b, void *arg), void *arg);
+
 /* For /metrics. */
 struct waybills_stats {
     unsigned long long held;            /* waybills in memory */
