@@ -34,10 +34,19 @@ struct ceb_type {
     const char *const *keys;          /* head fields copied into "keys" */
     const char *list_key; /* list field gathered into keys.<list_key>s */
     size_t lno_max;       /* longest logisticsNo, 0: CEB_VALUE_MAX */
+    int is_return;        /* a customs receipt: flat, no appType/appStatus, no
+                           * BaseTransfer; gets a "return" object instead */
 };
 
 #define L(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define APP "guid", "appType", "appTime", "appStatus"
+#define RET "guid", "returnStatus", "returnTime"
+#define INVT_RET_KEYS \
+    L("guid", "orderNo", "ebpCode", "ebcCode", "agentCode", "copNo", "preNo", "invtNo")
+/* A receipt row: flat block BLOCK, no list, kind "return". */
+#define RETURN(msg, dir, block, required, keys, lno_max)                                   \
+    {msg, msg "Message", dir, "return", block, NULL, NULL, required, NULL, keys, NULL,   \
+     lno_max, 1}
 
 static const struct ceb_type ceb_types[] = {
     {"CEB311", "CEB311Message", "import", "order", "Order", "OrderHead", "OrderList",
@@ -46,18 +55,18 @@ static const struct ceb_type ceb_types[] = {
        "buyerIdType", "buyerIdNumber", "consignee", "consigneeTelephone",
        "consigneeAddress"),
      L("gnum", "itemName", "qty", "unit", "price", "totalPrice"),
-     L("orderNo", "ebpCode", "ebcCode"), NULL, 0},
+     L("orderNo", "ebpCode", "ebcCode"), NULL, 0, 0},
     {"CEB411", "CEB411Message", "import", "payment", "Payment", "PaymentHead", NULL,
      L(APP, "payCode", "payTransactionId", "orderNo", "ebpCode", "payerIdType",
        "payerIdNumber", "payerName", "amountPaid", "currency", "payTime"),
-     NULL, L("orderNo", "ebpCode", "payCode", "payTransactionId"), NULL, 0},
+     NULL, L("orderNo", "ebpCode", "payCode", "payTransactionId"), NULL, 0, 0},
     {"CEB511", "CEB511Message", "import", "waybill", "Logistics", "LogisticsHead", NULL,
      L(APP, "logisticsCode", "logisticsNo", "orderNo", "freight", "currency", "weight",
        "packNo", "consignee", "consigneeAddress", "consigneeTelephone"),
-     NULL, L("logisticsCode", "logisticsNo", "orderNo", "billNo"), NULL, 0},
+     NULL, L("logisticsCode", "logisticsNo", "orderNo", "billNo"), NULL, 0, 0},
     {"CEB513", "CEB513Message", "import", "waybill_status", "LogisticsStatus", NULL, NULL,
      L(APP, "logisticsCode", "logisticsNo", "logisticsStatus", "logisticsTime"), NULL,
-     L("logisticsCode", "logisticsNo"), NULL, 0},
+     L("logisticsCode", "logisticsNo"), NULL, 0, 0},
     {"CEB621", "CEB621Message", "import", "inventory", "Inventory", "InventoryHead",
      "InventoryList",
      L(APP, "orderNo", "ebpCode", "ebcCode", "logisticsNo", "logisticsCode", "copNo",
@@ -69,37 +78,37 @@ static const struct ceb_type ceb_types[] = {
        "totalPrice"),
      L("orderNo", "ebpCode", "ebcCode", "logisticsCode", "logisticsNo", "copNo", "invtNo",
        "billNo"),
-     NULL, 0},
+     NULL, 0, 0},
     {"CEB711", "CEB711Message", "import", "storage_entry", "Delivery", "DeliveryHead",
      "DeliveryList",
      L(APP, "customsCode", "copNo", "operatorCode", "ieFlag", "trafMode", "billNo",
        "logisticsCode"),
      L("gnum", "logisticsNo"), L("copNo", "preNo", "logisticsCode", "billNo", "voyageNo"),
-     "logisticsNo", 0},
+     "logisticsNo", 0, 0},
     {"CEB303", "CEB303Message", "export", "order", "Order", "OrderHead", "OrderList",
      L(APP, "orderType", "orderNo", "ebpCode", "ebcCode", "goodsValue", "freight",
        "currency"),
      L("gnum", "itemName", "qty", "unit", "price", "totalPrice"),
-     L("orderNo", "ebpCode", "ebcCode"), NULL, 0},
+     L("orderNo", "ebpCode", "ebcCode"), NULL, 0, 0},
     {"CEB403", "CEB403Message", "export", "receipt", "Receipts", NULL, NULL,
      L(APP, "ebpCode", "ebcCode", "orderNo", "payCode", "payNo", "charge", "currency",
        "accountingDate"),
-     NULL, L("orderNo", "ebpCode", "ebcCode", "payCode", "payNo"), NULL, 0},
+     NULL, L("orderNo", "ebpCode", "ebcCode", "payCode", "payNo"), NULL, 0, 0},
     {"CEB505", "CEB505Message", "export", "waybill", "Logistics", NULL, NULL,
      L(APP, "logisticsCode", "logisticsNo", "freight", "currency", "grossWeight", "packNo",
        "ebcCode"),
-     NULL, L("logisticsCode", "logisticsNo", "ebcCode"), NULL, 32},
+     NULL, L("logisticsCode", "logisticsNo", "ebcCode"), NULL, 32, 0},
     {"CEB507", "CEB507Message", "export", "arrival", "Arrival", "ArrivalHead",
      "ArrivalList",
      L(APP, "customsCode", "copNo", "operatorCode", "ieFlag", "trafMode", "billNo",
        "logisticsCode", "msgCount", "msgSeqNo"),
-     L("gnum", "logisticsNo"), L("copNo", "logisticsCode", "billNo"), "logisticsNo", 32},
+     L("gnum", "logisticsNo"), L("copNo", "logisticsCode", "billNo"), "logisticsNo", 32, 0},
     {"CEB509", "CEB509Message", "export", "departure", "Departure", "DepartureHead",
      "DepartureList",
      L(APP, "customsCode", "copNo", "logisticsCode", "trafMode", "voyageNo", "billNo",
        "leaveTime", "msgCount", "msgSeqNo"),
      L("gnum", "logisticsNo"), L("copNo", "logisticsCode", "billNo", "voyageNo"),
-     "logisticsNo", 32},
+     "logisticsNo", 32, 0},
     {"CEB603", "CEB603Message", "export", "inventory", "Inventory", "InventoryHead",
      "InventoryList",
      L(APP, "customsCode", "ebpCode", "orderNo", "logisticsCode", "logisticsNo", "copNo",
@@ -109,13 +118,50 @@ static const struct ceb_type ceb_types[] = {
        "totalPrice"),
      L("orderNo", "ebpCode", "ebcCode", "logisticsCode", "logisticsNo", "copNo",
        "invtNo", "billNo"),
-     NULL, 32},
+     NULL, 32, 0},
     {"CEB607", "CEB607Message", "export", "master_waybill", "WayBill", "WayBillHead",
      "WayBillList",
      L(APP, "customsCode", "copNo", "agentCode", "trafMode", "voyageNo", "billNo",
        "grossWeight", "logisticsCode", "msgCount", "msgSeqNo"),
      L("gnum", "logisticsNo"), L("copNo", "logisticsCode", "billNo", "voyageNo"),
-     "logisticsNo", 32},
+     "logisticsNo", 32, 0},
+
+    /* Customs receipts (回执): one flat block per declaration answered,
+     * "guid" being that declaration's guid.  REQUIRED is RET plus the keys
+     * the XSD makes mandatory; returnInfo is kept but not required (the
+     * export XSD lets it be empty).  Export invtNo is mandatory but only
+     * exists once customs has cleared the inventory, so it is optional. */
+    RETURN("CEB312", "import", "OrderReturn", L(RET, "ebpCode", "ebcCode", "orderNo"),
+           L("guid", "orderNo", "ebpCode", "ebcCode"), 0),
+    RETURN("CEB412", "import", "PaymentReturn", L(RET, "payCode", "payTransactionId"),
+           L("guid", "payCode", "payTransactionId"), 0),
+    RETURN("CEB512", "import", "LogisticsReturn", L(RET, "logisticsCode", "logisticsNo"),
+           L("guid", "logisticsCode", "logisticsNo"), 0),
+    RETURN("CEB514", "import", "LogisticsStatusReturn",
+           L(RET, "logisticsCode", "logisticsNo"), L("guid", "logisticsCode", "logisticsNo"),
+           0),
+    RETURN("CEB622", "import", "InventoryReturn", L(RET, "copNo", "preNo"), INVT_RET_KEYS, 0),
+    RETURN("CEB624", "import", "InvtCancelReturn", L(RET, "copNo", "preNo"), INVT_RET_KEYS, 0),
+    RETURN("CEB626", "import", "InvtRefundReturn", L(RET, "copNo", "preNo"), INVT_RET_KEYS, 0),
+    RETURN("CEB712", "import", "DeliveryReturn", L(RET), L("guid", "copNo", "preNo", "rkdNo"),
+           0),
+    RETURN("CEB304", "export", "OrderReturn", L(RET, "ebpCode", "ebcCode", "orderNo"),
+           L("guid", "orderNo", "ebpCode", "ebcCode"), 32),
+    RETURN("CEB404", "export", "ReceiptsReturn", L(RET, "ebcCode", "orderNo"),
+           L("guid", "orderNo", "ebcCode", "payNo"), 32),
+    RETURN("CEB506", "export", "LogisticsReturn", L(RET, "logisticsCode", "logisticsNo"),
+           L("guid", "logisticsCode", "logisticsNo"), 32),
+    RETURN("CEB508", "export", "ArrivalReturn",
+           L(RET, "logisticsCode", "copNo", "preNo", "billNo"),
+           L("guid", "copNo", "preNo", "logisticsCode", "billNo"), 32),
+    RETURN("CEB510", "export", "DepartureReturn", L(RET, "logisticsCode", "copNo", "preNo"),
+           L("guid", "copNo", "preNo", "logisticsCode"), 32),
+    RETURN("CEB604", "export", "InventoryReturn",
+           L(RET, "agentCode", "copNo", "preNo", "ebcCode", "ebpCode", "orderNo"),
+           INVT_RET_KEYS, 32),
+    RETURN("CEB608", "export", "WayBillReturn",
+           L(RET, "logisticsCode", "copNo", "preNo", "billNo"),
+           L("guid", "copNo", "preNo", "logisticsCode", "billNo"), 32),
 };
 #define NTYPES (sizeof(ceb_types) / sizeof(ceb_types[0]))
 
@@ -124,7 +170,18 @@ static const char *const transfer_required[] = {"copCode", "copName", "dxpMode",
 
 /* ---- what a field's value must look like, by the field's name ---- */
 
-enum ceb_ftype { F_TEXT, F_DECIMAL, F_INT, F_DATE14, F_DATE8, F_CODE, F_CODE_OPEN };
+enum ceb_ftype {
+    F_TEXT,
+    F_DECIMAL,
+    F_INT,
+    F_DATE17, /* YYYYMMDDhhmmssfff, a receipt's returnTime */
+    F_DATE14,
+    F_DATE8,
+    F_CODE,
+    F_CODE_OPEN,
+    F_STATUS /* a whole number, negative allowed; labelled from codes, "error"
+              * when negative, "unknown" when not listed */
+};
 
 struct ceb_code {
     const char *code, *label;
@@ -133,7 +190,8 @@ struct ceb_code {
 #define C(...) ((const struct ceb_code[]){__VA_ARGS__, {NULL, NULL}})
 
 /* F_CODE: a value outside the list is refused; F_CODE_OPEN: accepted when
- * it has the code's shape (open_len characters) and labelled "unknown". */
+ * it has the code's shape (open_len characters) and labelled "unknown";
+ * F_STATUS: any integer, labelled as the comment on enum ceb_ftype says. */
 struct ceb_field {
     const char *name;
     enum ceb_ftype type;
@@ -163,6 +221,7 @@ static const struct ceb_field ceb_fields[] = {
     {"packNo", F_INT, NULL, 0, NULL},
     {"msgCount", F_INT, NULL, 0, NULL},
     {"msgSeqNo", F_INT, NULL, 0, NULL},
+    {"returnTime", F_DATE17, NULL, 0, NULL},
     {"appTime", F_DATE14, NULL, 0, NULL},
     {"payTime", F_DATE14, NULL, 0, NULL},
     {"logisticsTime", F_DATE14, NULL, 0, NULL},
@@ -192,12 +251,21 @@ static const struct ceb_field ceb_fields[] = {
        {"Z", "export_processing_zone"}),
      0, "not a customs transport mode code"},
     {"ieFlag", F_CODE_OPEN, C({"I", "import"}, {"E", "export"}), 1, "not one character"},
+    /* The receipt statuses of both XSDs' returnStatus annotations; a negative
+     * one is a processing error ("若小于0数字表示处理异常回执"). */
+    {"returnStatus", F_STATUS,
+     C({"1", "saved"}, {"2", "declaring"}, {"3", "sent"}, {"4", "send_failed"},
+       {"100", "rejected"}, {"120", "accepted"}, {"300", "manual_review"},
+       {"399", "cleared"}, {"500", "inspection"}, {"501", "detained"}, {"502", "detained"},
+       {"503", "detained"}, {"599", "detained"}, {"700", "returned"}, {"800", "released"},
+       {"899", "closed"}),
+     0, "not an integer"},
 };
 #define NFIELDS (sizeof(ceb_fields) / sizeof(ceb_fields[0]))
 
 /* The fields whose labels go into a block's "codes". */
 static const char *const code_fields[] = {"tradeMode", "trafMode", "ieFlag", "orderType",
-                                          NULL};
+                                          "returnStatus", NULL};
 
 static const struct ceb_field *field_of(const char *name) {
     for (size_t i = 0; i < NFIELDS; i++)
@@ -276,12 +344,27 @@ static int is_decimal(const char *s) {
 
 static int num2(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
 
-/* YYYYMMDD or YYYYMMDDhhmmss (LEN 8 or 14) with fields in range. */
+/* YYYYMMDD, YYYYMMDDhhmmss or YYYYMMDDhhmmssfff (LEN 8, 14 or 17), a day
+ * that exists (30 February does not, 29 February only in leap years) and
+ * a time of day in range; any three digits of milliseconds. */
 static int is_date(const char *s, size_t len) {
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (strlen(s) != len || !all_digits(s, len)) return 0;
-    int mo = num2(s + 4), d = num2(s + 6);
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
-    if (len == 14 && (num2(s + 8) > 23 || num2(s + 10) > 59 || num2(s + 12) > 59)) return 0;
+    int y = num2(s) * 100 + num2(s + 2), mo = num2(s + 4), d = num2(s + 6);
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) return 0;
+    if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return 0;
+    if (len >= 14 && (num2(s + 8) > 23 || num2(s + 10) > 59 || num2(s + 12) > 59)) return 0;
+    return 1;
+}
+
+/* "0", "800", "-301010": an integer of at most 9 digits, no leading zero,
+ * no "+" and no "-0", so that one status has one spelling. */
+static int is_status(const char *s) {
+    int neg = s[0] == '-';
+    const char *d = s + neg;
+    size_t n = strlen(d);
+    if (n < 1 || n > 9 || !all_digits(d, n)) return 0;
+    if (d[0] == '0') return n == 1 && !neg;
     return 1;
 }
 
@@ -290,6 +373,14 @@ static const char *code_label(const struct ceb_field *f, const char *value) {
     for (const struct ceb_code *c = f->codes; c && c->code; c++)
         if (strcmp(c->code, value) == 0) return c->label;
     return NULL;
+}
+
+/* The label "codes" gives an accepted VALUE of code field F: its own,
+ * "error" for a negative status, else "unknown". */
+static const char *code_label_or_unknown(const struct ceb_field *f, const char *value) {
+    const char *label = code_label(f, value);
+    if (label) return label;
+    return f->type == F_STATUS && value[0] == '-' ? "error" : "unknown";
 }
 
 /* Check VALUE (non-empty) of field NAME at PATH; LNO_MAX limits a
@@ -320,12 +411,19 @@ static int check_value(const char *name, const char *value, const char *path,
             return fail(err, errlen, path, "not a whole number: %s",
                         quote(value, q, sizeof(q)));
         return 0;
+    case F_DATE17:
     case F_DATE14:
-    case F_DATE8:
-        if (!is_date(value, f->type == F_DATE14 ? 14 : 8))
-            return fail(err, errlen, path, "not a date %s: %s",
-                        f->type == F_DATE14 ? "YYYYMMDDhhmmss" : "YYYYMMDD",
-                        quote(value, q, sizeof(q)));
+    case F_DATE8: {
+        const char *fmt = f->type == F_DATE17   ? "YYYYMMDDhhmmssfff"
+                          : f->type == F_DATE14 ? "YYYYMMDDhhmmss"
+                                                : "YYYYMMDD";
+        if (!is_date(value, strlen(fmt)))
+            return fail(err, errlen, path, "not a date %s: %s", fmt, quote(value, q, sizeof(q)));
+        return 0;
+    }
+    case F_STATUS:
+        if (!is_status(value))
+            return fail(err, errlen, path, "%s: %s", f->reason, quote(value, q, sizeof(q)));
         return 0;
     case F_CODE:
         if (!code_label(f, value))
@@ -371,7 +469,8 @@ static int check_fields(json_t *obj, const char *const *required, const char *pr
 /* ---- the canonical block ---- */
 
 /* Check HEAD and ITEMS (borrowed) of a block of type T and build the
- * canonical block: kind, head, items, keys, app_type, app_status, codes.
+ * canonical block: kind, head, items, keys, codes, and app_type and
+ * app_status for a declaration or "return" for a receipt.
  * HPATH is the head's path; IPATH the list's (a line is IPATH[i + IBASE]).
  * Returns a new object, or NULL with ERR. */
 static json_t *make_block(const struct ceb_type *t, json_t *head, json_t *items,
@@ -419,24 +518,36 @@ static json_t *make_block(const struct ceb_type *t, json_t *head, json_t *items,
     for (const char *const *c = code_fields; *c; c++) {
         const char *v = json_string_value(json_object_get(head, *c));
         if (!v || !v[0]) continue;
-        const char *label = code_label(field_of(*c), v);
-        json_object_set_new(codes, *c, json_string(label ? label : "unknown"));
+        json_object_set_new(codes, *c, json_string(code_label_or_unknown(field_of(*c), v)));
     }
-    const char *at = code_label(field_of("appType"),
-                                json_string_value(json_object_get(head, "appType")));
-    const char *as = code_label(field_of("appStatus"),
-                                json_string_value(json_object_get(head, "appStatus")));
-    json_t *b = json_pack("{s:s, s:O, s:O, s:o, s:s, s:s, s:o}", "kind", t->kind, "head",
-                          head, "items", items, "keys", keys, "app_type", at, "app_status",
-                          as, "codes", codes);
+    json_t *b;
+    if (t->is_return) {
+        /* returnInfo is optional: an absent one reads as "" */
+        const char *info = json_string_value(json_object_get(head, "returnInfo"));
+        b = json_pack("{s:s, s:O, s:O, s:o, s:o, s:{s:s, s:s, s:s}}", "kind", t->kind, "head",
+                      head, "items", items, "keys", keys, "codes", codes, "return", "status",
+                      json_string_value(json_object_get(head, "returnStatus")), "time",
+                      json_string_value(json_object_get(head, "returnTime")), "info",
+                      info ? info : "");
+    } else {
+        const char *at = code_label(field_of("appType"),
+                                    json_string_value(json_object_get(head, "appType")));
+        const char *as = code_label(field_of("appStatus"),
+                                    json_string_value(json_object_get(head, "appStatus")));
+        b = json_pack("{s:s, s:O, s:O, s:o, s:s, s:s, s:o}", "kind", t->kind, "head", head,
+                      "items", items, "keys", keys, "app_type", at, "app_status", as, "codes",
+                      codes);
+    }
     if (!b) fail(err, errlen, hpath, "out of memory");
     return b;
 }
 
-/* The canonical message of type T from its parts (references stolen). */
+/* The canonical message of type T from its parts (references stolen);
+ * TRANSFER is NULL for a receipt, which has none.  NULL when out of
+ * memory. */
 static json_t *make_message(const struct ceb_type *t, const char *guid, const char *version,
                             json_t *blocks, json_t *transfer) {
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "message", t->message, "direction",
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o*}", "message", t->message, "direction",
                      t->direction, "guid", guid, "version", version, "blocks", blocks,
                      "transfer", transfer);
 }
@@ -617,7 +728,7 @@ static int read_message(xmlNode *root, json_t **out, char *err, size_t errlen) {
             json_t *b = read_block(t, c, p, err, errlen);
             if (!b) goto out;
             json_array_append_new(blocks, b);
-        } else if (strcmp(name, "BaseTransfer") == 0) {
+        } else if (strcmp(name, "BaseTransfer") == 0 && !t->is_return) {
             if (transfer) continue; /* the export samples repeat it: the first counts */
             snprintf(p, sizeof(p), "%.120s/BaseTransfer", rpath);
             transfer = json_object();
@@ -635,7 +746,7 @@ static int read_message(xmlNode *root, json_t **out, char *err, size_t errlen) {
         fail(err, errlen, p, "missing (at least one business block)");
         goto out;
     }
-    if (!transfer) {
+    if (!transfer && !t->is_return) {
         snprintf(p, sizeof(p), "%.120s/BaseTransfer", rpath);
         fail(err, errlen, p, "missing");
         goto out;
@@ -800,16 +911,25 @@ int ceb_validate_json(const json_t *msg, json_t **out, char *err, size_t errlen)
         if (agrees(b, "keys", json_object_get(nb, "keys"), p, err, errlen) ||
             agrees(b, "app_type", json_object_get(nb, "app_type"), p, err, errlen) ||
             agrees(b, "app_status", json_object_get(nb, "app_status"), p, err, errlen) ||
-            agrees(b, "codes", json_object_get(nb, "codes"), p, err, errlen))
+            agrees(b, "codes", json_object_get(nb, "codes"), p, err, errlen) ||
+            agrees(b, "return", json_object_get(nb, "return"), p, err, errlen))
             goto bad;
     }
     json_t *tr = json_object_get(msg, "transfer");
-    if (!json_is_object(tr)) {
-        fail(err, errlen, "$.transfer", tr ? "not an object" : "missing");
-        goto bad;
+    if (t->is_return) {
+        if (tr) {
+            fail(err, errlen, "$.transfer", "%s messages have no transfer", t->message);
+            goto bad;
+        }
+    } else {
+        if (!json_is_object(tr)) {
+            fail(err, errlen, "$.transfer", tr ? "not an object" : "missing");
+            goto bad;
+        }
+        if (check_fields(tr, transfer_required, "$.transfer", '.', 0, err, errlen) != 0)
+            goto bad;
+        transfer = json_deep_copy(tr);
     }
-    if (check_fields(tr, transfer_required, "$.transfer", '.', 0, err, errlen) != 0) goto bad;
-    transfer = json_deep_copy(tr);
     /* The blocks share their head and items with MSG: copy them so the
      * result owns everything. */
     json_t *copy = json_deep_copy(outblocks);

@@ -5,7 +5,11 @@
  * Import CEB311 order, CEB411 payment, CEB511 waybill, CEB513 waybill
  * status, CEB621 inventory, CEB711 storage entry; export CEB303 order,
  * CEB403 receipt, CEB505 waybill, CEB507 arrival, CEB509 departure,
- * CEB603 inventory, CEB607 master/sub waybill list.  One table per type
+ * CEB603 inventory, CEB607 master/sub waybill list; and the receipts
+ * customs sends back (回执, kind "return": import CEB312, 412, 512, 514,
+ * 622, 624, 626, 712; export CEB304, 404, 506, 508, 510, 604, 608), flat
+ * blocks with returnStatus/returnTime/returnInfo and no BaseTransfer.
+ * One table per type
  * (carriers/ceb.c) says the block, head and list element names, the
  * required, key, number, date and code fields; the XML reader and the JSON
  * intake both check against it.  docs/customs-messages.md has the shapes,
@@ -44,9 +48,10 @@ int ceb_parse_xml(const char *body, size_t len, size_t max_bytes, json_t **out,
                   char *err, size_t errlen);
 
 /* Check MSG, a canonical object as a client would post it ("message",
- * "guid", "blocks" with "head" and "items", "transfer"), against the same
- * tables.  On success returns 0 and *OUT holds a new canonical object with
- * "direction", "kind", "keys", "app_type", "app_status" and "codes" derived
+ * "guid", "blocks" with "head" and "items", "transfer" except in a
+ * receipt), against the same tables.  On success returns 0 and *OUT holds
+ * a new canonical object with "direction", "kind", "keys", "app_type",
+ * "app_status" (declarations), "return" (receipts) and "codes" derived
  * from the heads (a client's copies of those must agree with them).  On
  * refusal returns -1, *OUT is NULL and ERR holds "<JSON path>: <reason>",
  * e.g. `$.blocks[0].head.appType: not 1, 2 or 3: "7"`. */

@@ -449,6 +449,292 @@ Test(ceb, list_lines_capped) {
     free(body);
 }
 
+/* ---- customs receipts (回执) ---- */
+
+/* Block B is a receipt answering declaration GUID with STATUS (labelled
+ * LABEL), TIME and INFO; its keys are exactly KEYS (a JSON object text). */
+static void is_return(const json_t *b, const char *guid, const char *status,
+                      const char *label, const char *time, const char *info,
+                      const char *keys) {
+    json_error_t je;
+    json_t *want = json_loads(keys, 0, &je);
+    cr_assert_not_null(want, "bad test keys %s: %s", keys, je.text);
+    json_object_set_new(want, "guid", json_string(guid));
+    char *got = json_dumps(json_object_get(b, "keys"), JSON_SORT_KEYS);
+    cr_assert(json_equal(json_object_get(b, "keys"), want), "keys %s", got);
+    free(got);
+    json_decref(want);
+    cr_assert_str_eq(sget(b, "kind"), "return");
+    cr_assert_str_eq(sget(b, "head.guid"), guid);
+    cr_assert_str_eq(sget(b, "return.status"), status);
+    cr_assert_str_eq(sget(b, "return.time"), time);
+    cr_assert_str_eq(sget(b, "return.info"), info);
+    cr_assert_eq(json_object_size(json_object_get(b, "return")), 3);
+    cr_assert_str_eq(sget(b, "codes.returnStatus"), label);
+    cr_assert_eq(json_object_size(json_object_get(b, "codes")), 1);
+    cr_assert(json_is_array(json_object_get(b, "items")));
+    cr_assert_eq(json_array_size(json_object_get(b, "items")), 0);
+    cr_assert_null(json_object_get(b, "app_type"));
+    cr_assert_null(json_object_get(b, "app_status"));
+}
+
+/* Receipt fixture NAME: message TYPE, DIRECTION, NBLOCKS blocks, no
+ * transfer.  The caller decrefs it. */
+static json_t *good_return(const char *name, const char *type, const char *direction,
+                           size_t nblocks) {
+    json_t *m = good(name);
+    cr_assert_str_eq(sget(m, "message"), type);
+    cr_assert_str_eq(sget(m, "direction"), direction);
+    cr_assert_eq(json_array_size(json_object_get(m, "blocks")), nblocks);
+    cr_assert_null(json_object_get(m, "transfer"));
+    return m;
+}
+
+Test(ceb, return_import_order) {
+    json_t *m = good_return("ceb312_order_return.xml", "CEB312", "import", 2);
+    cr_assert_str_eq(sget(m, "guid"), "E5F6A7B8-3120-4C00-9000-000000000312");
+    is_return(block(m, 0), "A1B2C3D4-0001-4E5F-8A9B-311000000001", "120", "accepted",
+              "20261125101502123", "[Code:2600;Desc:order entered the customs system]",
+              "{\"orderNo\":\"YY-ORD-20261125-001\",\"ebpCode\":\"4301960EBP\","
+              "\"ebcCode\":\"4301960EBC\"}");
+    is_return(block(m, 1), "A1B2C3D4-0002-4E5F-8A9B-311000000002", "100", "rejected",
+              "20261125101503007", "退单: 订购人身份信息校验未通过",
+              "{\"orderNo\":\"YY-ORD-20261125-002\",\"ebpCode\":\"4301960EBP\","
+              "\"ebcCode\":\"4301960EBC\"}");
+    json_decref(m);
+}
+
+Test(ceb, return_import_payment_negative_status) {
+    json_t *m = good_return("ceb412_payment_return.xml", "CEB412", "import", 2);
+    is_return(block(m, 0), "A1B2C3D4-0001-4E5F-8A9B-411000000001", "120", "accepted",
+              "20261125102000000", "[Code:2600;Desc:payment entered]",
+              "{\"payCode\":\"4301960PAY\",\"payTransactionId\":\"XP20261125000123\"}");
+    is_return(block(m, 1), "A1B2C3D4-0001-4E5F-8A9B-411000000001", "-301010", "error",
+              "20261125102000999", "[Code:-301010;Desc:the payment to delete was not found]",
+              "{\"payCode\":\"4301960PAY\",\"payTransactionId\":\"XP20261125000124\"}");
+    json_decref(m);
+}
+
+Test(ceb, return_import_waybill_default_namespace) {
+    json_t *m = good_return("ceb512_waybill_return_default_ns.xml", "CEB512", "import", 1);
+    is_return(block(m, 0), "A1B2C3D4-0001-4E5F-8A9B-511000000001", "2", "declaring",
+              "20261125110000500", "being declared",
+              "{\"logisticsCode\":\"4301960LOG\",\"logisticsNo\":\"CLJ7700112233\"}");
+    json_decref(m);
+}
+
+Test(ceb, return_import_waybill_status) {
+    json_t *m = good_return("ceb514_status_return.xml", "CEB514", "import", 1);
+    is_return(block(m, 0), "A1B2C3D4-0001-4E5F-8A9B-513000000001", "3", "sent",
+              "20261126141812345", "sent to customs",
+              "{\"logisticsCode\":\"4301960LOG\",\"logisticsNo\":\"CLJ7700112233\"}");
+    cr_assert_str_eq(sget(block(m, 0), "head.logisticsStatus"), "S");
+    json_decref(m);
+}
+
+Test(ceb, return_import_inventory) {
+    json_t *m = good_return("ceb622_inventory_return.xml", "CEB622", "import", 2);
+    is_return(block(m, 0), "A1B2C3D4-0001-4E5F-8A9B-621000000001", "800", "released",
+              "20261127120000456", "[Code:2600;Desc:released]",
+              "{\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EBC\","
+              "\"agentCode\":\"4301960AGT\",\"copNo\":\"YYINV2026112500001\","
+              "\"preNo\":\"I20261125000000101\",\"invtNo\":\"47012026I000012345\"}");
+    cr_assert_str_eq(sget(block(m, 0), "head.customsCode"), "4701");
+    /* invtNo left empty (not yet cleared): no key */
+    is_return(block(m, 1), "A1B2C3D4-0002-4E5F-8A9B-621000000002", "501", "detained",
+              "20261127120500000", "held for inspection of the goods",
+              "{\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EBC\","
+              "\"agentCode\":\"4301960AGT\",\"copNo\":\"YYINV2026112500002\","
+              "\"preNo\":\"I20261125000000102\"}");
+    cr_assert_str_eq(sget(block(m, 1), "head.invtNo"), "");
+    json_decref(m);
+}
+
+Test(ceb, return_import_cancel_and_refund) {
+    json_t *m = good_return("ceb624_cancel_return.xml", "CEB624", "import", 1);
+    is_return(block(m, 0), "A1B2C3D4-0001-4E5F-8A9B-623000000001", "399", "cleared",
+              "20261128093000010", "cancellation cleared",
+              "{\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EBC\","
+              "\"agentCode\":\"4301960AGT\",\"copNo\":\"YYCAN2026112800001\","
+              "\"preNo\":\"B20261128000000201\",\"invtNo\":\"47012026I000012345\"}");
+    json_decref(m);
+    m = good_return("ceb626_refund_return.xml", "CEB626", "import", 1);
+    is_return(block(m, 0), "A1B2C3D4-0001-4E5F-8A9B-625000000001", "300", "manual_review",
+              "20261201160000777", "manual review of the refund",
+              "{\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EBC\","
+              "\"agentCode\":\"4301960AGT\",\"copNo\":\"YYREF2026120100001\","
+              "\"preNo\":\"R20261201000000301\",\"invtNo\":\"47012026I000012345\"}");
+    json_decref(m);
+}
+
+Test(ceb, return_import_storage_entry) {
+    json_t *m = good_return("ceb712_storage_entry_return.xml", "CEB712", "import", 1);
+    is_return(block(m, 0), "A1B2C3D4-0001-4E5F-8A9B-711000000001", "899", "closed",
+              "20261129080000000", "storage entry closed",
+              "{\"copNo\":\"YYRKD2026112600001\",\"preNo\":\"D20261126000000401\","
+              "\"rkdNo\":\"470120261126000077\"}");
+    json_decref(m);
+}
+
+Test(ceb, return_export_order_and_receipt) {
+    json_t *m = good_return("ceb304_export_order_return.xml", "CEB304", "export", 1);
+    is_return(block(m, 0), "B1B2C3D4-0001-4E5F-8A9B-303000000001", "1", "saved",
+              "20261121083000250", "saved at the e-port",
+              "{\"orderNo\":\"YY-EXP-ORD-7001\",\"ebpCode\":\"4301960EBP\","
+              "\"ebcCode\":\"4301960EXP\"}");
+    json_decref(m);
+    m = good_return("ceb404_receipt_return.xml", "CEB404", "export", 1);
+    is_return(block(m, 0), "B1B2C3D4-0001-4E5F-8A9B-403000000001", "4", "send_failed",
+              "20261121090000001", "sending to customs failed, resend",
+              "{\"orderNo\":\"YY-EXP-ORD-7001\",\"ebcCode\":\"4301960EXP\","
+              "\"payNo\":\"XPR-90001\"}");
+    json_decref(m);
+}
+
+Test(ceb, return_export_waybill) {
+    json_t *m = good_return("ceb506_export_waybill_return.xml", "CEB506", "export", 2);
+    is_return(block(m, 0), "B1B2C3D4-0001-4E5F-8A9B-505000000001", "700", "returned",
+              "20261121100000100", "parcel returned",
+              "{\"logisticsCode\":\"4301960LOG\",\"logisticsNo\":\"CLJE880001\"}");
+    is_return(block(m, 1), "B1B2C3D4-0002-4E5F-8A9B-505000000002", "120", "accepted",
+              "20261121100000200", "entered",
+              "{\"logisticsCode\":\"4301960LOG\",\"logisticsNo\":\"CLJE880002\"}");
+    json_decref(m);
+}
+
+Test(ceb, return_export_arrival_empty_info) {
+    json_t *m = good_return("ceb508_arrival_return.xml", "CEB508", "export", 1);
+    is_return(block(m, 0), "B1B2C3D4-0001-4E5F-8A9B-507000000001", "120", "accepted",
+              "20261121113000000", "",
+              "{\"copNo\":\"YYARR20261121001\",\"preNo\":\"A20261121000000501\","
+              "\"logisticsCode\":\"4301960LOG\",\"billNo\":\"YY-TRK-3301\"}");
+    cr_assert_str_eq(sget(block(m, 0), "head.msgSeqNo"), ""); /* not split: left empty */
+    json_decref(m);
+}
+
+Test(ceb, return_export_departure) {
+    json_t *m = good_return("ceb510_departure_return.xml", "CEB510", "export", 1);
+    is_return(block(m, 0), "B1B2C3D4-0001-4E5F-8A9B-509000000001", "399", "cleared",
+              "20261122190000000", "departure cleared",
+              "{\"copNo\":\"YYDEP20261122001\",\"preNo\":\"L20261122000000601\","
+              "\"logisticsCode\":\"4301960LOG\"}");
+    json_decref(m);
+}
+
+Test(ceb, return_export_inventory) {
+    json_t *m = good_return("ceb604_export_inventory_return.xml", "CEB604", "export", 1);
+    is_return(block(m, 0), "B1B2C3D4-0001-4E5F-8A9B-603000000001", "800", "released",
+              "20261122101010101", "released",
+              "{\"orderNo\":\"YY-EXP-ORD-7001\",\"ebpCode\":\"4301960EBP\","
+              "\"ebcCode\":\"4301960EXP\",\"agentCode\":\"4301960AGT\","
+              "\"copNo\":\"YYEINV20261121001\",\"preNo\":\"E20261121000000701\","
+              "\"invtNo\":\"47012026E000054321\"}");
+    cr_assert_str_eq(sget(block(m, 0), "head.statisticsFlag"), "A");
+    json_decref(m);
+}
+
+Test(ceb, return_export_master_waybill_unknown_status_leap_day) {
+    json_t *m = good_return("ceb608_master_waybill_return.xml", "CEB608", "export", 2);
+    is_return(block(m, 0), "B1B2C3D4-0001-4E5F-8A9B-607000000001", "599", "detained",
+              "20261122200000000", "held",
+              "{\"copNo\":\"YYWB20261122001\",\"preNo\":\"W20261122000000801\","
+              "\"logisticsCode\":\"4301960LOG\",\"billNo\":\"784-12345675\"}");
+    is_return(block(m, 1), "B1B2C3D4-0002-4E5F-8A9B-607000000002", "42", "unknown",
+              "20280229235959999", "a status this parser does not know",
+              "{\"copNo\":\"YYWB20261122002\",\"preNo\":\"W20261122000000802\","
+              "\"logisticsCode\":\"4301960LOG\",\"billNo\":\"784-12345686\"}");
+    json_decref(m);
+}
+
+static const char *const return_fixtures[] = {
+    "ceb312_order_return.xml",        "ceb412_payment_return.xml",
+    "ceb512_waybill_return_default_ns.xml",
+    "ceb514_status_return.xml",       "ceb622_inventory_return.xml",
+    "ceb624_cancel_return.xml",       "ceb626_refund_return.xml",
+    "ceb712_storage_entry_return.xml", "ceb304_export_order_return.xml",
+    "ceb404_receipt_return.xml",      "ceb506_export_waybill_return.xml",
+    "ceb508_arrival_return.xml",      "ceb510_departure_return.xml",
+    "ceb604_export_inventory_return.xml",
+    "ceb608_master_waybill_return.xml",
+    NULL};
+
+Test(ceb, return_xml_result_survives_json_intake) {
+    int n = 0;
+    for (const char *const *f = return_fixtures; *f; f++, n++) {
+        json_t *x = good(*f), *m = NULL;
+        char err[512] = "";
+        cr_assert_eq(ceb_validate_json(x, &m, err, sizeof(err)), 0, "%s: %s", *f, err);
+        cr_assert(json_equal(x, m), "%s", *f);
+        json_decref(x);
+        json_decref(m);
+    }
+    cr_assert_eq(n, 15);
+}
+
+Test(ceb, return_refusals) {
+    refused_edit("ceb622_inventory_return.xml", "<ceb:returnStatus>800</ceb:returnStatus>", "",
+                 "/CEB622Message/InventoryReturn[1]/returnStatus: missing");
+    refused_edit("ceb312_order_return.xml", "<ceb:returnStatus>100</ceb:returnStatus>",
+                 "<ceb:returnStatus></ceb:returnStatus>",
+                 "/CEB312Message/OrderReturn[2]/returnStatus: empty");
+    refused_edit("ceb506_export_waybill_return.xml",
+                 "<ceb:returnTime>20261121100000200</ceb:returnTime>", "",
+                 "/CEB506Message/LogisticsReturn[2]/returnTime: missing");
+    refused_edit("ceb412_payment_return.xml",
+                 "<ceb:guid>A1B2C3D4-0001-4E5F-8A9B-411000000001</ceb:guid>", "",
+                 "/CEB412Message/PaymentReturn[1]/guid: missing");
+    refused_edit("ceb604_export_inventory_return.xml",
+                 "<ceb:preNo>E20261121000000701</ceb:preNo>", "",
+                 "/CEB604Message/InventoryReturn[1]/preNo: missing");
+    refused_edit("ceb508_arrival_return.xml", "<ceb:billNo>YY-TRK-3301</ceb:billNo>", "",
+                 "/CEB508Message/ArrivalReturn[1]/billNo: missing");
+    /* returnTime: 17 digits, a day that exists, a time in range */
+    refused_edit("ceb622_inventory_return.xml", "20261127120000456", "20260230120000456",
+                 "/CEB622Message/InventoryReturn[1]/returnTime: not a date "
+                 "YYYYMMDDhhmmssfff: \"20260230120000456\"");
+    refused_edit("ceb608_master_waybill_return.xml", "20280229235959999", "20270229235959999",
+                 "/CEB608Message/WayBillReturn[2]/returnTime: not a date "
+                 "YYYYMMDDhhmmssfff: \"20270229235959999\"");
+    refused_edit("ceb622_inventory_return.xml", "20261127120000456", "20261127240000456",
+                 "/CEB622Message/InventoryReturn[1]/returnTime: not a date "
+                 "YYYYMMDDhhmmssfff: \"20261127240000456\"");
+    refused_edit("ceb622_inventory_return.xml", "20261127120000456", "20261127120000",
+                 "/CEB622Message/InventoryReturn[1]/returnTime: not a date "
+                 "YYYYMMDDhhmmssfff: \"20261127120000\"");
+    refused_edit("ceb622_inventory_return.xml", "20261127120000456", "2026-11-27 12:00:00",
+                 "/CEB622Message/InventoryReturn[1]/returnTime: not a date "
+                 "YYYYMMDDhhmmssfff: \"2026-11-27 12:00:00\"");
+    /* returnStatus: an integer with one spelling */
+    static const char *const bad_status[] = {"8OO", "800.0", "+800", "0800", "-0",
+                                             "- 1", "1234567890", "released", NULL};
+    for (const char *const *b = bad_status; *b; b++) {
+        char to[128], want[256];
+        snprintf(to, sizeof(to), "<ceb:returnStatus>%s</ceb:returnStatus>", *b);
+        snprintf(want, sizeof(want),
+                 "/CEB622Message/InventoryReturn[1]/returnStatus: not an integer: \"%s\"", *b);
+        refused_edit("ceb622_inventory_return.xml", "<ceb:returnStatus>800</ceb:returnStatus>",
+                     to, want);
+    }
+    /* a receipt has no BaseTransfer, nor list lines inside its block */
+    refused_edit("ceb312_order_return.xml", "</ceb:CEB312Message>",
+                 "<ceb:BaseTransfer><ceb:copCode>C</ceb:copCode></ceb:BaseTransfer>"
+                 "</ceb:CEB312Message>",
+                 "/CEB312Message/BaseTransfer: unexpected element");
+    refused_edit("ceb712_storage_entry_return.xml", "<ceb:rkdNo>",
+                 "<ceb:DeliveryList><ceb:gnum>1</ceb:gnum></ceb:DeliveryList><ceb:rkdNo>",
+                 "/CEB712Message/DeliveryReturn[1]/DeliveryList: unexpected element gnum "
+                 "inside a field");
+    refused_str("<c:CEB514Message xmlns:c=\"http://www.chinaport.gov.cn/ceb\" guid=\"g\" "
+                "version=\"1.0\"/>",
+                0, "/CEB514Message/LogisticsStatusReturn: missing (at least one business "
+                   "block)");
+    /* the declarations' dates are checked against the calendar too */
+    refused_edit("ceb513_waybill_status.xml", "<x:logisticsTime>20261126141500",
+                 "<x:logisticsTime>20261131141500",
+                 "/CEB513Message/LogisticsStatus[1]/logisticsTime: not a date "
+                 "YYYYMMDDhhmmss: \"20261131141500\"");
+}
+
 /* ---- the JSON intake ---- */
 
 static json_t *load_json(const char *name) {
@@ -486,15 +772,20 @@ Test(ceb, json_intake_equals_xml_result) {
     json_decref(m);
 }
 
-/* MUTATE the payment fixture, then the intake refuses it with WANT. */
-static void json_refused(void (*mutate)(json_t *), const char *want) {
-    json_t *in = load_json("ceb411_payment.json"), *m = NULL;
+/* MUTATE the JSON fixture NAME, then the intake refuses it with WANT. */
+static void json_refused_in(const char *name, void (*mutate)(json_t *), const char *want) {
+    json_t *in = load_json(name), *m = NULL;
     char err[512] = "";
     mutate(in);
     cr_assert_eq(ceb_validate_json(in, &m, err, sizeof(err)), -1);
     cr_assert_null(m);
     cr_assert_str_eq(err, want);
     json_decref(in);
+}
+
+/* MUTATE the payment fixture, then the intake refuses it with WANT. */
+static void json_refused(void (*mutate)(json_t *), const char *want) {
+    json_refused_in("ceb411_payment.json", mutate, want);
 }
 
 static json_t *head0(json_t *in) {
@@ -539,6 +830,107 @@ Test(ceb, json_intake_refused) {
     cr_assert_eq(ceb_validate_json(arr, &m, err, sizeof(err)), -1);
     cr_assert_str_eq(err, "$: not an object");
     json_decref(arr);
+}
+
+Test(ceb, json_intake_return_accepted) {
+    json_t *in = load_json("ceb622_inventory_return.json"), *m = NULL;
+    char err[512] = "";
+    cr_assert_eq(ceb_validate_json(in, &m, err, sizeof(err)), 0, "%s", err);
+    json_decref(in);
+    cr_assert_str_eq(sget(m, "message"), "CEB622");
+    cr_assert_str_eq(sget(m, "direction"), "import");
+    cr_assert_str_eq(sget(m, "version"), "1.0");
+    cr_assert_null(json_object_get(m, "transfer"));
+    is_return(block(m, 0), "A1B2C3D4-0003-4E5F-8A9B-621000000003", "120", "accepted",
+              "20261125180000042", "[Code:2600;Desc:inventory entered]",
+              "{\"agentCode\":\"4301960AGT\",\"copNo\":\"YYINV2026112500003\","
+              "\"preNo\":\"I20261125000000103\",\"invtNo\":\"47012026I000012399\"}");
+    json_decref(m);
+}
+
+/* Every label "codes.returnStatus" can take, through the intake. */
+Test(ceb, json_intake_return_status_labels) {
+    static const char *const cases[][2] = {
+        {"1", "saved"},         {"2", "declaring"},   {"3", "sent"},
+        {"4", "send_failed"},   {"100", "rejected"},  {"120", "accepted"},
+        {"300", "manual_review"}, {"399", "cleared"}, {"500", "inspection"},
+        {"501", "detained"},    {"502", "detained"},  {"503", "detained"},
+        {"599", "detained"},    {"700", "returned"},  {"800", "released"},
+        {"899", "closed"},      {"0", "unknown"},     {"504", "unknown"},
+        {"999999999", "unknown"}, {"-1", "error"},    {"-999999999", "error"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *in = load_json("ceb622_inventory_return.json"), *m = NULL;
+        json_t *b0 = json_array_get(json_object_get(in, "blocks"), 0);
+        char err[512] = "";
+        json_object_del(b0, "return");
+        json_object_set_new(json_object_get(b0, "head"), "returnStatus",
+                            json_string(cases[i][0]));
+        cr_assert_eq(ceb_validate_json(in, &m, err, sizeof(err)), 0, "%s: %s", cases[i][0],
+                     err);
+        cr_assert_str_eq(sget(block(m, 0), "codes.returnStatus"), cases[i][1], "%s",
+                         cases[i][0]);
+        cr_assert_str_eq(sget(block(m, 0), "return.status"), cases[i][0]);
+        json_decref(in);
+        json_decref(m);
+    }
+}
+
+static json_t *rhead(json_t *in) {
+    return json_object_get(json_array_get(json_object_get(in, "blocks"), 0), "head");
+}
+static void r_status_decimal(json_t *in) {
+    json_object_set_new(rhead(in), "returnStatus", json_string("12.0"));
+}
+static void r_status_number(json_t *in) {
+    json_object_set_new(rhead(in), "returnStatus", json_integer(120));
+}
+static void r_no_time(json_t *in) { json_object_del(rhead(in), "returnTime"); }
+static void r_bad_time(json_t *in) {
+    json_object_set_new(rhead(in), "returnTime", json_string("20261131180000042"));
+}
+static void r_no_prenum(json_t *in) { json_object_set_new(rhead(in), "preNo", json_string("")); }
+static void r_transfer(json_t *in) {
+    json_object_set_new(in, "transfer", json_pack("{s:s}", "copCode", "4301960ABC"));
+}
+static void r_app_type(json_t *in) {
+    json_object_set_new(json_array_get(json_object_get(in, "blocks"), 0), "app_type",
+                        json_string("add"));
+}
+static void r_return_disagrees(json_t *in) {
+    json_object_set_new(json_object_get(json_array_get(json_object_get(in, "blocks"), 0),
+                                        "return"),
+                        "status", json_string("800"));
+}
+static void r_codes_disagree(json_t *in) {
+    json_object_set_new(json_array_get(json_object_get(in, "blocks"), 0), "codes",
+                        json_pack("{s:s}", "returnStatus", "released"));
+}
+static void r_kind(json_t *in) {
+    json_object_set_new(json_array_get(json_object_get(in, "blocks"), 0), "kind",
+                        json_string("inventory"));
+}
+static void r_items(json_t *in) {
+    json_object_set_new(json_array_get(json_object_get(in, "blocks"), 0), "items",
+                        json_pack("[{s:s}]", "gnum", "1"));
+}
+
+Test(ceb, json_intake_return_refused) {
+    static const char f[] = "ceb622_inventory_return.json";
+    json_refused_in(f, r_status_decimal,
+                    "$.blocks[0].head.returnStatus: not an integer: \"12.0\"");
+    json_refused_in(f, r_status_number, "$.blocks[0].head.returnStatus: not a string");
+    json_refused_in(f, r_no_time, "$.blocks[0].head.returnTime: missing");
+    json_refused_in(f, r_bad_time,
+                    "$.blocks[0].head.returnTime: not a date YYYYMMDDhhmmssfff: "
+                    "\"20261131180000042\"");
+    json_refused_in(f, r_no_prenum, "$.blocks[0].head.preNo: empty");
+    json_refused_in(f, r_transfer, "$.transfer: CEB622 messages have no transfer");
+    json_refused_in(f, r_app_type, "$.blocks[0].app_type: does not agree with the head");
+    json_refused_in(f, r_return_disagrees, "$.blocks[0].return: does not agree with the head");
+    json_refused_in(f, r_codes_disagree, "$.blocks[0].codes: does not agree with the head");
+    json_refused_in(f, r_kind, "$.blocks[0].kind: not \"return\" for CEB622");
+    json_refused_in(f, r_items, "$.blocks[0].items: CEB622 blocks have no list lines");
 }
 
 /* ---- the official samples, when the shared data is on this machine ---- */
