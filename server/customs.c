@@ -56,6 +56,7 @@ struct decl {
     int64_t first, updated;    /* Unix s */
     char msg_guid[72];
     json_t *returns;           /* [{status, label, time, info, received}] */
+    json_t *guids;             /* every head guid it had: a return may answer any */
     char waybill[WB_NUMBER_LEN]; /* the Dongting waybill it is linked to, "" none */
     int pending;               /* a message changing it is being stored */
     int year;                  /* import orders: the year of appTime */
@@ -195,6 +196,15 @@ static int decl_id(const char *message, const json_t *block, char *out, size_t l
 
 static struct decl *decl_find(const char *id) { return mm_first(&cu.by_id, id); }
 
+/* Add GUID to the array A unless empty or there. */
+static void guid_add(json_t *a, const char *guid) {
+    size_t i;
+    json_t *v;
+    if (guid[0] == 0) return;
+    json_array_foreach(a, i, v) if (strcmp(json_string_value(v), guid) == 0) return;
+    json_array_append_new(a, json_string(guid));
+}
+
 /* ---- the index ------------------------------------------------------------------ */
 
 static void idx_key(void (*fn)(const char *key, struct decl *d), struct decl *d, const char *a,
@@ -227,7 +237,7 @@ static void decl_keys(struct decl *d, void (*fn)(const char *key, struct decl *d
         idx_key(fn, d, "r:", json_string_value(v), NULL);
     }
     if (bill[0]) idx_key(fn, d, "r:", bill, NULL);
-    if (hs(b, "guid")[0]) idx_key(fn, d, "g:", hs(b, "guid"), NULL);
+    json_array_foreach(d->guids, i, v) idx_key(fn, d, "g:", json_string_value(v), NULL);
     if (d->waybill[0]) idx_key(fn, d, "w:", d->waybill, NULL);
     if (d->buyer[0]) {
         char y[8];
@@ -264,12 +274,13 @@ static struct decl *idx_first(const char *a, const char *b, const char *c, const
 /* ---- records ---------------------------------------------------------------------- */
 
 static json_t *decl_record(const struct decl *d) {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:i, s:b, s:I, s:I, s:s, s:O, s:s}", "id",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:i, s:b, s:I, s:I, s:s, s:O, s:O, s:s}",
+                     "id",
                      d->id, "message", d->message, "kind", d->kind, "direction",
                      d->import ? "import" : "export", "tenant", d->tenant, "block", d->block,
                      "version", d->version, "deleted", d->deleted, "first", (json_int_t)d->first,
                      "updated", (json_int_t)d->updated, "message_guid", d->msg_guid, "returns",
-                     d->returns, "waybill", d->waybill);
+                     d->returns, "guids", d->guids, "waybill", d->waybill);
 }
 
 static void buyer_of(struct decl *d) {
@@ -316,6 +327,11 @@ static struct decl *decl_from_record(json_t *r) {
     }
     snprintf(d->waybill, sizeof(d->waybill), "%s",
              json_string_value(json_object_get(r, "waybill")) ?: "");
+    d->guids = json_incref(json_object_get(r, "guids"));
+    if (!json_is_array(d->guids)) {
+        json_decref(d->guids);
+        d->guids = json_array();
+    }
     buyer_of(d);
     return d;
 }
@@ -324,6 +340,7 @@ static void decl_free(struct decl *d) {
     if (d == NULL) return;
     json_decref(d->block);
     json_decref(d->returns);
+    json_decref(d->guids);
     free(d);
 }
 
@@ -862,21 +879,6 @@ static void submit_free(struct submit *s) {
     free(s);
 }
 
-static const char *return_label(const char *st) {
-    static const struct {
-        const char *code, *label;
-    } t[] = {{"1", "saved"},          {"2", "declaring"},    {"3", "sent"},
-             {"4", "send_failed"},    {"100", "rejected"},   {"120", "accepted"},
-             {"300", "manual_review"}, {"399", "cleared"},   {"500", "inspection"},
-             {"501", "detained"},     {"502", "detained"},   {"503", "detained"},
-             {"599", "detained"},     {"700", "returned"},   {"800", "released"},
-             {"899", "closed"}};
-    if (st[0] == '-') return "error";
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if (strcmp(t[i].code, st) == 0) return t[i].label;
-    return "unknown";
-}
-
 static void submitted(int status, void *arg) {
     struct submit *s = arg;
     struct raise r = {0};
@@ -906,6 +908,7 @@ static void submitted(int status, void *arg) {
             if (!p->is_new) decl_keys(d, key_del);
             json_decref(d->block);
             d->block = json_incref(p->block);
+            guid_add(d->guids, hs(p->block, "guid"));
             d->version = p->version;
             d->deleted = p->deleted;
             buyer_of(d);
@@ -1017,15 +1020,18 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
                 return;
             }
             const char *st = hs(b, "returnStatus");
+            const char *label =
+                json_string_value(json_object_get(json_object_get(b, "codes"), "returnStatus"));
+            if (label == NULL) label = "unknown";
             p->d = d;
             p->ret = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o}", "message", message,
-                               "status", st, "label", return_label(st), "time",
+                               "status", st, "label", label, "time",
                                iso_json(ceb_time(hs(b, "returnTime"))), "time_raw",
                                hs(b, "returnTime"), "info", hs(b, "returnInfo"), "received",
                                iso_json(now));
             entry = json_pack("{s:s, s:s, s:O, s:s, s:s}", "message", message, "id", d->id,
                               "keys", json_object_get(b, "keys"), "return_status", st,
-                              "return_label", return_label(st));
+                              "return_label", label);
         } else {
             if (decl_id(message, b, id, sizeof(id)) != 0) {
                 refuse(s, cb, arg, 422, "invalid", "blocks[%zu]: %s declares nothing here", i,
@@ -1071,6 +1077,7 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
                 snprintf(d->tenant, sizeof(d->tenant), "%s", tenant);
                 d->import = strcmp(dir, "import") == 0;
                 d->returns = json_array();
+                d->guids = json_array();
                 d->first = now;
                 p->is_new = 1;
             }
@@ -1103,6 +1110,9 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
             hist = json_pack("{s:s, s:s, s:o, s:O}", "message", message, "message_guid", guid,
                              "at", iso_json(now), "return", p->ret);
         } else {
+            tmp.guids = json_copy(d->guids);
+            guid_add(tmp.guids, hs(p->block, "guid"));
+            rets = tmp.guids; /* freed below with the record */
             tmp.block = p->block;
             tmp.version = p->version;
             tmp.deleted = p->deleted;

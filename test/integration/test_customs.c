@@ -824,6 +824,24 @@ Test(customs, alerts_page_by_cursor_stats_answer_and_a_restart_keeps_everything)
     json_decref(a);
     json_decref(call("GET", "/v1/customs/alerts?severity=urgent", cust, NULL, 400));
     json_decref(call("GET", "/v1/customs/alerts?cursor=al-nosuch", cust, NULL, 400));
+    /* customs releases the inventory six hours after it was declared */
+    a = post_msg(cust,
+                 "{\"message\":\"CEB604\",\"guid\":\"R0000000-0000-4000-8000-000000000604\","
+                 "\"blocks\":[{\"head\":{\"guid\":\"A0000000-0000-4000-8000-202630602\","
+                 "\"agentCode\":\"4301960AGT\",\"copNo\":\"INV-YYBL2026306\",\"preNo\":\"P1\","
+                 "\"ebcCode\":\"4301960EXP\",\"ebpCode\":\"4301960EBP\","
+                 "\"orderNo\":\"ORD-YYBL2026306\",\"returnStatus\":\"800\","
+                 "\"returnTime\":\"20261125153000000\",\"returnInfo\":\"released\"}}]}",
+                 201);
+    cr_assert_str_eq(stored_id(a, 0), id);
+    cr_assert_str_eq(h_jstr(json_array_get(json_object_get(a, "stored"), 0), "return_label"),
+                     "released");
+    json_decref(a);
+    json_t *d0 = declaration(id);
+    cr_assert_str_eq(h_jstr(json_object_get(d0, "return_status"), "status"), "800");
+    cr_assert_str_eq(h_jstr(json_object_get(d0, "return_status"), "time"),
+                     "2026-11-25T15:30:00+08:00");
+    json_decref(d0);
     /* statistics: one river shipment on the corridor, declared 9610 */
     s = call("GET", "/v1/stats?from=2026-12-01T00:00:00Z&to=2026-12-31T00:00:00Z&by=mode", cust,
              NULL, 200);
@@ -834,6 +852,8 @@ Test(customs, alerts_page_by_cursor_stats_answer_and_a_restart_keeps_everything)
     cr_assert_eq(json_integer_value(json_object_get(g, "declarations")), 1);
     cr_assert_eq(json_integer_value(json_object_get(g, "alerts")), 3, "%s", json_dumps(s, 0));
     cr_assert_eq(json_integer_value(json_object_get(g, "alerts_high")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(g, "cleared")), 1);
+    cr_assert_float_eq(json_real_value(json_object_get(g, "mean_clearance_h")), 6.0, 1e-9);
     json_decref(s);
     s = call("GET", "/v1/stats?by=trade_mode", cust, NULL, 200);
     cr_assert_str_eq(h_jstr(json_array_get(json_object_get(s, "groups"), 0), "trade_mode"),
