@@ -115,6 +115,7 @@ void api_customs_declaration(struct srv_req *r) {
 
 static void history_got(int status, json_t *v, void *arg) {
     struct srv_req *r = arg;
+    audit(r, status);
     if (status == 404) srv_reply_error(r, 404, "not_found", "no declaration %.40s", r->params[0]);
     else if (status != 200) srv_reply_error(r, 503, "redis_unavailable", "history unavailable");
     else srv_reply_json(r, 200, json_pack("{s:s, s:O}", "id", r->params[0], "history", v));
@@ -122,7 +123,6 @@ static void history_got(int status, json_t *v, void *arg) {
 
 void api_customs_history(struct srv_req *r) {
     if (not_ready(r)) return;
-    audit(r, 200);
     customs_declaration_history(r->params[0], history_got, r);
 }
 
@@ -176,6 +176,7 @@ done:
 
 static void acked(int status, json_t *v, void *arg) {
     struct srv_req *r = arg;
+    audit(r, status);
     if (status == 200) srv_reply_json(r, 200, json_incref(v));
     else if (status == 404) srv_reply_error(r, 404, "not_found", "no alert %.40s", r->params[0]);
     else if (status == 409)
@@ -202,7 +203,6 @@ void api_customs_alert_ack(struct srv_req *r) {
         note = json_string_value(n);
     }
     snprintf(who, sizeof(who), "%s (%s)", r->who.key_id, r->who.tenant);
-    audit(r, 200);
     customs_alert_ack(r->params[0], who, note, acked, r);
     json_decref(j);
 }
@@ -212,7 +212,7 @@ void api_customs_alert_ack(struct srv_req *r) {
 static void neg_done(int status, json_t *v, void *arg) {
     struct srv_req *r = arg;
     if (status == 201) srv_reply_json(r, 201, json_incref(v));
-    else if (status == 204) srv_reply_raw(r, 204, NULL, NULL, 0);
+    else if (status == 204) srv_reply_json(r, 204, NULL);
     else if (status == 404)
         srv_reply_error(r, 404, "not_found", "%.40s is not on the negative list", r->params[0]);
     else srv_reply_error(r, 503, "redis_unavailable", "the negative list was not changed");

@@ -76,6 +76,7 @@ struct alert {
     int64_t raised_ms;
     char rule[32], severity[8];
     int acked;
+    unsigned mark;             /* counted once per waybill (statistics) */
     json_t *doc;               /* the alert as served (owned) */
 };
 
@@ -86,6 +87,7 @@ static struct {
     struct alert **alerts;
     size_t nalerts, capalerts;
     struct mmap alert_by_id;
+    struct mmap alerts_of;     /* declaration id -> the alerts naming it */
     json_t *neg;               /* code -> entry */
     struct cx_offices offices;
     struct xc_limits xl;
@@ -446,6 +448,15 @@ static int alert_hold(struct alert *a) {
     }
     if (mm_add(&cu.alert_by_id, a->id, a) != 0) return -1;
     cu.alerts[cu.nalerts++] = a;
+    /* found from its declaration and from every document it names */
+    const char *decl = json_string_value(json_object_get(a->doc, "declaration"));
+    size_t i;
+    json_t *x;
+    if (decl) mm_add(&cu.alerts_of, decl, a);
+    json_array_foreach(json_object_get(a->doc, "documents"), i, x) {
+        const char *id = json_string_value(json_object_get(x, "id"));
+        if (id) mm_add(&cu.alerts_of, id, a);
+    }
     return 0;
 }
 
@@ -551,10 +562,14 @@ static void check_matching(struct decl *d, struct raise *r) {
     json_t *fails = json_object_get(m, "failures"), *f;
     size_t i;
     const struct decl *anchor = g.inventory ? g.inventory : g.order ? g.order : d;
+    const char *lno = ks(anchor->block, "logisticsNo");
+    if (!lno[0] && g.waybill) lno = ks(g.waybill->block, "logisticsNo");
     json_array_foreach(fails, i, f) {
+        /* the failure names its own documents and values: the same
+         * mismatch found again as more documents arrive is one alert */
         char *fs = json_dumps(f, JSON_COMPACT | JSON_SORT_KEYS);
         char key[2400];
-        snprintf(key, sizeof(key), "match|%s|%s", anchor->id, fs ? fs : "");
+        snprintf(key, sizeof(key), "match|%s", fs ? fs : "");
         free(fs);
         json_t *docs = json_array();
         struct decl *gd[4] = {g.order, g.payment, g.waybill, g.inventory};
@@ -564,13 +579,12 @@ static void check_matching(struct decl *d, struct raise *r) {
         char msg[600];
         snprintf(msg, sizeof(msg),
                  "documents of order %.64s / logistics number %.64s do not match: %s",
-                 ks(anchor->block, "orderNo"), ks(anchor->block, "logisticsNo"),
+                 ks(anchor->block, "orderNo"), lno,
                  json_string_value(json_object_get(f, "message")) ?: rule);
         alert_raise(r, key, "document_mismatch", "high",
               json_pack("{s:s, s:s, s:s, s:o, s:O, s:s, s:s}", "declaration", anchor->id,
                         "message", msg, "matching_rule", rule, "documents", docs, "failure", f,
-                        "orderNo", ks(anchor->block, "orderNo"), "logisticsNo",
-                        ks(anchor->block, "logisticsNo")));
+                        "orderNo", ks(anchor->block, "orderNo"), "logisticsNo", lno));
     }
     json_decref(m);
 }
@@ -609,7 +623,7 @@ static int64_t released_at(const struct decl *d, const struct wbev *w) {
     json_array_foreach(d->returns, i, r) {
         const char *st = json_string_value(json_object_get(r, "status")) ?: "";
         if (strcmp(st, "399") == 0 || strcmp(st, "800") == 0) {
-            int64_t t = ceb_time(json_string_value(json_object_get(r, "time")) ?: "");
+            int64_t t = ceb_time(json_string_value(json_object_get(r, "time_raw")) ?: "");
             if (t > 0 && (best == 0 || t < best)) best = t;
         }
     }
@@ -1303,6 +1317,7 @@ void customs_stop(void) {
     mm_free(&cu.msgs);
     mm_free(&cu.evs);
     mm_free(&cu.alert_by_id);
+    mm_free(&cu.alerts_of);
     mm_free(&cu.dirty_wb);
     if (cu.recheck_ev) event_free(cu.recheck_ev);
     json_decref(cu.neg);
@@ -1392,18 +1407,9 @@ json_t *customs_declaration_view(const char *id) {
     json_object_set_new(o, "events", evs);
     /* rule results: the alerts raised on it */
     alerts = json_array();
-    for (size_t i = 0; i < cu.nalerts; i++) {
-        const char *ad = json_string_value(json_object_get(cu.alerts[i]->doc, "declaration"));
-        const json_t *docsj = json_object_get(cu.alerts[i]->doc, "documents");
-        int mine = ad && strcmp(ad, d->id) == 0;
-        size_t k;
-        json_t *x;
-        json_array_foreach(docsj, k, x) {
-            const char *xi = json_string_value(json_object_get(x, "id"));
-            if (xi && strcmp(xi, d->id) == 0) mine = 1;
-        }
-        if (mine) json_array_append(alerts, cu.alerts[i]->doc);
-    }
+    struct mm_slot *as = mm_find(&cu.alerts_of, d->id, 0);
+    for (size_t i = 0; as && i < as->n; i++)
+        json_array_append(alerts, ((struct alert *)as->v[i])->doc);
     json_object_set_new(o, "rules", json_pack("{s:s, s:o}", "status",
                                               json_array_size(alerts) ? "alerts" : "clear",
                                               "alerts", alerts));
@@ -1684,14 +1690,17 @@ static void stat_one(const struct wb_brief *b, void *arg) {
             if (decl_t > 0 && rel > decl_t) clearance += (double)(rel - decl_t);
         }
     }
-    for (size_t i = 0; i < cu.nalerts; i++) {
-        const json_t *doc = cu.alerts[i]->doc;
-        const char *w = json_string_value(json_object_get(doc, "waybill"));
-        const char *did = json_string_value(json_object_get(doc, "declaration"));
-        struct decl *d = did ? decl_find(did) : NULL;
-        if ((w && strcmp(w, b->number) == 0) || (!w && d && strcmp(d->waybill, b->number) == 0)) {
+    /* the alerts on its declarations, each once */
+    static unsigned mark;
+    mark++;
+    for (size_t i = 0; sl && i < sl->n; i++) {
+        struct mm_slot *as = mm_find(&cu.alerts_of, ((struct decl *)sl->v[i])->id, 0);
+        for (size_t k = 0; as && k < as->n; k++) {
+            struct alert *a = as->v[k];
+            if (a->mark == mark) continue;
+            a->mark = mark;
             alerts++;
-            high += strcmp(cu.alerts[i]->severity, "high") == 0;
+            high += strcmp(a->severity, "high") == 0;
         }
     }
     if (strcmp(s->by, "corridor") == 0) snprintf(key, sizeof(key), "%s>%s", b->origin, b->dest);
@@ -1717,11 +1726,13 @@ static void stat_one(const struct wb_brief *b, void *arg) {
 }
 
 static json_t *stat_json(const struct stat_row *r, const char *by) {
-    json_t *o = json_pack("{s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I}", by, r->key,
-                          (json_int_t)r->shipments, r->weight_kg, (json_int_t)r->arrived,
-                          (json_int_t)r->on_time, (json_int_t)r->at_risk,
-                          (json_int_t)r->declarations, (json_int_t)r->cleared,
-                          (json_int_t)r->alerts, (json_int_t)r->alerts_high);
+    json_t *o = json_pack("{s:s, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", by, r->key,
+                          "shipments", (json_int_t)r->shipments, "weight_kg", r->weight_kg,
+                          "arrived", (json_int_t)r->arrived, "on_time", (json_int_t)r->on_time,
+                          "at_risk", (json_int_t)r->at_risk, "declarations",
+                          (json_int_t)r->declarations, "cleared", (json_int_t)r->cleared,
+                          "alerts", (json_int_t)r->alerts, "alerts_high",
+                          (json_int_t)r->alerts_high);
     json_object_set_new(o, "on_time_rate",
                         r->arrived ? json_real((double)r->on_time / (double)r->arrived)
                                    : json_null());
