@@ -34,6 +34,7 @@
 
 #include <event2/event.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1754,9 +1755,10 @@ json_t *customs_stats(int64_t from, int64_t to, const char *by, const char *tena
     json_t *groups = json_array(), *o;
     snprintf(s.total.key, sizeof(s.total.key), "%s", "all");
     waybills_each(stat_one, &s);
-    qsort(s.rows, s.n, sizeof(*s.rows), row_cmp);
+    if (s.n > 1) qsort(s.rows, s.n, sizeof(*s.rows), row_cmp);
     for (size_t i = 0; i < s.n; i++) json_array_append_new(groups, stat_json(&s.rows[i], by));
-    o = json_pack("{s:o, s:o, s:s, s:o, s:o}", "from", iso_json(from), "to", iso_json(to), "by",
+    o = json_pack("{s:o, s:o, s:s, s:o, s:o}", "from", iso_json(from), "to",
+                  to >= INT64_MAX / 4 ? json_null() : iso_json(to), "by",
                   by, "groups", groups, "total", stat_json(&s.total, by));
     json_object_del(json_object_get(o, "total"), by);
     free(s.rows);
