@@ -198,6 +198,7 @@ static int decl_id(const char *message, const json_t *block, char *out, size_t l
 }
 
 static struct decl *decl_find(const char *id) { return mm_first(&cu.by_id, id); }
+static void refresh_waybills(struct decl *const *v, size_t n);
 
 /* Add GUID to the array A unless empty or there. */
 static void guid_add(json_t *a, const char *guid) {
@@ -540,6 +541,12 @@ static void raise_flush(struct raise *r) {
         m++;
     }
     if (m) store_cu_alerts_put(v, m, alerts_written, NULL);
+    struct decl **touched = m ? calloc(m, sizeof(*touched)) : NULL;
+    for (size_t i = 0; touched && i < m; i++)
+        touched[i] = decl_find(json_string_value(json_object_get(
+                                   alert_find(v[i].id)->doc, "declaration")) ?: "");
+    if (touched) refresh_waybills(touched, m);
+    free(touched);
     for (size_t i = 0; i < m; i++) free(js[i]);
     free(js);
     free(v);
@@ -752,6 +759,18 @@ static void wbev_open(const char *number) {
     store_wb_timeline(number, NULL, CU_MAX_EVENTS, timeline_got, w);
 }
 
+/* The customs state the waybills of V[0..N) show may have moved: each is
+ * rendered and stored again (once). */
+static void refresh_waybills(struct decl *const *v, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        int seen = 0;
+        if (v[i] == NULL || !v[i]->waybill[0]) continue;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = v[k] && strcmp(v[k]->waybill, v[i]->waybill) == 0;
+        if (!seen) waybills_refresh(v[i]->waybill);
+    }
+}
+
 /* The Dongting waybill D names: its logisticsNo, else its billNo, when a
  * waybill has that number.  Returns 1 when the link changed. */
 static int link_waybill(struct decl *d) {
@@ -805,7 +824,10 @@ void customs_on_waybill(const char *number) {
         struct decl *d = s->v[i];
         if (!d->deleted && link_waybill(d)) ch[nch++] = d;
     }
-    if (nch) save_recs(ch, nch);
+    if (nch) {
+        save_recs(ch, nch);
+        waybills_refresh(number);
+    }
     free(ch);
     recheck_soon(number);
 }
@@ -819,11 +841,10 @@ void customs_on_event(const char *number, const struct carrier_event *x) {
 
 /* Cross-check again, once per loop turn, the declarations of the waybills
  * that moved (a feed body may carry hundreds of their events). */
-static void recheck_run(evutil_socket_t fd, short what, void *arg) {
+void customs_flush(void) {
     struct raise r = {0};
-    (void)fd;
-    (void)what;
-    (void)arg;
+    if (cu.ndirty == 0) return;
+    if (cu.recheck_ev) evtimer_del(cu.recheck_ev);
     for (size_t i = 0; i < cu.ndirty; i++) {
         struct mm_slot *s = idx_get("w:", cu.dirty_list[i], NULL);
         for (size_t k = 0; s && k < s->n; k++) check_decl(s->v[k], &r);
@@ -832,6 +853,13 @@ static void recheck_run(evutil_socket_t fd, short what, void *arg) {
     cu.ndirty = 0;
     mm_free(&cu.dirty_wb);
     raise_flush(&r);
+}
+
+static void recheck_run(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    (void)arg;
+    customs_flush();
 }
 
 static void recheck_soon(const char *number) {
@@ -949,6 +977,10 @@ static void submitted(int status, void *arg) {
     for (size_t i = 0; i < s->n; i++)
         if (s->p[i].d) check_decl(s->p[i].d, &r);
     raise_flush(&r);
+    struct decl **touched = calloc(s->n, sizeof(*touched));
+    for (size_t i = 0; touched && i < s->n; i++) touched[i] = s->p[i].d;
+    if (touched) refresh_waybills(touched, s->n);
+    free(touched);
     s->cb(201, NULL, NULL, s->answer, s->arg);
     submit_free(s);
 }
@@ -1328,6 +1360,63 @@ void customs_stop(void) {
 
 /* ---- reads ---------------------------------------------------------------------------- */
 
+void customs_waybill_state(const char *number, char *buf, size_t len) {
+    struct mm_slot *s = idx_get("w:", number, NULL);
+    size_t at = 0, shown = 0;
+    int mismatch = 0, incomplete = 0, open = 0, invs = 0, released = 0;
+    static unsigned mark;
+    mark++;
+    snprintf(buf, len, "{\"state\":\"not_linked\"}");
+    if (s == NULL) return;
+    char list[800] = "";
+    for (size_t i = 0; i < s->n; i++) {
+        struct decl *d = s->v[i];
+        struct group g;
+        const char *st = "none", *ret = NULL;
+        if (d->deleted) continue;
+        group_of(d, &g);
+        if (g.order || g.payment || g.waybill || g.inventory) {
+            json_t *m = group_match(&g, d->import);
+            st = json_string_value(json_object_get(m, "status")) ?: "none";
+            mismatch |= strcmp(st, "MISMATCH") == 0;
+            incomplete |= strcmp(st, "INCOMPLETE") == 0;
+            st = strcmp(st, "MISMATCH") == 0     ? "MISMATCH"
+                 : strcmp(st, "INCOMPLETE") == 0 ? "INCOMPLETE"
+                                                 : "MATCHED";
+            json_decref(m);
+        }
+        if (is_kind(d, "inventory")) {
+            invs++;
+            released += released_at(d, NULL) > 0;
+        }
+        json_t *last = json_array_get(d->returns, json_array_size(d->returns) - 1);
+        ret = json_string_value(json_object_get(last, "label"));
+        struct mm_slot *as = mm_find(&cu.alerts_of, d->id, 0);
+        for (size_t k = 0; as && k < as->n; k++) {
+            struct alert *a = as->v[k];
+            if (a->mark == mark) continue;
+            a->mark = mark;
+            open += !a->acked;
+        }
+        if (shown < 5 && at < sizeof(list)) {
+            at += (size_t)snprintf(list + at, sizeof(list) - at,
+                                   "%s{\"id\":\"%s\",\"message\":\"%s\",\"matching\":\"%s\","
+                                   "\"return_status\":%s%s%s}",
+                                   shown ? "," : "", d->id, d->message, st, ret ? "\"" : "",
+                                   ret ? ret : "null", ret ? "\"" : "");
+            shown++;
+        }
+    }
+    if (shown == 0 || at >= sizeof(list)) return;
+    const char *state = mismatch                     ? "mismatch"
+                        : open                       ? "alerts"
+                        : incomplete                 ? "incomplete"
+                        : invs && released == invs   ? "released"
+                                                     : "matched";
+    snprintf(buf, len, "{\"state\":\"%s\",\"declarations\":[%s],\"open_alerts\":%d}", state,
+             list, open);
+}
+
 static json_t *event_brief(const struct carrier_event *e) {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "event_id", e->event_id, "source",
                           e->source, "status", carrier_status_name(e->status), "classifier",
@@ -1499,6 +1588,9 @@ static void ack_written(int status, void *arg) {
     } else {
         json_decref(c->old);
         cu.counts.alerts_open--;
+        struct decl *d = decl_find(
+            json_string_value(json_object_get(c->a->doc, "declaration")) ?: "");
+        refresh_waybills(&d, 1);
         c->cb(200, c->a->doc, c->arg);
     }
     free(c->js);

@@ -48,10 +48,22 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
 /* Event X reached waybill NUMBER (new or re-served). */
 void customs_on_event(const char *number, const struct carrier_event *x);
 
+/* Run the cross-checks the events told so far call for, now (the waybill
+ * engine calls it before it renders the states of a batch, so that they
+ * show the alerts the batch raised; otherwise they run on the next loop
+ * turn). */
+void customs_flush(void);
+
 /* Waybill NUMBER was created: declarations naming it link now. */
 void customs_on_waybill(const char *number);
 
 /* ---- reads ---- */
+
+/* Waybill NUMBER's customs state as a JSON object's text into BUF (what
+ * its tracking view shows): {"state":"not_linked"} or {"state":
+ * "mismatch"|"alerts"|"incomplete"|"released"|"matched", "declarations":
+ * [{"id","message","matching","return_status"}] (5 at most), "open_alerts"}. */
+void customs_waybill_state(const char *number, char *buf, size_t len);
 
 /* Declaration ID's view (a new object): the record, its linked
  * documents, the waybill, the events, matching and rule results; NULL

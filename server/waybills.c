@@ -867,7 +867,10 @@ static void render_live(const struct entry *e, int full, struct sb *s) {
             sb_printf(s, ",\"arrival_source\":\"%s\",\"delay_min\":%lld}", src_names[l->arr_src % 3],
                       (long long)((l->arr - l->sarr) / 60));
         }
-        sb_printf(s, "],\"customs\":{\"state\":\"not_linked\"}");
+        char cs[1024];
+        customs_waybill_state(e->number, cs, sizeof(cs));
+        sb_printf(s, "],\"customs\":");
+        sb_put(s, cs, strlen(cs));
     }
     sb_printf(s, "}");
 }
@@ -1170,6 +1173,14 @@ static void refresh(struct entry *e, struct pub *p, int force) {
     else free(props);
 }
 
+void waybills_refresh(const char *number) {
+    struct entry *e = find_entry(number);
+    struct pub p = {0};
+    if (e == NULL || e->dead) return;
+    refresh(e, &p, 1);
+    pub_send(&p, RT_NONE, mono_us(), NULL, NULL);
+}
+
 void waybills_on_run(uint32_t run) {
     char k[32];
     struct mm_slot *s;
@@ -1429,6 +1440,7 @@ void waybills_on_events(const struct wb_event_in *v, size_t n, store_done_cb *cb
     /* Only waybills whose status, place or estimate moved are written
      * again: a feed that re-serves its window brings the same events back
      * every pull. */
+    customs_flush();   /* alerts these events raise show in the states below */
     for (size_t q = 0; q < nseen && !failed; q++) refresh(seen[q], &j->p, seen[q]->seen_changed);
     free(seen);
     free(hit);

@@ -42,6 +42,10 @@ struct wb_event_in {
  * waybill matched); a failure status otherwise. */
 void waybills_on_events(const struct wb_event_in *v, size_t n, store_done_cb *cb, void *arg);
 
+/* Something shown in waybill NUMBER's tracking part changed outside the
+ * engine (its customs state): render and store it again, notify streams. */
+void waybills_refresh(const char *number);
+
 /* RUN's current times changed in srv_overlay(): recompute its waybills. */
 void waybills_on_run(uint32_t run);
 

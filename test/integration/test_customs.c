@@ -641,6 +641,21 @@ Test(customs, exit_port_mode_and_voyage_differ_from_the_declaration) {
     cr_assert_str_eq(h_jstr(json_object_get(d, "matching"), "status"), "MATCHED", "%s",
                      json_dumps(json_object_get(d, "matching"), 0));
     json_decref(d);
+    /* the waybill's own view shows its customs state */
+    json_t *w = NULL;
+    const char *state = "";
+    for (int i = 0; i < 40; i++) {
+        json_decref(w);
+        w = call("GET", "/v1/waybills/YYBL2026301", fwd, NULL, 200);
+        state = h_jstr(json_object_get(json_object_get(w, "tracking"), "customs"), "state");
+        if (state && strcmp(state, "alerts") == 0) break;
+        h_sleep_ms(50);
+    }
+    json_t *cs = json_object_get(json_object_get(w, "tracking"), "customs");
+    cr_assert_str_eq(h_jstr(cs, "state"), "alerts", "%s", json_dumps(cs, 0));
+    cr_assert_eq(json_integer_value(json_object_get(cs, "open_alerts")), 3);
+    cr_assert_eq(json_array_size(json_object_get(cs, "declarations")), 2, "%s", json_dumps(cs, 0));
+    json_decref(w);
     /* the same events again raise nothing new */
     push_n(1, equipment("c0000000-0000-4000-8000-000000000301", "CSQU3054383", "YYBL2026301",
                         "LOAD", "2026-11-20T10:00:00+08:00", "CNNGB", "V01E"));
