@@ -80,6 +80,28 @@ static const struct cfg_option cfg_options[] = {
      "Server-Sent Event streams open at once (default 512)"},
     {"public_rate_limit_rps", OPT_LONG, OFF(public_rate_limit_rps), 0, 0, 1000000,
      "requests per second per client address on public endpoints, 0 = unlimited (default 20)"},
+    {"customs_transit_limit_h", OPT_LONG, OFF(customs_transit_limit_h), 0, 1, 8760,
+     "hours a customs transit may take before transit_overdue (default 168)"},
+    {"customs_weight_tolerance_pct", OPT_LONG, OFF(customs_weight_tolerance_pct), 0, 0, 100,
+     "percent a reported or waybill weight may differ from the declared gross (default 10)"},
+    {"customs_weight_tolerance_g", OPT_LONG, OFF(customs_weight_tolerance_g), 0, 0, 10000000,
+     "grams of weight difference always tolerated (default 500)"},
+    {"customs_min_distance_km", OPT_LONG, OFF(customs_min_distance_km), 0, 0, 10000,
+     "two events closer than this are never an impossible movement (default 30)"},
+    {"customs_max_speed_sea_kmh", OPT_LONG, OFF(customs_max_speed_kmh[0]), 0, 1, 100000,
+     "plausible top speed of a sea vessel, km/h (default 60)"},
+    {"customs_max_speed_river_kmh", OPT_LONG, OFF(customs_max_speed_kmh[1]), 0, 1, 100000,
+     "plausible top speed of a river barge, km/h (default 40)"},
+    {"customs_max_speed_rail_kmh", OPT_LONG, OFF(customs_max_speed_kmh[2]), 0, 1, 100000,
+     "plausible top speed of a freight train, km/h (default 160)"},
+    {"customs_max_speed_air_kmh", OPT_LONG, OFF(customs_max_speed_kmh[3]), 0, 1, 100000,
+     "plausible top speed of a cargo aircraft, km/h (default 1100)"},
+    {"customs_max_speed_road_kmh", OPT_LONG, OFF(customs_max_speed_kmh[4]), 0, 1, 100000,
+     "plausible top speed of a truck, km/h (default 130)"},
+    {"customs_retail_order_limit", OPT_LONG, OFF(customs_retail_order_limit), 0, 0, 100000000,
+     "yuan: the cross-border retail limit per order (default 5000)"},
+    {"customs_retail_year_limit", OPT_LONG, OFF(customs_retail_year_limit), 0, 0, 100000000,
+     "yuan: the cross-border retail limit per buyer and calendar year (default 26000)"},
 };
 
 #define N_OPTIONS (sizeof(cfg_options) / sizeof(cfg_options[0]))
@@ -120,6 +142,16 @@ void cfg_defaults(struct srv_config *cfg) {
     cfg->webhook_timeout_s = 10;
     cfg->sse_max_streams = 512;
     cfg->public_rate_limit_rps = 20;
+    cfg->customs_transit_limit_h = 168;
+    cfg->customs_weight_tolerance_pct = 10;
+    cfg->customs_weight_tolerance_g = 500;
+    cfg->customs_min_distance_km = 30;
+    {
+        static const long speeds[5] = {60, 40, 160, 1100, 130};
+        memcpy(cfg->customs_max_speed_kmh, speeds, sizeof(speeds));
+    }
+    cfg->customs_retail_order_limit = 5000;
+    cfg->customs_retail_year_limit = 26000;
     /* The zone's five channels, push only until a config file gives URLs. */
     {
         static const char *const builtin[][2] = {

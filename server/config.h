@@ -58,6 +58,14 @@ struct srv_config {
     long webhook_timeout_s;     /* one delivery */
     long sse_max_streams;       /* SSE streams open at once */
     long public_rate_limit_rps; /* per client address on public routes, 0 = off */
+    /* customs thresholds (docs/customs-crosscheck.md, customs-matching.md) */
+    long customs_transit_limit_h;
+    long customs_weight_tolerance_pct;
+    long customs_weight_tolerance_g;
+    long customs_min_distance_km;
+    long customs_max_speed_kmh[5];      /* sea, river, rail, air, road */
+    long customs_retail_order_limit;    /* yuan */
+    long customs_retail_year_limit;     /* yuan */
     struct cfg_feed feeds[CFG_MAX_FEEDS];
     int nfeeds;
     int feeds_from_file;        /* a config file named feeds: the built-in

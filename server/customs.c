@@ -19,6 +19,7 @@
 #include "customs.h"
 
 #include "crosscheck.h"
+#include "config.h"
 #include "crypto.h"
 #include "customs_match.h"
 #include "log.h"
@@ -1324,8 +1325,25 @@ int customs_ready(void) { return cu.loaded; }
 
 int customs_start(const char *offices_csv, char *err, size_t errlen) {
     if (cx_offices_load(&cu.offices, offices_csv, err, errlen) != 0) return -1;
+    const struct srv_config *c = srv_cfg();
     xc_limits_default(&cu.xl);
     cm_limits_default(&cu.ml);
+    if (c != NULL) {
+        /* the configured thresholds (docs/configuration.md) */
+        cu.xl.transit_limit_s = c->customs_transit_limit_h * 3600;
+        cu.xl.weight_tolerance_pct = (double)c->customs_weight_tolerance_pct;
+        cu.xl.weight_tolerance_kg = (double)c->customs_weight_tolerance_g / 1000.0;
+        cu.xl.min_distance_km = (double)c->customs_min_distance_km;
+        cu.xl.max_speed_kmh[CM_VESSEL] = (double)c->customs_max_speed_kmh[0];
+        cu.xl.max_speed_kmh[CM_BARGE] = (double)c->customs_max_speed_kmh[1];
+        cu.xl.max_speed_kmh[CM_RAIL] = (double)c->customs_max_speed_kmh[2];
+        cu.xl.max_speed_kmh[CM_AIR] = (double)c->customs_max_speed_kmh[3];
+        cu.xl.max_speed_kmh[CM_TRUCK] = (double)c->customs_max_speed_kmh[4];
+        cu.ml.weight_tolerance_pct = cu.xl.weight_tolerance_pct;
+        cu.ml.weight_tolerance_kg = cu.xl.weight_tolerance_kg;
+        cu.ml.retail_order_limit = (int64_t)c->customs_retail_order_limit * CM_SCALE;
+        cu.ml.retail_year_limit = (int64_t)c->customs_retail_year_limit * CM_SCALE;
+    }
     cu.neg = json_object();
     return store_on_ready(on_ready);
 }
