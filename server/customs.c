@@ -90,6 +90,7 @@ static struct {
     size_t nalerts, capalerts;
     struct mmap alert_by_id;
     struct mmap alerts_of;     /* declaration id -> the alerts naming it */
+    unsigned alert_mark;       /* a new value per count of alerts (struct alert.mark) */
     json_t *neg;               /* code -> entry */
     struct cx_offices offices;
     struct xc_limits xl;
@@ -900,6 +901,7 @@ struct submit {
     struct plan *p;
     size_t n;
     char guid[72];
+    char msgkey[88];           /* MESSAGE:GUID, what a resend is known by */
     char tenant[64];
     json_t *answer;
     char *answer_js;
@@ -941,7 +943,7 @@ static void submitted(int status, void *arg) {
     }
     cu.counts.messages++;
     char *dup = strdup(s->answer_js);
-    if (dup && mm_add(&cu.msgs, s->guid, dup) != 0) free(dup);
+    if (dup && mm_add(&cu.msgs, s->msgkey, dup) != 0) free(dup);
     linked = calloc(s->n, sizeof(*linked));
     for (size_t i = 0; i < s->n; i++) {
         struct plan *p = &s->p[i];
@@ -1027,7 +1029,9 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
         cb(503, "not_ready", "the customs declarations are still loading", NULL, arg);
         return;
     }
-    if ((prev = mm_first(&cu.msgs, guid)) != NULL) {
+    char msgkey[88];
+    snprintf(msgkey, sizeof(msgkey), "%.8s:%.72s", message, guid);
+    if ((prev = mm_first(&cu.msgs, msgkey)) != NULL) {
         json_t *a = json_loads(prev, 0, NULL);
         cb(200, NULL, NULL, a, arg);
         json_decref(a);
@@ -1039,6 +1043,7 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
         return;
     }
     snprintf(s->guid, sizeof(s->guid), "%s", guid);
+    snprintf(s->msgkey, sizeof(s->msgkey), "%s", msgkey);
     snprintf(s->tenant, sizeof(s->tenant), "%s", tenant);
     s->cb = cb;
     s->arg = arg;
@@ -1067,6 +1072,13 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
                        i, d->id);
                 return;
             }
+            for (size_t k = 0; k < s->n; k++)
+                if (s->p[k].d == d) {
+                    refuse(s, cb, arg, 422, "invalid",
+                           "blocks[%zu]: answers declaration %s, which an earlier block of this "
+                           "message also changes; send them in two messages", i, d->id);
+                    return;
+                }
             const char *st = hs(b, "returnStatus");
             const char *label =
                 json_string_value(json_object_get(json_object_get(b, "codes"), "returnStatus"));
@@ -1088,12 +1100,27 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
             }
             natkey_text(message, b, nk, sizeof(nk));
             d = decl_find(id);
-            for (size_t k = 0; k < s->n; k++)
-                if (s->p[k].d && strcmp(s->p[k].d->id, id) == 0 && s->p[k].block) {
-                    refuse(s, cb, arg, 422, "invalid",
-                           "blocks[%zu]: the same declaration as an earlier block (%s)", i, nk);
-                    return;
+            size_t dup = SIZE_MAX;
+            for (size_t k = 0; k < s->n && dup == SIZE_MAX; k++)
+                if (s->p[k].d && strcmp(s->p[k].d->id, id) == 0) {
+                    if (!s->p[k].block || !json_equal(s->p[k].block, b)) {
+                        refuse(s, cb, arg, 422, "invalid",
+                               "blocks[%zu]: the same declaration as an earlier block (%s), "
+                               "with other content", i, nk);
+                        return;
+                    }
+                    dup = k;
                 }
+            if (dup != SIZE_MAX) {
+                /* a byte-for-byte repeat of an earlier block (the official
+                 * samples do it): applied once, answered twice */
+                json_array_append_new(
+                    json_object_get(s->answer, "stored"),
+                    json_pack("{s:s, s:s, s:O, s:s, s:i, s:b}", "message", message, "id", id,
+                              "keys", json_object_get(b, "keys"), "app_type", app, "version",
+                              s->p[dup].version, "repeat", 1));
+                continue;
+            }
             if (d && d->pending) {
                 refuse(s, cb, arg, 409, "conflict",
                        "blocks[%zu]: declaration %s (%s) is being changed by another message; "
@@ -1185,7 +1212,7 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
         }
     }
     for (size_t i = 0; i < s->n; i++) s->p[i].d->pending = 1;
-    store_cu_declare(w, s->n, guid, s->answer_js, submitted, s);
+    store_cu_declare(w, s->n, s->msgkey, s->answer_js, submitted, s);
     free(w);
 }
 
@@ -1382,8 +1409,7 @@ void customs_waybill_state(const char *number, char *buf, size_t len) {
     struct mm_slot *s = idx_get("w:", number, NULL);
     size_t at = 0, shown = 0;
     int mismatch = 0, incomplete = 0, open = 0, invs = 0, released = 0;
-    static unsigned mark;
-    mark++;
+    unsigned mark = ++cu.alert_mark;
     snprintf(buf, len, "{\"state\":\"not_linked\"}");
     if (s == NULL) return;
     char list[800] = "";
@@ -1802,8 +1828,7 @@ static void stat_one(const struct wb_brief *b, void *arg) {
         }
     }
     /* the alerts on its declarations, each once */
-    static unsigned mark;
-    mark++;
+    unsigned mark = ++cu.alert_mark;
     for (size_t i = 0; sl && i < sl->n; i++) {
         struct mm_slot *as = mm_find(&cu.alerts_of, ((struct decl *)sl->v[i])->id, 0);
         for (size_t k = 0; as && k < as->n; k++) {

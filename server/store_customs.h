@@ -6,7 +6,7 @@
  *                       block, version, deleted, tenant, returns...)
  *   cu:{cu}:h:ID        list: its history, oldest first (JSON per change)
  *   cu:{cu}:all         set of every declaration id (loaded at start-up)
- *   cu:{cu}:msg         hash: message guid -> the answer it got (a resent
+ *   cu:{cu}:msg         hash: MESSAGE:GUID -> the answer it got (a resent
  *                       message is answered the same, not applied twice)
  *   cu:{cu}:a:ID        string: alert ID (JSON)
  *   cu:{cu}:alerts      sorted set: alert ids by time raised (Unix ms)

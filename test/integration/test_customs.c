@@ -130,10 +130,10 @@ static char *msg(const char *message, const char *guid, const char *blocks) {
 /* An export inventory (CEB603) for logistics number LNO (also its bill
  * number: the Dongting waybill), declared at CUSTOMS for exit at PORT by
  * TRAF mode on VOYAGE, GROSS kg. */
-static char *inventory603(const char *guid, const char *type, const char *lno,
-                          const char *customs, const char *port, const char *traf,
-                          const char *voyage, const char *gross) {
-    char *block = NULL, *m;
+static char *inventory603_block(const char *guid, const char *type, const char *lno,
+                                const char *customs, const char *port, const char *traf,
+                                const char *voyage, const char *gross) {
+    char *block = NULL;
     cr_assert(asprintf(&block,
                        "{\"head\":{" APP("%s", "%s") ",\"customsCode\":\"%s\","
                        "\"ebpCode\":\"4301960EBP\",\"orderNo\":\"ORD-%s\","
@@ -145,7 +145,14 @@ static char *inventory603(const char *guid, const char *type, const char *lno,
                        "\"grossWeight\":\"%s\",\"netWeight\":\"17000\"},"
                        "\"items\":[" ITEM("1", "Tea", "20") "]}",
                        guid, type, customs, lno, lno, lno, port, traf, voyage, lno, gross) > 0);
-    m = msg("CEB603", guid, block);
+    return block;
+}
+
+static char *inventory603(const char *guid, const char *type, const char *lno,
+                          const char *customs, const char *port, const char *traf,
+                          const char *voyage, const char *gross) {
+    char *block = inventory603_block(guid, type, lno, customs, port, traf, voyage, gross);
+    char *m = msg("CEB603", guid, block);
     free(block);
     return m;
 }
@@ -402,6 +409,36 @@ Test(customs, messages_in_xml_and_json_with_add_change_delete_and_history) {
     cr_assert(json_is_true(json_object_get(d, "deleted")));
     cr_assert_eq(json_integer_value(json_object_get(d, "version")), 3);
     json_decref(d);
+    /* one message naming one inventory twice: verbatim is applied once,
+     * different content is refused naming the second block */
+    char *b1 = inventory603_block("X0000000-0000-4000-8000-000000000007", "1", "XLNO0002", "4900",
+                                  "2200", "2", "V01E", "5");
+    char *b2 = inventory603_block("X0000000-0000-4000-8000-000000000007", "1", "XLNO0003", "4900",
+                                  "2200", "2", "V01E", "6");
+    char *b3 = inventory603_block("X0000000-0000-4000-8000-000000000007", "1", "XLNO0003", "4900",
+                                  "2200", "2", "V01E", "7");
+    char *two = NULL;
+    cr_assert(asprintf(&two, "%s,%s", b1, b1) > 0);
+    m = msg("CEB603", "X0000000-0000-4000-8000-000000000008", two);
+    a = post_msg(fwd, m, 201);
+    cr_assert_eq(json_array_size(json_object_get(a, "stored")), 2);
+    cr_assert_str_eq(stored_id(a, 0), stored_id(a, 1));
+    cr_assert(json_is_true(json_object_get(json_array_get(json_object_get(a, "stored"), 1),
+                                           "repeat")));
+    json_decref(a);
+    free(m);
+    free(two);
+    cr_assert(asprintf(&two, "%s,%s", b2, b3) > 0);
+    m = msg("CEB603", "X0000000-0000-4000-8000-000000000009", two);
+    h_http_raw("POST", "/v1/customs/messages", fwd, m, strlen(m), "application/json", NULL, &r);
+    H_ASSERT_ERROR(&r, 422, "invalid");
+    cr_assert(strstr(r.body, "\"path\":\"blocks[1]\"") != NULL, "%s", r.body);
+    h_resp_free(&r);
+    free(m);
+    free(two);
+    free(b1);
+    free(b2);
+    free(b3);
     /* refusals name the element path or the JSON path */
     snprintf(body, sizeof(body), xml603, "6,8");
     memcpy(strstr(body, "000000000603"), "000000000606", 12);
@@ -937,5 +974,60 @@ Test(customs, alerts_page_by_cursor_stats_answer_and_a_restart_keeps_everything)
     cr_assert_eq(json_array_size(json_object_get(a, "alerts")), 3);
     cr_assert_str_eq(h_jstr(json_array_get(json_object_get(a, "alerts"), 0), "id"), first);
     json_decref(a);
+    H_ASSERT_CLEAN_EXIT();
+}
+
+/* An extra, where the official samples are on the machine
+ * (../shared/data/ceb beside the checkout).  They are templates: several
+ * repeat one block verbatim (stored once, answered per block), and three
+ * declare the same waybill or inventory twice with different content in
+ * one message, which is refused naming the second block. */
+Test(customs, official_samples_are_stored_when_present) {
+    static const struct {
+        const char *file;
+        const char *refused_block; /* NULL: stored */
+    } files[] = {
+        {"import/CEB311Message.xml", NULL},        {"import/CEB411Message.xml", NULL},
+        {"import/CEB511Message.xml", "blocks[1]"}, {"import/CEB513Message.xml", NULL},
+        {"import/CEB621Message.xml", "blocks[2]"}, {"import/CEB711Message.xml", NULL},
+        {"export/CEB303Message.xml", NULL},        {"export/CEB403Message.xml", NULL},
+        {"export/CEB505Message.xml", NULL},        {"export/CEB507Message.xml", NULL},
+        {"export/CEB509Message.xml", NULL},        {"export/CEB603Message.xml", "blocks[1]"},
+        {"export/CEB607Message.xml", NULL}};
+    const char *src = getenv("DONGTING_SRC");
+    char path[1200];
+    size_t len;
+    snprintf(path, sizeof(path), "%s/../shared/data/ceb/%s", src ? src : ".", files[0].file);
+    char *probe = h_read_file(path, &len);
+    if (probe == NULL) return; /* not on this machine */
+    free(probe);
+    start();
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        struct h_resp r;
+        snprintf(path, sizeof(path), "%s/../shared/data/ceb/%s", src ? src : ".", files[i].file);
+        char *body = h_read_file(path, &len);
+        cr_assert_not_null(body, "%s", path);
+        h_http_raw("POST", "/v1/customs/messages", cust, body, len, "application/xml", NULL, &r);
+        free(body);
+        if (files[i].refused_block) {
+            H_ASSERT_ERROR(&r, 422, "invalid");
+            json_t *e = h_resp_json(&r);
+            cr_assert_str_eq(h_jstr(json_object_get(e, "error"), "path"), files[i].refused_block,
+                             "%s: %s", files[i].file, r.body);
+            cr_assert(strstr(r.body, "the same declaration as an earlier block") != NULL, "%s",
+                      r.body);
+            json_decref(e);
+            h_resp_free(&r);
+            continue;
+        }
+        cr_assert_eq(r.status, 201, "%s: %ld %s", files[i].file, r.status, r.body);
+        json_t *a = h_resp_json(&r);
+        h_resp_free(&r);
+        json_t *d = declaration(stored_id(a, 0));
+        cr_assert_eq(strncmp(h_jstr(d, "message"), files[i].file + 7, 6), 0, "%s",
+                     files[i].file);
+        json_decref(d);
+        json_decref(a);
+    }
     H_ASSERT_CLEAN_EXIT();
 }
