@@ -178,6 +178,23 @@ const char *csv_field(const struct csv_reader *r, int i) {
     return (i >= 0 && i < r->nfields) ? r->fields[i] : "";
 }
 
+int csv_sort_unique(struct csv_reader *r, void *v, size_t n, size_t size, size_t key_off,
+                    size_t line_off, int (*cmp)(const void *, const void *), const char *what) {
+    char *base = v;
+    if (n > 1) qsort(v, n, size, cmp);
+    for (size_t i = 1; i < n; i++) {
+        const char *a = base + (i - 1) * size, *b = base + i * size;
+        int la, lb;
+        if (strcmp(a + key_off, b + key_off) != 0) continue;
+        memcpy(&la, a + line_off, sizeof(la));
+        memcpy(&lb, b + line_off, sizeof(lb));
+        r->line = la > lb ? la : lb;
+        return csv_error(r, "%s %s appears twice (also line %d)", what, a + key_off,
+                         la < lb ? la : lb);
+    }
+    return 0;
+}
+
 void csv_close(struct csv_reader *r) {
     free(r->owned);
     free(r->scratch);

@@ -58,6 +58,13 @@ int csv_double(const char *s, double lo, double hi, double *out);
 int csv_error(struct csv_reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Sort the N rows of SIZE bytes at V with CMP (by the string key at
+ * KEY_OFF) and refuse a key that appears twice: 0, or -1 with r->err
+ * "SOURCE:LINE: WHAT KEY appears twice (also line L)", LINE the later of
+ * the two rows' lines (an int at LINE_OFF; qsort is not stable). */
+int csv_sort_unique(struct csv_reader *r, void *v, size_t n, size_t size, size_t key_off,
+                    size_t line_off, int (*cmp)(const void *, const void *), const char *what);
+
 void csv_close(struct csv_reader *r);
 
 #endif

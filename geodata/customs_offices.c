@@ -4,6 +4,7 @@
 #include "csv.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,17 +115,8 @@ static int parse_rows(struct cx_offices *t, struct csv_reader *r) {
     }
     if (rc < 0) return -1;
     if (t->n == 0) return csv_error(r, "no offices");
-    qsort(t->v, t->n, sizeof(*t->v), by_code);
-    for (size_t i = 1; i < t->n; i++) {
-        const struct cx_office *a = &t->v[i - 1], *b = &t->v[i];
-        if (strcmp(a->code, b->code) == 0) {
-            /* qsort is not stable: name the later line, cite the earlier. */
-            r->line = a->line > b->line ? a->line : b->line;
-            return csv_error(r, "code %s appears twice (also line %d)", a->code,
-                             a->line < b->line ? a->line : b->line);
-        }
-    }
-    return 0;
+    return csv_sort_unique(r, t->v, t->n, sizeof(*t->v), offsetof(struct cx_office, code),
+                           offsetof(struct cx_office, line), by_code, "code");
 }
 
 static int finish(struct cx_offices *t, struct csv_reader *r, int rc, char *err,

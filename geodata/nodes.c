@@ -3,6 +3,7 @@
 #include "csv.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,16 +155,8 @@ static int parse_rows(struct geo_nodes *t, struct csv_reader *r) {
     }
     if (rc < 0) return -1;
     if (t->n == 0) return csv_error(r, "no nodes");
-    qsort(t->v, t->n, sizeof(*t->v), by_code);
-    for (size_t i = 1; i < t->n; i++) {
-        if (strcmp(t->v[i - 1].code, t->v[i].code) == 0) {
-            const struct geo_node *a = &t->v[i - 1], *b = &t->v[i];
-            r->line = a->line > b->line ? a->line : b->line;
-            return csv_error(r, "code %s appears twice (also line %d)", a->code,
-                             a->line < b->line ? a->line : b->line);
-        }
-    }
-    return 0;
+    return csv_sort_unique(r, t->v, t->n, sizeof(*t->v), offsetof(struct geo_node, code),
+                           offsetof(struct geo_node, line), by_code, "code");
 }
 
 static int finish(struct geo_nodes *t, struct csv_reader *r, int rc, char *err,

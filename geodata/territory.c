@@ -3,6 +3,7 @@
 #include "csv.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,16 +95,9 @@ static int parse_rows(struct geo_territories *t, struct csv_reader *r) {
     if (rc < 0) return -1;
     /* An empty table is valid: every country is then its own territory. */
     if (t->n == 0) return 0;
-    qsort(t->v, t->n, sizeof(*t->v), by_country);
-    for (size_t i = 1; i < t->n; i++) {
-        const struct geo_territory_row *a = &t->v[i - 1], *b = &t->v[i];
-        if (strcmp(a->country, b->country) == 0) {
-            /* qsort is not stable: name the later line, cite the earlier. */
-            r->line = a->line > b->line ? a->line : b->line;
-            return csv_error(r, "country %s appears twice (also line %d)", a->country,
-                             a->line < b->line ? a->line : b->line);
-        }
-    }
+    if (csv_sort_unique(r, t->v, t->n, sizeof(*t->v), offsetof(struct geo_territory_row, country),
+                        offsetof(struct geo_territory_row, line), by_country, "country") != 0)
+        return -1;
     return collect_names(t, r);
 }
 
