@@ -127,6 +127,20 @@ static char *msg(const char *message, const char *guid, const char *blocks) {
     return s;
 }
 
+/* MESSAGE with one block formatted from FMT. */
+static char *msgf(const char *message, const char *guid, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static char *msgf(const char *message, const char *guid, const char *fmt, ...) {
+    char *block = NULL, *m;
+    va_list ap;
+    va_start(ap, fmt);
+    cr_assert(vasprintf(&block, fmt, ap) > 0);
+    va_end(ap);
+    m = msg(message, guid, block);
+    free(block);
+    return m;
+}
+
 /* An export inventory (CEB603) for logistics number LNO (also its bill
  * number: the Dongting waybill), declared at CUSTOMS for exit at PORT by
  * TRAF mode on VOYAGE, GROSS kg. */
@@ -158,28 +172,20 @@ static char *inventory603(const char *guid, const char *type, const char *lno,
 }
 
 static char *order303(const char *guid, const char *lno) {
-    char *block = NULL, *m;
-    cr_assert(asprintf(&block,
-                       "{\"head\":{" APP("%s", "1") ",\"orderType\":\"E\",\"orderNo\":\"ORD-%s\","
-                       "\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EXP\","
-                       "\"goodsValue\":\"100\",\"freight\":\"80\",\"currency\":\"502\"},"
-                       "\"items\":[" ITEM("1", "Tea", "20") "]}",
-                       guid, lno) > 0);
-    m = msg("CEB303", guid, block);
-    free(block);
-    return m;
+    return msgf("CEB303", guid,
+                "{\"head\":{" APP("%s", "1") ",\"orderType\":\"E\",\"orderNo\":\"ORD-%s\","
+                "\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EXP\","
+                "\"goodsValue\":\"100\",\"freight\":\"80\",\"currency\":\"502\"},"
+                "\"items\":[" ITEM("1", "Tea", "20") "]}",
+                guid, lno);
 }
 
 static char *waybill505(const char *guid, const char *lno, const char *gross) {
-    char *block = NULL, *m;
-    cr_assert(asprintf(&block,
-                       "{\"head\":{" APP("%s", "1") ",\"logisticsCode\":\"4301960LOG\","
-                       "\"logisticsNo\":\"%s\",\"freight\":\"80\",\"currency\":\"502\","
-                       "\"grossWeight\":\"%s\",\"packNo\":\"20\",\"ebcCode\":\"4301960EXP\"}}",
-                       guid, lno, gross) > 0);
-    m = msg("CEB505", guid, block);
-    free(block);
-    return m;
+    return msgf("CEB505", guid,
+                "{\"head\":{" APP("%s", "1") ",\"logisticsCode\":\"4301960LOG\","
+                "\"logisticsNo\":\"%s\",\"freight\":\"80\",\"currency\":\"502\","
+                "\"grossWeight\":\"%s\",\"packNo\":\"20\",\"ebcCode\":\"4301960EXP\"}}",
+                guid, lno, gross);
 }
 
 /* ---- Dongting waybills and carrier events --------------------------------------- */
@@ -499,65 +505,49 @@ Test(customs, messages_in_xml_and_json_with_add_change_delete_and_history) {
     "\"consigneeAddress\":\"湖南省岳阳市岳阳楼区 1 号\""
 
 static char *import_order(const char *guid, const char *order, const char *paid) {
-    char *b = NULL, *m;
-    cr_assert(asprintf(&b,
-                       "{\"head\":{" APP("%s", "1") ",\"orderType\":\"I\",\"orderNo\":\"%s\","
-                       "\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EBC\","
-                       "\"goodsValue\":\"100\",\"freight\":\"10\",\"discount\":\"0\","
-                       "\"taxTotal\":\"9.1\",\"acturalPaid\":\"%s\",\"currency\":\"142\","
-                       BUYER "," CONSIGNEE "},\"items\":[" ITEM("1", "Milk powder", "2") "]}",
-                       guid, order, paid) > 0);
-    m = msg("CEB311", guid, b);
-    free(b);
-    return m;
+    return msgf("CEB311", guid,
+                "{\"head\":{" APP("%s", "1") ",\"orderType\":\"I\",\"orderNo\":\"%s\","
+                "\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EBC\","
+                "\"goodsValue\":\"100\",\"freight\":\"10\",\"discount\":\"0\","
+                "\"taxTotal\":\"9.1\",\"acturalPaid\":\"%s\",\"currency\":\"142\","
+                BUYER "," CONSIGNEE "},\"items\":[" ITEM("1", "Milk powder", "2") "]}",
+                guid, order, paid);
 }
 
 static char *import_payment(const char *guid, const char *order, const char *amount) {
-    char *b = NULL, *m;
-    cr_assert(asprintf(&b,
-                       "{\"head\":{" APP("%s", "1") ",\"payCode\":\"4301960PAY\","
-                       "\"payTransactionId\":\"T-%s\",\"orderNo\":\"%s\","
-                       "\"ebpCode\":\"4301960EBP\",\"payerIdType\":\"1\","
-                       "\"payerIdNumber\":\"430602199001010011\",\"payerName\":\"李小宝\","
-                       "\"amountPaid\":\"%s\",\"currency\":\"142\","
-                       "\"payTime\":\"20261125093000\"}}",
-                       guid, order, order, amount) > 0);
-    m = msg("CEB411", guid, b);
-    free(b);
-    return m;
+    return msgf("CEB411", guid,
+                "{\"head\":{" APP("%s", "1") ",\"payCode\":\"4301960PAY\","
+                "\"payTransactionId\":\"T-%s\",\"orderNo\":\"%s\","
+                "\"ebpCode\":\"4301960EBP\",\"payerIdType\":\"1\","
+                "\"payerIdNumber\":\"430602199001010011\",\"payerName\":\"李小宝\","
+                "\"amountPaid\":\"%s\",\"currency\":\"142\","
+                "\"payTime\":\"20261125093000\"}}",
+                guid, order, order, amount);
 }
 
 static char *import_waybill(const char *guid, const char *order, const char *lno) {
-    char *b = NULL, *m;
-    cr_assert(asprintf(&b,
-                       "{\"head\":{" APP("%s", "1") ",\"logisticsCode\":\"4301960LOG\","
-                       "\"logisticsNo\":\"%s\",\"orderNo\":\"%s\",\"freight\":\"10\","
-                       "\"currency\":\"142\",\"weight\":\"1.3\",\"packNo\":\"1\"," CONSIGNEE "}}",
-                       guid, lno, order) > 0);
-    m = msg("CEB511", guid, b);
-    free(b);
-    return m;
+    return msgf("CEB511", guid,
+                "{\"head\":{" APP("%s", "1") ",\"logisticsCode\":\"4301960LOG\","
+                "\"logisticsNo\":\"%s\",\"orderNo\":\"%s\",\"freight\":\"10\","
+                "\"currency\":\"142\",\"weight\":\"1.3\",\"packNo\":\"1\"," CONSIGNEE "}}",
+                guid, lno, order);
 }
 
 static char *import_inventory(const char *guid, const char *order, const char *lno) {
-    char *b = NULL, *m;
-    cr_assert(asprintf(&b,
-                       "{\"head\":{" APP("%s", "1") ",\"orderNo\":\"%s\","
-                       "\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EBC\","
-                       "\"logisticsNo\":\"%s\",\"logisticsCode\":\"4301960LOG\","
-                       "\"copNo\":\"INV-%s\",\"ieFlag\":\"I\",\"declTime\":\"20261125\","
-                       "\"customsCode\":\"4900\",\"portCode\":\"4900\",\"ieDate\":\"20261125\","
-                       "\"buyerIdType\":\"1\",\"buyerIdNumber\":\"430602199001010011\","
-                       "\"buyerName\":\"李小宝\",\"buyerTelephone\":\"13800138000\","
-                       "\"consigneeAddress\":\"湖南省岳阳市岳阳楼区 1 号\","
-                       "\"agentCode\":\"4301960AGT\",\"tradeMode\":\"1210\",\"trafMode\":\"2\","
-                       "\"country\":\"502\",\"freight\":\"10\",\"insuredFee\":\"0\","
-                       "\"currency\":\"142\",\"packNo\":\"1\",\"grossWeight\":\"1.35\","
-                       "\"netWeight\":\"1.2\"},\"items\":[" ITEM("1", "Milk powder", "2") "]}",
-                       guid, order, lno, order) > 0);
-    m = msg("CEB621", guid, b);
-    free(b);
-    return m;
+    return msgf("CEB621", guid,
+                "{\"head\":{" APP("%s", "1") ",\"orderNo\":\"%s\","
+                "\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EBC\","
+                "\"logisticsNo\":\"%s\",\"logisticsCode\":\"4301960LOG\","
+                "\"copNo\":\"INV-%s\",\"ieFlag\":\"I\",\"declTime\":\"20261125\","
+                "\"customsCode\":\"4900\",\"portCode\":\"4900\",\"ieDate\":\"20261125\","
+                "\"buyerIdType\":\"1\",\"buyerIdNumber\":\"430602199001010011\","
+                "\"buyerName\":\"李小宝\",\"buyerTelephone\":\"13800138000\","
+                "\"consigneeAddress\":\"湖南省岳阳市岳阳楼区 1 号\","
+                "\"agentCode\":\"4301960AGT\",\"tradeMode\":\"1210\",\"trafMode\":\"2\","
+                "\"country\":\"502\",\"freight\":\"10\",\"insuredFee\":\"0\","
+                "\"currency\":\"142\",\"packNo\":\"1\",\"grossWeight\":\"1.35\","
+                "\"netWeight\":\"1.2\"},\"items\":[" ITEM("1", "Milk powder", "2") "]}",
+                guid, order, lno, order);
 }
 
 static void post_free(const char *bearer, char *m, long want) {
