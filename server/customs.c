@@ -162,6 +162,19 @@ static void hash_id(const char *prefix, const char *text, char *out, size_t len)
 
 static int is_kind(const struct decl *d, const char *kind) { return strcmp(d->kind, kind) == 0; }
 
+/* A transport document number as Dongting may know it: upper case, without
+ * the dashes, spaces, dots and slashes declarations write it with
+ * ("MSKU-YY 55120" -> "MSKUYY55120").  OUT gets "" when nothing is left. */
+static void doc_number_norm(const char *s, char *out, size_t len) {
+    size_t n = 0;
+    for (; *s && n + 1 < len; s++) {
+        char c = *s;
+        if (c == '-' || c == ' ' || c == '.' || c == '/') continue;
+        out[n++] = (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+    }
+    out[n] = 0;
+}
+
 /* ---- natural keys: what identifies a declaration across add / change / delete ---- */
 
 #define L(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -222,6 +235,16 @@ static void idx_key(void (*fn)(const char *key, struct decl *d), struct decl *d,
     fn(k, d);
 }
 
+/* "r:" keys of a document number: as written, and normalised when that
+ * differs (a waybill created later is looked up both ways). */
+static void ref_keys(void (*fn)(const char *key, struct decl *d), struct decl *d,
+                     const char *value) {
+    char norm[WB_NUMBER_LEN];
+    idx_key(fn, d, "r:", value, NULL);
+    doc_number_norm(value, norm, sizeof(norm));
+    if (norm[0] && strcmp(norm, value) != 0) idx_key(fn, d, "r:", norm, NULL);
+}
+
 /* Call FN with every key D is found by. */
 static void decl_keys(struct decl *d, void (*fn)(const char *key, struct decl *d)) {
     const json_t *b = d->block;
@@ -232,7 +255,7 @@ static void decl_keys(struct decl *d, void (*fn)(const char *key, struct decl *d
     if (is_kind(d, "waybill") && order[0]) idx_key(fn, d, "on:", order, NULL);
     if (lno[0]) {
         idx_key(fn, d, "l:", lcode, lno);
-        idx_key(fn, d, "r:", lno, NULL);
+        ref_keys(fn, d, lno);
     }
     json_t *list = json_object_get(json_object_get(b, "keys"), "logisticsNos");
     size_t i;
@@ -240,9 +263,9 @@ static void decl_keys(struct decl *d, void (*fn)(const char *key, struct decl *d
     json_array_foreach(list, i, v) {
         if (!json_is_string(v)) continue;
         idx_key(fn, d, "l:", lcode, json_string_value(v));
-        idx_key(fn, d, "r:", json_string_value(v), NULL);
+        ref_keys(fn, d, json_string_value(v));
     }
-    if (bill[0]) idx_key(fn, d, "r:", bill, NULL);
+    if (bill[0]) ref_keys(fn, d, bill);
     json_array_foreach(d->guids, i, v) idx_key(fn, d, "g:", json_string_value(v), NULL);
     if (d->waybill[0]) idx_key(fn, d, "w:", d->waybill, NULL);
     if (d->buyer[0]) {
@@ -780,13 +803,23 @@ static int link_waybill(struct decl *d) {
     struct wb_brief *b = malloc(sizeof(*b));
     int changed = 0;
     if (b == NULL) return 0;
-    for (int i = 0; i < 2 && !d->waybill[0]; i++)
-        if (cand[i][0] && waybills_brief(cand[i], b) == 0) {
+    for (int i = 0; i < 4 && !d->waybill[0]; i++) {
+        char norm[WB_NUMBER_LEN];
+        const char *c = cand[i / 2];
+        if (i % 2) {
+            /* the number as Dongting writes it, when the declaration wrote
+             * it with separators */
+            doc_number_norm(c, norm, sizeof(norm));
+            if (strcmp(norm, c) == 0) continue;
+            c = norm;
+        }
+        if (c[0] && waybills_brief(c, b) == 0) {
             decl_keys(d, key_del);
             snprintf(d->waybill, sizeof(d->waybill), "%s", b->number);
             decl_keys(d, key_add);
             changed = 1;
         }
+    }
     free(b);
     if (d->waybill[0]) wbev_open(d->waybill);
     return changed;
@@ -1073,10 +1106,10 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
                 return;
             }
             for (size_t k = 0; k < s->n; k++)
-                if (s->p[k].d == d) {
+                if (s->p[k].d == d && s->p[k].block) {
                     refuse(s, cb, arg, 422, "invalid",
                            "blocks[%zu]: answers declaration %s, which an earlier block of this "
-                           "message also changes; send them in two messages", i, d->id);
+                           "message changes; send them in two messages", i, d->id);
                     return;
                 }
             const char *st = hs(b, "returnStatus");
@@ -1104,6 +1137,8 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
             for (size_t k = 0; k < s->n && dup == SIZE_MAX; k++)
                 if (s->p[k].d && strcmp(s->p[k].d->id, id) == 0) {
                     if (!s->p[k].block || !json_equal(s->p[k].block, b)) {
+                        /* a return of the same declaration earlier in the
+                         * message, or other content */
                         refuse(s, cb, arg, 422, "invalid",
                                "blocks[%zu]: the same declaration as an earlier block (%s), "
                                "with other content", i, nk);
@@ -1179,8 +1214,11 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
         struct decl *d = p->d, tmp = *d;
         json_t *rets = NULL, *rec, *hist;
         if (p->ret) {
+            /* every return of this message for D so far: the last record
+             * written for D holds them all */
             rets = json_copy(d->returns);
-            json_array_append(rets, p->ret);
+            for (size_t k = 0; k <= i; k++)
+                if (s->p[k].d == d && s->p[k].ret) json_array_append(rets, s->p[k].ret);
             tmp.returns = rets;
             hist = json_pack("{s:s, s:s, s:o, s:O}", "message", message, "message_guid", guid,
                              "at", iso_json(now), "return", p->ret);

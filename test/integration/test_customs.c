@@ -12,6 +12,9 @@
  * 2200 Shanghai, 3100 Ningbo. */
 #include "harness.h"
 
+#include "carriers/ceb.h"
+
+#include <dirent.h>
 #include <hiredis/hiredis.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1019,5 +1022,152 @@ Test(customs, official_samples_are_stored_when_present) {
         json_decref(d);
         json_decref(a);
     }
+    H_ASSERT_CLEAN_EXIT();
+}
+
+/* ---- every message type through the API ----------------------------------------- */
+
+/* The three digits at S ("621_inventory.xml" -> 621). */
+static int atoi_3(const char *s) {
+    return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+}
+
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The fixtures change (appType 2) or delete (3) declarations they never
+ * added: add those first, as JSON, so that the message itself applies. */
+static void add_first(const char *name, const char *body, size_t len) {
+    json_t *m = NULL, *pre;
+    char err[512];
+    size_t i, kept = 0;
+    json_t *b;
+    cr_assert_eq(ceb_parse_xml(body, len, 0, &m, err, sizeof(err)), 0, "%s: %s", name, err);
+    char guid[80];
+    snprintf(guid, sizeof(guid), "PRE-%.60s", name);
+    if (json_object_get(m, "transfer") == NULL) { /* a return: it adds nothing */
+        json_decref(m);
+        return;
+    }
+    pre = json_pack("{s:O, s:s, s:[], s:O}", "message", json_object_get(m, "message"), "guid",
+                    guid, "blocks", "transfer", json_object_get(m, "transfer"));
+    cr_assert_not_null(pre);
+    json_array_foreach(json_object_get(m, "blocks"), i, b) {
+        const char *app = h_jstr(b, "app_type");
+        if (app == NULL || strcmp(app, "add") == 0) continue;
+        json_t *h = json_deep_copy(json_object_get(b, "head"));
+        json_object_set_new(h, "appType", json_string("1"));
+        json_array_append_new(json_object_get(pre, "blocks"),
+                              json_pack("{s:o, s:O}", "head", h, "items",
+                                        json_object_get(b, "items")));
+        kept++;
+    }
+    if (kept) {
+        char *js = json_dumps(pre, JSON_COMPACT);
+        json_decref(post_msg(fwd, js, 201));
+        free(js);
+    }
+    json_decref(pre);
+    json_decref(m);
+}
+
+/* Our own fixtures (test/fixtures/ceb): every declaration type, then every
+ * return, posted as XML; each is stored and the inventories link to the
+ * Dongting waybills their bill numbers name, with their matching result and
+ * the return customs sent. */
+Test(customs, every_message_type_loads_links_and_matches) {
+    const char *src = getenv("DONGTING_SRC");
+    char dir[1100], path[1400], inv_imp[64] = "", inv_exp[64] = "";
+    char *names[64];
+    size_t n = 0, len;
+    int seen[1000] = {0};
+    DIR *d;
+    struct dirent *de;
+    start();
+    create_waybill("MSKUYY55120", "CSQU3054383"); /* declared as MSKU-YY-55120 */
+    create_waybill("MSKUYY66001", "TCNU7200794");
+    snprintf(dir, sizeof(dir), "%s/test/fixtures/ceb", src ? src : ".");
+    cr_assert_not_null(d = opendir(dir), "%s", dir);
+    while ((de = readdir(d)) != NULL && n < 64) {
+        size_t nl = strlen(de->d_name);
+        if (strncmp(de->d_name, "ceb", 3) != 0 || nl < 5 || strcmp(de->d_name + nl - 4, ".xml"))
+            continue;
+        names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof(*names), by_name);
+    /* declarations first, then the returns that answer them */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            int is_return = strstr(names[i], "_return") != NULL;
+            struct h_resp r;
+            if (is_return != pass) continue;
+            snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+            char *body = h_read_file(path, &len);
+            cr_assert_not_null(body, "%s", path);
+            add_first(names[i], body, len);
+            h_http_raw("POST", "/v1/customs/messages", pass ? cust : fwd, body, len,
+                       "application/xml", NULL, &r);
+            free(body);
+            /* refused, naming the block: CEB608's second return answers a
+             * master waybill never declared; CEB624 and CEB626 answer a
+             * cancellation (CEB623) and a refund (CEB625), which Dongting
+             * does not take */
+            const char *refused = strncmp(names[i], "ceb608", 6) == 0   ? "blocks[1]"
+                                  : strncmp(names[i], "ceb624", 6) == 0 ? "blocks[0]"
+                                  : strncmp(names[i], "ceb626", 6) == 0 ? "blocks[0]"
+                                                                        : NULL;
+            if (refused) {
+                char want[40];
+                H_ASSERT_ERROR(&r, 422, "unknown_declaration");
+                snprintf(want, sizeof(want), "\"path\":\"%s\"", refused);
+                cr_assert(strstr(r.body, want) != NULL, "%s: %s", names[i], r.body);
+                h_resp_free(&r);
+                continue;
+            }
+            cr_assert_eq(r.status, 201, "%s: %ld %s", names[i], r.status, r.body);
+            json_t *a = h_resp_json(&r);
+            h_resp_free(&r);
+            seen[atoi_3(names[i] + 3)]++;
+            if (strncmp(names[i], "ceb621", 6) == 0)
+                snprintf(inv_imp, sizeof(inv_imp), "%s", stored_id(a, 0));
+            if (strncmp(names[i], "ceb603", 6) == 0)
+                snprintf(inv_exp, sizeof(inv_exp), "%s", stored_id(a, 0));
+            json_decref(a);
+        }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    /* the thirteen declaration types and twelve returns went in */
+    static const int types[] = {311, 411, 511, 513, 621, 711, 303, 403, 505, 507, 509, 603, 607,
+                                312, 412, 512, 514, 622, 712, 304, 404, 506, 508, 510, 604};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        cr_assert_eq(seen[types[i]], 1, "CEB%d not posted", types[i]);
+    /* import: the inventory's order, payment and waybill, its Dongting
+     * waybill (by billNo), matching, and customs' answer */
+    json_t *v = declaration(inv_imp);
+    json_t *docs = json_object_get(v, "documents");
+    cr_assert_str_eq(h_jstr(json_object_get(docs, "order"), "message"), "CEB311");
+    cr_assert_str_eq(h_jstr(json_object_get(docs, "payment"), "message"), "CEB411");
+    cr_assert_str_eq(h_jstr(json_object_get(docs, "waybill"), "message"), "CEB511");
+    cr_assert_str_eq(h_jstr(json_object_get(v, "waybill"), "number"), "MSKUYY55120");
+    cr_assert_str_eq(h_jstr(json_object_get(v, "matching"), "status"), "MATCHED", "%s",
+                     json_dumps(json_object_get(v, "matching"), 0));
+    cr_assert(!json_is_null(json_object_get(v, "return_status")), "%s", json_dumps(v, 0));
+    json_decref(v);
+    /* export: the same, through the receipt */
+    v = declaration(inv_exp);
+    docs = json_object_get(v, "documents");
+    cr_assert_str_eq(h_jstr(json_object_get(docs, "order"), "message"), "CEB303");
+    cr_assert_str_eq(h_jstr(json_object_get(docs, "payment"), "message"), "CEB403");
+    cr_assert_str_eq(h_jstr(json_object_get(docs, "waybill"), "message"), "CEB505");
+    cr_assert_str_eq(h_jstr(json_object_get(v, "waybill"), "number"), "MSKUYY66001");
+    cr_assert_str_eq(h_jstr(json_object_get(v, "matching"), "status"), "MATCHED", "%s",
+                     json_dumps(json_object_get(v, "matching"), 0));
+    cr_assert_str_eq(h_jstr(json_object_get(v, "return_status"), "label"), "released");
+    /* the arrival, departure and master waybill lists about its logistics
+     * number are related to it */
+    cr_assert_geq(json_array_size(json_object_get(v, "related")), 3, "%s",
+                  json_dumps(json_object_get(v, "related"), 0));
+    json_decref(v);
     H_ASSERT_CLEAN_EXIT();
 }
