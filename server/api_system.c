@@ -1,5 +1,6 @@
 /* api_system.c -- health, readiness, metrics, whoami. */
 #include "api.h"
+#include "customs.h"
 #include "http.h"
 #include "geodata/network.h"
 #include "metrics.h"
@@ -19,13 +20,14 @@ void api_healthz(struct srv_req *r) {
 void api_readyz(struct srv_req *r) {
     json_t *checks = json_object();
     const struct geo_network *net = srv_network();
-    int ready = store_ready() && net != NULL;
+    int ready = store_ready() && net != NULL && customs_ready();
 
     json_object_set_new(checks, "redis", json_string(store_ready() ? "ok" : store_reason()));
     json_object_set_new(checks, "network", net ? json_pack("{s:I, s:f}", "nodes",
                                                            (json_int_t)net->nodes.n,
                                                            "load_ms", net->load_ms)
                                                : json_string("not loaded"));
+    json_object_set_new(checks, "customs", json_string(customs_ready() ? "ok" : "loading"));
     if (ready) {
         srv_reply_json(r, 200, json_pack("{s:s, s:o}", "status", "ready",
                                          "checks", checks));
@@ -34,7 +36,10 @@ void api_readyz(struct srv_req *r) {
     srv_reply_json(r, 503,
                    json_pack("{s:{s:s, s:s}, s:s, s:o}", "error", "code",
                              "not_ready", "message",
-                             net ? store_reason() : "the network data is not loaded", "status",
+                             !net             ? "the network data is not loaded"
+                             : !store_ready() ? store_reason()
+                                              : "customs declarations are loading from Redis",
+                             "status",
                              "not_ready", "checks", checks));
 }
 

@@ -422,6 +422,10 @@ void h_teardown(void) {
 void h_start(const char *const *extra_args) {
     cr_assert_eq(h_redis_start(), 0, "redis-server did not start: %s", hs.err);
     cr_assert_eq(h_server_start(extra_args), 0, "dongting did not start: %s", hs.err);
+    /* Ready, not only listening: its first Redis round trip (and the
+     * engines' loads) may take a moment on a busy machine. */
+    cr_assert_eq(h_wait_status("/readyz", NULL, 200, H_START_DEADLINE_MS), 0,
+                 "dongting did not become ready: %s", hs.err);
 }
 
 /* ---- redis-server -------------------------------------------------------- */

@@ -39,8 +39,9 @@ void h_setup(void);
  * them and remove the temporary directory unless DONGTING_TEST_KEEP is set. */
 void h_teardown(void);
 
-/* Start Redis, then the server with EXTRA_ARGS (may be NULL); a failure
- * fails the test with the reason (cr_assert). */
+/* Start Redis, then the server with EXTRA_ARGS (may be NULL), and wait
+ * until /readyz answers 200; a failure fails the test with the reason
+ * (cr_assert).  A test about a server without Redis uses h_server_start. */
 void h_start(const char *const *extra_args);
 
 /* Start servers without pointing them at test/fixtures/geodata: they load
