@@ -32,6 +32,8 @@ srv_handler api_waybills_patch;
 srv_handler api_waybills_events;
 srv_handler api_waybills_history;
 srv_handler api_waybills_stream;
+srv_handler api_waybills_eta;
+srv_handler api_waybills_track;
 srv_handler api_subs_create;
 srv_handler api_subs_list;
 srv_handler api_subs_get;
@@ -46,6 +48,12 @@ srv_handler api_customs_negative_add;
 srv_handler api_customs_negative_list;
 srv_handler api_customs_negative_del;
 srv_handler api_stats;
+srv_handler api_web_track;
+srv_handler api_web_plan;
+srv_handler api_web_customs;
+srv_handler api_web_ops;
+srv_handler api_web_static;
+srv_handler api_web_vendor;
 
 struct rt_mc_journey;
 

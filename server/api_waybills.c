@@ -218,7 +218,7 @@ fail:
 
 /* ---- reads of one waybill ------------------------------------------------------- */
 
-enum what { W_GET, W_EVENTS, W_STREAM, W_HISTORY, W_PATCH };
+enum what { W_GET, W_EVENTS, W_STREAM, W_HISTORY, W_PATCH, W_ETA };
 
 struct one {
     struct srv_req *r;
@@ -300,6 +300,37 @@ static void got_history(int status, const char *const *v, const size_t *lens, si
     one_free(o);
 }
 
+/* "AT|ETA|SOURCE" entries (store_wb_eta_history) as objects. */
+static void got_eta_history(int status, const char *const *v, const size_t *lens, size_t n,
+                            void *arg) {
+    struct one *o = arg;
+    if (status != STORE_OK) {
+        store_failed(o->r, status);
+    } else {
+        json_t *list = json_array();
+        for (size_t i = 0; i < n; i++) {
+            char at[40], eta[40], src[32] = "";
+            long long a = 0, e = 0;
+            char *line = strndup(v[i], lens[i]), *p1, *p2;
+            if (line && (p1 = strchr(line, '|')) && (p2 = strchr(p1 + 1, '|'))) {
+                *p1 = *p2 = '\0';
+                a = strtoll(line, NULL, 10);
+                e = strtoll(p1 + 1, NULL, 10);
+                snprintf(src, sizeof(src), "%s", p2 + 1);
+            }
+            free(line);
+            if (a <= 0 || e <= 0) continue;
+            time_format_iso8601(a, 0, at, sizeof(at));
+            time_format_iso8601(e, 0, eta, sizeof(eta));
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "at", at, "eta", eta,
+                                                  "source", src));
+        }
+        srv_reply_json(o->r, 200, json_pack("{s:s, s:o}", "waybill", o->r->params[0],
+                                            "history", list));
+    }
+    one_free(o);
+}
+
 static void patch_loaded(struct one *o, const char *doc, size_t doclen, const char *props);
 
 static void got_one(int status, const char *const *v, const size_t *lens, size_t n, void *arg) {
@@ -342,6 +373,10 @@ static void got_one(int status, const char *const *v, const size_t *lens, size_t
             break;
         }
         store_wb_timeline(r->params[0], o->cursor, o->limit, got_timeline, o);
+        return;
+    case W_ETA:
+        /* the ETA is in the public view: anyone who may see the waybill */
+        store_wb_eta_history(r->params[0], got_eta_history, o);
         return;
     case W_HISTORY:
         if (!owner(r, v[0])) {
@@ -391,6 +426,25 @@ void api_waybills_get(struct srv_req *r) {
 void api_waybills_stream(struct srv_req *r) {
     struct one *o = one_new(r, W_STREAM);
     if (o) fetch(o);
+}
+
+void api_waybills_eta(struct srv_req *r) {
+    struct one *o = one_new(r, W_ETA);
+    if (o) fetch(o);
+}
+
+void api_waybills_track(struct srv_req *r) {
+    char found[WAYBILLS_LOOKUP_MAX][WB_NUMBER_LEN];
+    size_t n = waybills_lookup(r->params[0], found, WAYBILLS_LOOKUP_MAX);
+    json_t *list;
+    if (n == 0) {
+        srv_reply_error(r, 404, "not_found", "no waybill has number or container %.60s",
+                        r->params[0]);
+        return;
+    }
+    list = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(list, json_string(found[i]));
+    srv_reply_json(r, 200, json_pack("{s:s, s:o}", "ref", r->params[0], "waybills", list));
 }
 
 void api_waybills_history(struct srv_req *r) {

@@ -42,6 +42,8 @@ static const struct cfg_option cfg_options[] = {
      "bootstrap admin API key (16..127 printable characters)"},
     {"data_dir", OPT_STRING, OFF(data_dir), SZ(data_dir), 0, 0,
      "directory of the network data (default geodata/data)"},
+    {"web_dir", OPT_STRING, OFF(web_dir), SZ(web_dir), 0, 0,
+     "directory of the web pages and their node_modules (default server/web)"},
     {"gtfs", OPT_STRING, OFF(gtfs), SZ(gtfs), 0, 0,
      "timetable, a GTFS folder or .zip (default geodata/gtfs/feed)"},
     {"freight", OPT_STRING, OFF(freight), SZ(freight), 0, 0,
@@ -124,6 +126,7 @@ void cfg_defaults(struct srv_config *cfg) {
     snprintf(cfg->redis_host, sizeof(cfg->redis_host), "127.0.0.1");
     cfg->redis_port = 6379;
     snprintf(cfg->data_dir, sizeof(cfg->data_dir), "geodata/data");
+    snprintf(cfg->web_dir, sizeof(cfg->web_dir), "server/web");
     snprintf(cfg->gtfs, sizeof(cfg->gtfs), "geodata/gtfs/feed");
     snprintf(cfg->freight, sizeof(cfg->freight), "geodata/freight");
     cfg->max_body_bytes = 1024 * 1024;

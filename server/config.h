@@ -38,6 +38,7 @@ struct srv_config {
     char admin_key[128];        /* secret: never logged, never printed */
     char config_file[512];
     char data_dir[512];         /* network data (nodes, lanes) */
+    char web_dir[512];          /* the web pages (server/web) */
     char gtfs[512];             /* timetable: GTFS folder or .zip */
     char freight[512];          /* freight parameters (routing/freight.h) */
     long max_body_bytes;

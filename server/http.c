@@ -274,13 +274,14 @@ static void common_headers(struct srv_req *r, struct evkeyvalq *out,
 }
 
 /* Common ending of every reply: headers, send, count, log, free. */
-static void finish(struct srv_req *r, int status, const char *content_type,
-                   struct evbuffer *body) {
+static void finish_cached(struct srv_req *r, int status, const char *content_type,
+                          struct evbuffer *body, const char *cache_control) {
     struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
     uint64_t dur = now_us() - r->start_us;
 
-    if (body != NULL) evhttp_add_header(out, "Content-Type", content_type);
-    common_headers(r, out, "no-store");
+    if (body != NULL && content_type != NULL)
+        evhttp_add_header(out, "Content-Type", content_type);
+    common_headers(r, out, cache_control);
     if (h.draining) evhttp_add_header(out, "Connection", "close");
     r->status = status;
     evhttp_send_reply(r->ev, status, reason_phrase(status), body);
@@ -290,11 +291,24 @@ static void finish(struct srv_req *r, int status, const char *content_type,
     req_free(r);
 }
 
+static void finish(struct srv_req *r, int status, const char *content_type,
+                   struct evbuffer *body) {
+    finish_cached(r, status, content_type, body, "no-store");
+}
+
 void srv_reply_raw(struct srv_req *r, int status, const char *content_type,
                    const char *body, size_t len) {
     struct evbuffer *buf = evbuffer_new();
     if (buf != NULL && body != NULL) evbuffer_add(buf, body, len);
     finish(r, status, content_type, buf);
+    if (buf != NULL) evbuffer_free(buf);
+}
+
+void srv_reply_cached(struct srv_req *r, int status, const char *content_type,
+                      const char *body, size_t len, const char *cache_control) {
+    struct evbuffer *buf = evbuffer_new();
+    if (buf != NULL && body != NULL) evbuffer_add_reference(buf, body, len, NULL, NULL);
+    finish_cached(r, status, content_type, buf, cache_control);
     if (buf != NULL) evbuffer_free(buf);
 }
 

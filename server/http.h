@@ -82,6 +82,12 @@ void srv_reply_raw(struct srv_req *r, int status, const char *content_type,
 /* Add a response header before replying. */
 void srv_add_header(struct srv_req *r, const char *name, const char *value);
 
+/* srv_reply_raw with CACHE_CONTROL instead of "no-store" (static pages).
+ * BODY is referenced, not copied: it must outlive the reply (web.c's files
+ * live as long as the process).  CONTENT_TYPE NULL sends none. */
+void srv_reply_cached(struct srv_req *r, int status, const char *content_type,
+                      const char *body, size_t len, const char *cache_control);
+
 /* ---- streaming replies ---- */
 
 /* Bytes a stream may have queued unsent before srv_stream_write refuses. */

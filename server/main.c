@@ -18,6 +18,7 @@
 #include "waybills.h"
 #include "store.h"
 #include "version.h"
+#include "web.h"
 #include "webhooks.h"
 
 #include <event2/event.h>
@@ -148,6 +149,17 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    if (web_start(cfg.web_dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dongting: web pages: %s\n", err);
+        return 2;
+    }
+    {
+        size_t missing;
+        size_t n = web_files(&missing);
+        log_event(missing ? "warn" : "info", "web_loaded",
+                  "%zu web files from %s (%zu browser libraries missing)", n, cfg.web_dir,
+                  missing);
+    }
     if (http_start(base, srv_cfg()) != 0) return 1;
 
     sigterm = evsignal_new(base, SIGTERM, on_signal, NULL);
@@ -170,6 +182,7 @@ int main(int argc, char **argv) {
     store_stop();
     waybills_stop();   /* after the store: its last callbacks still find them */
     customs_stop();
+    web_stop();
     event_free(sigterm);
     event_free(sigint);
     event_base_free(base);

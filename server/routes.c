@@ -9,6 +9,15 @@
 
 static const struct srv_route routes[] = {
     /* method  pattern            roles        flags  handler  summary */
+    /* The web pages (web.c): files read at start-up, served from memory. */
+    {"GET", "/", ROLE_PUBLIC, 0, api_web_track, "web page: track a shipment"},
+    {"GET", "/track/{number}", ROLE_PUBLIC, 0, api_web_track, "web page: one shipment"},
+    {"GET", "/plan", ROLE_PUBLIC, 0, api_web_plan, "web page: plan a route (forwarder key)"},
+    {"GET", "/customs", ROLE_PUBLIC, 0, api_web_customs, "web page: the customs desk (customs key)"},
+    {"GET", "/ops", ROLE_PUBLIC, 0, api_web_ops, "web page: operations (admin key)"},
+    {"GET", "/static/{name}", ROLE_PUBLIC, 0, api_web_static, "the pages' scripts and styles"},
+    {"GET", "/vendor/{name}", ROLE_PUBLIC, 0, api_web_vendor,
+     "browser libraries and the world basemap (from node_modules)"},
     {"GET", "/healthz", ROLE_PUBLIC, ROUTE_UNLIMITED, api_healthz, "process is alive"},
     {"GET", "/readyz", ROLE_PUBLIC, ROUTE_UNLIMITED, api_readyz, "Redis answers and data is loaded"},
     {"GET", "/metrics", ROLE_ADMIN, 0, api_metrics, "Prometheus metrics"},
@@ -72,6 +81,10 @@ static const struct srv_route routes[] = {
     {"GET", "/v1/stats", ROLE_CUSTOMS | ROLE_ADMIN | ROLE_FORWARDER, ROUTE_NEEDS_REDIS, api_stats,
      "shipments, weight, on-time rate, transit and clearance times, alerts, by mode, corridor "
      "or trade mode"},
+    {"GET", "/v1/waybills/{number}/eta", ROLE_ANY, ROUTE_NEEDS_REDIS | ROUTE_AUTH_OPTIONAL,
+     api_waybills_eta, "how a waybill's ETA moved: each change with its time and source"},
+    {"GET", "/v1/track/{ref}", ROLE_ANY, ROUTE_AUTH_OPTIONAL, api_waybills_track,
+     "the waybill numbers a number, master number or container belongs to"},
     /* Webhooks (api_subscriptions.c). */
     {"POST", "/v1/subscriptions", ROLE_FORWARDER | ROLE_CONSIGNEE, ROUTE_NEEDS_REDIS,
      api_subs_create, "subscribe a callback URL to waybill events and ETA changes"},

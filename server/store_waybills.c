@@ -15,35 +15,39 @@ static const char all_key[] = "wb:{wb}:all";
 
 static const char create_lua[] =
     "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
-    "redis.call('HSET', KEYS[1], unpack(ARGV, 4)) "
+    "redis.call('HSET', KEYS[1], unpack(ARGV, 5)) "
     "redis.call('SADD', KEYS[2], ARGV[1]) "
     "redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1]) "
-    "if tonumber(ARGV[3]) > 0 then redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1]) end "
+    "if tonumber(ARGV[3] ~= '' and ARGV[3] or '0') > 0 then "
+    " redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1]) "
+    " redis.call('RPUSH', KEYS[5], ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4]) end "
     "return 1";
 
-static long long fv_eta(const char *const *fv, size_t nfv) {
+static const char *fv_get(const char *const *fv, size_t nfv, const char *name) {
     for (size_t i = 0; i + 1 < nfv; i += 2)
-        if (strcmp(fv[i], "eta") == 0) return strtoll(fv[i + 1], NULL, 10);
-    return 0;
+        if (strcmp(fv[i], name) == 0) return fv[i + 1];
+    return "";
 }
 
 void store_wb_create(const char *number, const char *tenant, const char *const *fv, size_t nfv,
                      long long created, store_done_cb *cb, void *arg) {
     struct store_args a;
-    if (store_args_init(&a, nfv + 10, 8) != 0) {
+    if (store_args_init(&a, nfv + 12, 8) != 0) {
         cb(STORE_ERROR, arg);
         return;
     }
     store_push(&a, "EVAL");
     store_push(&a, create_lua);
-    store_push(&a, "4");
+    store_push(&a, "5");
     store_push(&a, store_mk(&a, "wb:{wb}:w:", number));
     store_push(&a, all_key);
     store_push(&a, store_mk(&a, "wb:{wb}:t:", tenant));
     store_push(&a, store_mk(&a, "wb:{wb}:eta:", tenant));
+    store_push(&a, store_mk(&a, "wb:{wb}:etah:", number));
     store_push(&a, number);
     store_push(&a, store_mkll(&a, created));
-    store_push(&a, store_mkll(&a, fv_eta(fv, nfv)));
+    store_push(&a, fv_get(fv, nfv, "eta"));
+    store_push(&a, fv_get(fv, nfv, "eta_src"));
     for (size_t i = 0; i < nfv; i++) store_push(&a, fv[i]);
     store_command_int(cb, arg, STORE_CONFLICT, a.n, a.v, a.lens);
     store_args_free(&a);
@@ -103,7 +107,16 @@ static const char amend_lua[] =
     "local v = redis.call('HGET', KEYS[1], 'version') "
     "if not v then return -1 end "
     "if v ~= ARGV[1] then return 0 end "
+    "local old = redis.call('HGET', KEYS[1], 'eta') "
     "redis.call('HSET', KEYS[1], unpack(ARGV, 3)) "
+    "local eta, src = nil, '' "
+    "for i = 3, #ARGV - 1, 2 do "
+    " if ARGV[i] == 'eta' then eta = ARGV[i + 1] elseif ARGV[i] == 'eta_src' then src = ARGV[i + 1] end "
+    "end "
+    "if eta and eta ~= old and tonumber(eta) > 0 then "
+    " redis.call('RPUSH', KEYS[3], redis.call('TIME')[1] .. '|' .. eta .. '|' .. src) "
+    " redis.call('LTRIM', KEYS[3], -500, -1) "
+    "end "
     "redis.call('RPUSH', KEYS[2], ARGV[2]) "
     "redis.call('LTRIM', KEYS[2], -1000, -1) "
     "return 1";
@@ -111,15 +124,16 @@ static const char amend_lua[] =
 void store_wb_amend(const char *number, int version, const char *const *fv, size_t nfv,
                     const char *history, store_done_cb *cb, void *arg) {
     struct store_args a;
-    if (store_args_init(&a, nfv + 8, 4) != 0) {
+    if (store_args_init(&a, nfv + 9, 5) != 0) {
         cb(STORE_ERROR, arg);
         return;
     }
     store_push(&a, "EVAL");
     store_push(&a, amend_lua);
-    store_push(&a, "2");
+    store_push(&a, "3");
     store_push(&a, store_mk(&a, "wb:{wb}:w:", number));
     store_push(&a, store_mk(&a, "wb:{wb}:h:", number));
+    store_push(&a, store_mk(&a, "wb:{wb}:etah:", number));
     store_push(&a, store_mkll(&a, version));
     store_push(&a, history);
     for (size_t i = 0; i < nfv; i++) store_push(&a, fv[i]);
@@ -131,9 +145,14 @@ void store_wb_amend(const char *number, int version, const char *const *fv, size
 
 static const char lives_lua[] =
     "local ai = 1 "
-    "for ki = 1, #KEYS, 2 do "
-    " local w, ez = KEYS[ki], KEYS[ki + 1] "
+    "for ki = 1, #KEYS, 3 do "
+    " local w, ez, eh = KEYS[ki], KEYS[ki + 1], KEYS[ki + 2] "
     " local num, eta = ARGV[ai], ARGV[ai + 5] "
+    " local old = redis.call('HGET', w, 'eta') "
+    " if old ~= eta and tonumber(eta) > 0 then "
+    "  redis.call('RPUSH', eh, ARGV[ai + 10] .. '|' .. eta .. '|' .. ARGV[ai + 9]) "
+    "  redis.call('LTRIM', eh, -500, -1) "
+    " end "
     " redis.call('HSET', w, 'live', ARGV[ai + 1], 'status', ARGV[ai + 3], "
     "  'risk', ARGV[ai + 4], 'eta', eta) "
     " if ARGV[ai + 2] ~= '' then redis.call('HSET', w, 'livepub', ARGV[ai + 2]) end "
@@ -141,7 +160,7 @@ static const char lives_lua[] =
     " if ARGV[ai + 6] == '1' then redis.call('HSET', w, 'proposals', ARGV[ai + 7]) end "
     " if tonumber(eta) > 0 then redis.call('ZADD', ez, eta, num) "
     " else redis.call('ZREM', ez, num) end "
-    " ai = ai + 9 "
+    " ai = ai + 11 "
     "end "
     "return 1";
 
@@ -150,6 +169,7 @@ static void fill_lives(struct store_args *a, const void *items, size_t from, siz
     for (size_t i = 0; i < m; i++) {
         store_push(a, store_mk(a, "wb:{wb}:w:", v[from + i].number));
         store_push(a, store_mk(a, "wb:{wb}:eta:", v[from + i].tenant));
+        store_push(a, store_mk(a, "wb:{wb}:etah:", v[from + i].number));
     }
     for (size_t i = 0; i < m; i++) {
         const struct store_wb_live *l = &v[from + i];
@@ -162,11 +182,13 @@ static void fill_lives(struct store_args *a, const void *items, size_t from, siz
         store_push(a, l->proposals ? "1" : "0");
         store_push(a, l->proposals ? l->proposals : "");
         store_push(a, l->state);
+        store_push(a, l->eta_src ? l->eta_src : "");
+        store_push(a, store_mkll(a, l->at));
     }
 }
 
 void store_wb_lives(const struct store_wb_live *v, size_t n, store_done_cb *cb, void *arg) {
-    store_send_batches(lives_lua, 2, 9, fill_lives, v, n, cb, arg);
+    store_send_batches(lives_lua, 3, 11, fill_lives, v, n, cb, arg);
 }
 
 static const char links_lua[] =
@@ -329,6 +351,20 @@ void store_wb_history(const char *number, long count, store_strings_cb *cb, void
     store_push(&a, "LRANGE");
     store_push(&a, store_mk(&a, "wb:{wb}:h:", number));
     store_push(&a, store_mkll(&a, -count));
+    store_push(&a, "-1");
+    store_command_strings(cb, arg, a.n, a.v, a.lens);
+    store_args_free(&a);
+}
+
+void store_wb_eta_history(const char *number, store_strings_cb *cb, void *arg) {
+    struct store_args a;
+    if (store_args_init(&a, 4, 1) != 0) {
+        cb(STORE_ERROR, NULL, NULL, 0, arg);
+        return;
+    }
+    store_push(&a, "LRANGE");
+    store_push(&a, store_mk(&a, "wb:{wb}:etah:", number));
+    store_push(&a, "0");
     store_push(&a, "-1");
     store_command_strings(cb, arg, a.n, a.v, a.lens);
     store_args_free(&a);

@@ -16,6 +16,8 @@
  *                           SOURCE:ID (ev:{ev}:e:SOURCE:ID holds the
  *                           event), score the event time (Unix ms)
  *   wb:{wb}:h:NUMBER        list: amendment history, oldest first (JSON)
+ *   wb:{wb}:etah:NUMBER     list: the ETA each time it moved, oldest first,
+ *                           "AT|ETA|SOURCE" (Unix s; at most 500)
  *
  * The timeline script reads ev:{ev}:e:* keys beside its own {wb} key: one
  * Redis instance, not a cluster (as the events' own {ev} tag already
@@ -44,6 +46,11 @@ void store_wb_fields(const char *number, const char *const *names, size_t n,
 void store_wb_amend(const char *number, int version, const char *const *fv, size_t nfv,
                     const char *history, store_done_cb *cb, void *arg);
 
+/* NUMBER's ETA history: "AT|ETA|SOURCE" strings, oldest first (a new ETA
+ * is appended by the create and by store_wb_lives when it differs from the
+ * stored one). */
+void store_wb_eta_history(const char *number, store_strings_cb *cb, void *arg);
+
 /* A waybill's tracking state as the engine (waybills.c) computed it. */
 struct store_wb_live {
     const char *number, *tenant;
@@ -53,6 +60,8 @@ struct store_wb_live {
     const char *status;          /* "" none */
     const char *proposals;       /* NULL: unchanged; "" none; else JSON */
     long long eta;               /* Unix s, 0 none (removed from the ETA index) */
+    const char *eta_src;         /* its source ("scheduled", ...), for the ETA history */
+    long long at;                /* Unix s of this state (the ETA history's time) */
     int at_risk;
 };
 

@@ -983,7 +983,8 @@ static int pub_seal(struct pub *p) {
             .livepub = it->pubw_hash == e->pubw_hash ? NULL : it->livepub,
             .state = it->st_hash == e->st_hash ? NULL : it->state,
             .status = e->status >= 0 ? carrier_status_name((enum carrier_status)e->status) : "",
-            .proposals = it->props, .eta = e->eta, .at_risk = e->at_risk};
+            .proposals = it->props, .eta = e->eta, .at_risk = e->at_risk,
+            .eta_src = e->eta_src, .at = (long long)time(NULL)};
     }
     return 0;
 }
@@ -1509,6 +1510,24 @@ static void brief_of(const struct entry *e, struct wb_brief *b) {
     b->at_risk = e->at_risk;
 }
 
+size_t waybills_lookup(const char *ref, char out[][WB_NUMBER_LEN], size_t max) {
+    static const char *const kinds[] = {"n:", "c:"};
+    size_t n = 0;
+    for (size_t k = 0; k < 2; k++) {
+        char key[160];
+        struct mm_slot *s;
+        snprintf(key, sizeof(key), "%s%s", kinds[k], ref);
+        if ((s = mm_find(&wb.refs, key, 0)) == NULL) continue;
+        for (size_t i = 0; i < s->n && n < max; i++) {
+            const struct entry *e = s->v[i];
+            int dup = e->dead;
+            for (size_t j = 0; j < n && !dup; j++) dup = strcmp(out[j], e->number) == 0;
+            if (!dup) snprintf(out[n++], WB_NUMBER_LEN, "%s", e->number);
+        }
+    }
+    return n;
+}
+
 int waybills_brief(const char *number, struct wb_brief *out) {
     struct entry *e = find_entry(number);
     if (e == NULL || e->dead) return -1;
@@ -1640,6 +1659,7 @@ int waybills_fields(const struct waybill *w, const char *token_hash, struct wb_f
     FV("risk", e->at_risk ? "1" : "0");
     snprintf(out->nums[0], sizeof(out->nums[0]), "%lld", (long long)e->eta);
     FV("eta", out->nums[0]);
+    FV("eta_src", e->eta_src ? e->eta_src : "");
     FV("proposals", "");
     snprintf(out->nums[1], sizeof(out->nums[1]), "%d", w->version);
     FV("version", out->nums[1]);
@@ -1752,6 +1772,25 @@ char *waybills_view_static(const struct waybill *w, int full) {
     json_object_set_new(o, "destination", json_string(w->destination));
     json_object_set_new(o, "shipper", waybill_party_json(&w->shipper, !full));
     json_object_set_new(o, "consignee", waybill_party_json(&w->consignee, !full));
+    /* the booked route: the public view has it too (a map of where the
+     * cargo goes, no carrier or trip), the full view with carrier and trip */
+    for (int i = 0; i < w->nlegs; i++) {
+        const struct wb_leg *g = &w->legs[i];
+        uint32_t f = tt ? rt_stop_find(tt, g->from) : RT_NONE;
+        uint32_t t = tt ? rt_stop_find(tt, g->to) : RT_NONE;
+        char d[40], a[40];
+        time_format_iso8601(g->sched_dep, zone_offset(stop_zone(tt, f), g->sched_dep), d,
+                            sizeof(d));
+        time_format_iso8601(g->sched_arr, zone_offset(stop_zone(tt, t), g->sched_arr), a,
+                            sizeof(a));
+        json_array_append_new(
+            legs, json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s}", "mode", g->mode,
+                            "carrier", full && g->carrier[0] ? g->carrier : NULL, "trip_id",
+                            full && g->trip_id[0] ? g->trip_id : NULL, "run_id",
+                            full && g->run_id[0] ? g->run_id : NULL, "from", g->from, "to", g->to,
+                            "scheduled_departure", d, "scheduled_arrival", a));
+    }
+    json_object_set_new(o, "legs", json_incref(legs));
     if (full) {
         for (int i = 0; i < w->cargo.nhs; i++) json_array_append_new(hs, json_string(w->cargo.hs[i]));
         json_object_set_new(o, "cargo", json_pack("{s:i, s:f, s:f, s:f, s:O}", "pieces",
@@ -1764,23 +1803,6 @@ char *waybills_view_static(const struct waybill *w, int full) {
         time_format_iso8601(w->departure, 0, buf, sizeof(buf));
         json_object_set_new(o, "departure", json_string(buf));
         json_object_set_new(o, "book", json_string(w->book));
-        for (int i = 0; i < w->nlegs; i++) {
-            const struct wb_leg *g = &w->legs[i];
-            uint32_t f = tt ? rt_stop_find(tt, g->from) : RT_NONE;
-            uint32_t t = tt ? rt_stop_find(tt, g->to) : RT_NONE;
-            char d[40], a[40];
-            time_format_iso8601(g->sched_dep, zone_offset(stop_zone(tt, f), g->sched_dep), d,
-                                sizeof(d));
-            time_format_iso8601(g->sched_arr, zone_offset(stop_zone(tt, t), g->sched_arr), a,
-                                sizeof(a));
-            json_array_append_new(
-                legs, json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s}", "mode", g->mode,
-                                "carrier", g->carrier[0] ? g->carrier : NULL, "trip_id",
-                                g->trip_id[0] ? g->trip_id : NULL, "run_id",
-                                g->run_id[0] ? g->run_id : NULL, "from", g->from, "to", g->to,
-                                "scheduled_departure", d, "scheduled_arrival", a));
-        }
-        json_object_set_new(o, "legs", json_incref(legs));
         time_format_iso8601(w->created, 0, buf, sizeof(buf));
         json_object_set_new(o, "created", json_string(buf));
         time_format_iso8601(w->updated, 0, buf, sizeof(buf));

@@ -113,6 +113,11 @@ struct wb_brief {
     int at_risk;
 };
 
+/* The waybills whose number, master's number or container is REF (up to
+ * MAX numbers into OUT): how many.  For a tracking page's search box. */
+#define WAYBILLS_LOOKUP_MAX 20
+size_t waybills_lookup(const char *ref, char out[][WB_NUMBER_LEN], size_t max);
+
 /* Waybill NUMBER's brief into OUT: 0, or -1 when no waybill has it. */
 int waybills_brief(const char *number, struct wb_brief *out);
 

@@ -65,6 +65,7 @@ static struct {
     int n_used_ports;
     int n_runs;                   /* names h_run_server_binary's output files */
     char data_env[PATH_MAX + 32]; /* "DONGTING_DATA_DIR=..." (build_env) */
+    char web_env[PATH_MAX + 32];  /* "DONGTING_WEB_DIR=..." (build_env) */
     int shipped_data;             /* h_use_shipped_data(): no fixture */
 } hs;
 
@@ -236,7 +237,7 @@ static char **build_env(const char *const *extra) {
         if (strncmp(extra[m], "DONGTING_DATA_DIR=", 18) == 0) extra_has_data = 1;
         m++;
     }
-    env = calloc(n + m + 2, sizeof(*env));
+    env = calloc(n + m + 3, sizeof(*env));
     if (env == NULL) return NULL;
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "DONGTING_", 9) != 0) env[k++] = environ[i];
@@ -248,6 +249,11 @@ static char **build_env(const char *const *extra) {
                          src) < sizeof(hs.data_env) &&
         stat(hs.data_env + 18, &st) == 0 && S_ISDIR(st.st_mode))
         env[k++] = hs.data_env;
+    /* the web pages of this source tree, wherever the server runs */
+    if (src != NULL && *src != '\0' &&
+        (size_t)snprintf(hs.web_env, sizeof(hs.web_env), "DONGTING_WEB_DIR=%s/server/web", src) <
+            sizeof(hs.web_env))
+        env[k++] = hs.web_env;
     env[k] = NULL;
     return env;
 }
