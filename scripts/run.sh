@@ -20,7 +20,10 @@
 # run answer 409 and count as existing), plus the simulator's up to five
 # two-leg "DTCONN" waybills whose connection a delay breaks (one is named
 # at the end, to watch it turn at risk).  Refusals go to var/seed.log, the
-# consignee tokens of the waybills created to var/waybill-tokens.
+# consignee tokens of the waybills created to var/waybill-tokens.  Then a
+# customs key (var/customs.key) and export declarations for a dozen of them,
+# which the simulator's events cross-check (the customs desk's alerts).
+# The web pages are at http://127.0.0.1:PORT/ (docs/web.md).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -216,12 +219,59 @@ seed_waybills() {
     conn=$(sed -n 's/^{"number":"\(DTCONN[0-9]*\)".*/\1/p' "$var/waybills.ndjson" | head -n 1)
 }
 
+# Customs demo: export declarations (order, customs waybill, inventory;
+# docs/customs.md) for the first SEED_DECLARATIONS (default 12) simulated
+# waybills, declared at Changsha customs (4900) for exit through Shanghai
+# (2200) by water.  The simulator's events then cross-check them: the
+# waybills that leave through another port or by rail raise alerts on the
+# customs desk.  The declarations carry no personal data.
+seed_customs() {
+    [ -n "${fwd:-}" ] && [ -s "$var/waybills.ndjson" ] || return 0
+    demo_key "$var/customs.key" customs yueyang-customs || return 0
+    n=0 stored=0
+    ndecl=${SEED_DECLARATIONS:-12}
+    while IFS= read -r line && [ "$n" -lt "$ndecl" ]; do
+        num=$(printf '%s\n' "$line" | sed -n 's/^{"number":"\([^"]*\)".*/\1/p')
+        kg=$(printf '%s\n' "$line" | sed -n 's/.*"weight_kg":\([0-9.]*\).*/\1/p')
+        [ -n "$num" ] && [ ${#num} -le 32 ] || continue
+        [ -n "$kg" ] || kg=1000
+        n=$((n + 1))
+        g=$(printf 'D%07d-0000-4000-8000-%012d' "$n" "$n")
+        head='"appType":"1","appTime":"20261120093000","appStatus":"2"'
+        tr='"transfer":{"copCode":"4301960DEM","copName":"make run demo","dxpMode":"DXP","dxpId":"DXPDEMO0000001"}'
+        item='{"gnum":"1","itemName":"Goods","gcode":"0902100000","gname":"Goods","qty":"1","unit":"007","qty1":"1","unit1":"007","price":"100","totalPrice":"100"}'
+        for m in \
+            "{\"message\":\"CEB303\",\"guid\":\"${g}-1\",\"blocks\":[{\"head\":{\"guid\":\"${g}-1\",$head,\"orderType\":\"E\",\"orderNo\":\"ORD-$num\",\"ebpCode\":\"4301960EBP\",\"ebcCode\":\"4301960EXP\",\"goodsValue\":\"100\",\"freight\":\"0\",\"currency\":\"142\"},\"items\":[$item]}],$tr}" \
+            "{\"message\":\"CEB505\",\"guid\":\"${g}-2\",\"blocks\":[{\"head\":{\"guid\":\"${g}-2\",$head,\"logisticsCode\":\"4301960LOG\",\"logisticsNo\":\"$num\",\"freight\":\"0\",\"currency\":\"142\",\"grossWeight\":\"$kg\",\"packNo\":\"1\",\"ebcCode\":\"4301960EXP\"}}],$tr}" \
+            "{\"message\":\"CEB603\",\"guid\":\"${g}-3\",\"blocks\":[{\"head\":{\"guid\":\"${g}-3\",$head,\"customsCode\":\"4900\",\"ebpCode\":\"4301960EBP\",\"orderNo\":\"ORD-$num\",\"logisticsCode\":\"4301960LOG\",\"logisticsNo\":\"$num\",\"copNo\":\"INV-$num\",\"ieFlag\":\"E\",\"portCode\":\"2200\",\"ieDate\":\"20261120\",\"ebcCode\":\"4301960EXP\",\"tradeMode\":\"9610\",\"trafMode\":\"2\",\"billNo\":\"$num\",\"country\":\"502\",\"freight\":\"0\",\"packNo\":\"1\",\"grossWeight\":\"$kg\",\"netWeight\":\"$kg\"},\"items\":[$item]}],$tr}"; do
+            code=$(printf '%s' "$m" | curl -sS -o /dev/null -w '%{http_code}' -X POST \
+                -H "Authorization: Bearer $fwd" -H 'Content-Type: application/json' \
+                --data-binary @- "$api/v1/customs/messages") || code=000
+            case $code in 200|201) stored=$((stored + 1)) ;; esac
+        done
+    done < "$var/waybills.ndjson"
+    echo "run.sh: customs declarations for $n waybills: $stored messages stored" >&2
+}
+
 sample= conn=
 seed_waybills
+seed_customs
 
+stok=
+[ -z "$sample" ] || stok=$(sed -n "s/^$sample \(wbt_[0-9a-f]*\)\$/\1/p" "$var/waybill-tokens" 2>/dev/null | tail -n 1)
 cat >&2 <<MSG
 
-  Dongting is running.
+  Dongting is running.  Open the web pages:
+    http://127.0.0.1:$port/                 track a shipment (number, B/L, AWB or container)
+MSG
+[ -z "$sample" ] || echo "    http://127.0.0.1:$port/track/$sample${stok:+?token=$stok}" >&2
+cat >&2 <<MSG
+        (one of the simulated waybills, with its consignee token: the page
+        keeps the token in the tab and takes it out of the address)
+    http://127.0.0.1:$port/plan             route planner (key: var/forwarder.key)
+    http://127.0.0.1:$port/customs          customs desk (key: var/customs.key)
+    http://127.0.0.1:$port/ops              operations (key: var/admin.key)
+  The API:
     http://127.0.0.1:$port/healthz   process alive
     http://127.0.0.1:$port/readyz    ready to serve
     http://127.0.0.1:$port/metrics   Prometheus metrics (admin key)
