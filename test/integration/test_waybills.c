@@ -335,6 +335,38 @@ Test(waybills, a_delay_moves_every_eta_on_the_run) {
     /* arriving-soon query: ETA before 12-08 12:00 finds both of acme's one */
     cr_assert_eq(listed("/v1/waybills?eta_before=2026-12-08T12:00:00%2B08:00", fwd), 1);
     cr_assert_eq(listed("/v1/waybills?eta_before=2026-12-08T10:00:00%2B08:00", fwd), 0);
+
+    /* how the ETA moved, for anyone who may see the waybill (the ETA is
+     * public): scheduled at creation, then 10 h later by the delay */
+    j = get_json("/v1/waybills/YYBL2026010/eta", NULL, 200);
+    json_t *hist = json_object_get(j, "history");
+    cr_assert_eq(json_array_size(hist), 2, "%s", json_dumps(j, 0));
+    cr_assert_str_eq(h_jstr(json_array_get(hist, 0), "eta"), "2026-12-07T17:00:00Z");
+    cr_assert_str_eq(h_jstr(json_array_get(hist, 0), "source"), "scheduled");
+    cr_assert_str_eq(h_jstr(json_array_get(hist, 1), "eta"), "2026-12-08T03:00:00Z");
+    cr_assert_str_eq(h_jstr(json_array_get(hist, 1), "source"), "propagated");
+    json_decref(j);
+    /* the same delay again moves nothing: no new entry */
+    delay_river_run(36000);
+    h_sleep_ms(300);
+    j = get_json("/v1/waybills/YYBL2026010/eta", fwd, 200);
+    cr_assert_eq(json_array_size(json_object_get(j, "history")), 2, "%s", json_dumps(j, 0));
+    json_decref(j);
+    j = get_json("/v1/waybills/NOSUCH0001/eta", NULL, 404);
+    json_decref(j);
+
+    /* the search box: a container finds its waybill, an unknown one nothing */
+    j = get_json("/v1/track/CSQU3054383", NULL, 200);
+    cr_assert_eq(json_array_size(json_object_get(j, "waybills")), 1, "%s", json_dumps(j, 0));
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "waybills"), 0)),
+                     "YYBL2026010");
+    json_decref(j);
+    j = get_json("/v1/track/YYBL2026011", NULL, 200);
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "waybills"), 0)),
+                     "YYBL2026011");
+    json_decref(j);
+    j = get_json("/v1/track/TGHU9999995", NULL, 404);
+    json_decref(j);
     H_ASSERT_CLEAN_EXIT();
 }
 
