@@ -851,14 +851,20 @@ static void save_recs(struct decl **v, size_t n) {
 
 void customs_on_waybill(const char *number) {
     struct mm_slot *s = idx_get("r:", number, NULL);
-    struct decl **ch = NULL;
-    size_t nch = 0;
+    struct decl **ch = NULL, **todo;
+    size_t nch = 0, n;
     if (s == NULL || s->n == 0) return;
-    ch = calloc(s->n, sizeof(*ch));
-    for (size_t i = 0; ch && i < s->n; i++) {
-        struct decl *d = s->v[i];
+    /* linking re-indexes each declaration (this very slot among others):
+     * work from a copy */
+    n = s->n;
+    todo = malloc(n * sizeof(*todo));
+    ch = calloc(n, sizeof(*ch));
+    if (todo) memcpy(todo, s->v, n * sizeof(*todo));
+    for (size_t i = 0; todo && ch && i < n; i++) {
+        struct decl *d = todo[i];
         if (!d->deleted && link_waybill(d)) ch[nch++] = d;
     }
+    free(todo);
     if (nch) {
         save_recs(ch, nch);
         waybills_refresh(number);

@@ -1171,3 +1171,42 @@ Test(customs, every_message_type_loads_links_and_matches) {
     json_decref(v);
     H_ASSERT_CLEAN_EXIT();
 }
+
+/* Declarations often come before the carrier's waybill is booked in
+ * Dongting: the link is made when the waybill is created, and its events
+ * are checked from then on. */
+Test(customs, a_declaration_before_its_waybill_links_when_it_is_created) {
+    char *m;
+    json_t *a, *d;
+    char id[64];
+    start();
+    /* the customs waybill and the inventory both name it: both link */
+    m = waybill505("L0000000-0000-4000-8000-000000000002", "YYBL2026307", "18000");
+    a = post_msg(fwd, m, 201);
+    free(m);
+    char wid[64];
+    snprintf(wid, sizeof(wid), "%s", stored_id(a, 0));
+    json_decref(a);
+    m = inventory603("L0000000-0000-4000-8000-000000000001", "1", "YYBL2026307", "4900", "2200",
+                     "5", "V99X", "18000");
+    a = post_msg(fwd, m, 201);
+    free(m);
+    snprintf(id, sizeof(id), "%s", stored_id(a, 0));
+    json_decref(a);
+    d = declaration(id);
+    cr_assert(json_is_null(json_object_get(d, "waybill")), "%s", json_dumps(d, 0));
+    json_decref(d);
+    create_waybill("YYBL2026307", "CSQU3054383");
+    d = declaration(id);
+    cr_assert_str_eq(h_jstr(json_object_get(d, "waybill"), "number"), "YYBL2026307", "%s",
+                     json_dumps(d, 0));
+    json_decref(d);
+    d = declaration(wid);
+    cr_assert_str_eq(h_jstr(json_object_get(d, "waybill"), "number"), "YYBL2026307", "%s",
+                     json_dumps(d, 0));
+    json_decref(d);
+    push_n(1, equipment("c0000000-0000-4000-8000-000000000371", "CSQU3054383", "YYBL2026307",
+                        "LOAD", "2026-11-20T10:00:00+08:00", "CNNGB", "V01E"));
+    json_decref(only_alert("port_mismatch"));
+    H_ASSERT_CLEAN_EXIT();
+}
