@@ -127,6 +127,17 @@
     $('customs-note').hidden = !note;
   }
 
+
+  /* each cell's column head as its data-label (the stacked narrow layout) */
+  function labelCells(table) {
+    var heads = table.querySelectorAll('thead th');
+    table.querySelectorAll('tbody tr').forEach(function (row) {
+      for (var i = 0; i < row.children.length; i++) {
+        if (heads[i]) row.children[i].setAttribute('data-label', heads[i].textContent);
+      }
+    });
+  }
+
   /* ---- the alerts ---- */
   /* Declared and observed as the alert says them; a document mismatch
    * carries them in its failure (field, a value per document). */
@@ -178,6 +189,7 @@
       tb.appendChild(el('tr', {class: 'empty'}, [el('td', {colspan: '8', class: 'muted', text: t('cu.none')})]));
     }
     alerts.forEach(function (a) { tb.appendChild(alertRow(a)); });
+    labelCells($('alerts'));
     $('alerts-more').hidden = !nextCursor;
     $('alerts-count').textContent = t(nextCursor ? 'cu.count.more' : 'cu.count', {n: alerts.length});
   }
@@ -270,6 +282,7 @@
       if (!(m.failures || []).length) {
         mt.appendChild(el('tr', {}, [el('td', {colspan: '4', class: 'muted', text: t('cu.nofailures')})]));
       }
+      labelCells($('matching-failures'));
       (m.missing || []).forEach(function (x) {
         $('matching-missing').appendChild(el('li', {class: 'missing', text: t('cu.missing', {
           document: tr('doc.' + x.document, x.document),
@@ -378,6 +391,7 @@
   function setRowState(a) {
     var row = document.querySelector('#alerts tr.alert[data-alert-id="' + a.id + '"]');
     if (row) row.parentNode.replaceChild(alertRow(a), row);
+    labelCells($('alerts'));
   }
 
   function ack(ev) {

@@ -170,6 +170,17 @@
     });
   }
 
+
+  /* each cell's column head as its data-label (the stacked narrow layout) */
+  function labelCells(table) {
+    var heads = table.querySelectorAll('thead th');
+    table.querySelectorAll('tbody tr').forEach(function (row) {
+      for (var i = 0; i < row.children.length; i++) {
+        if (heads[i]) row.children[i].setAttribute('data-label', heads[i].textContent);
+      }
+    });
+  }
+
   /* ---- feeds ---- */
   function newestEvent(f) {
     if (!f.last_success || f.lag_s == null) return null;
@@ -206,6 +217,7 @@
       ]);
       tb.appendChild(row);
     });
+    labelCells($('feeds'));
   }
 
   function loadRejects() {
@@ -236,6 +248,7 @@
         el('td', {class: 'reason', text: r.reason || ''})
       ]));
     });
+    labelCells($('rejects'));
   }
 
   /* ---- the cycle ---- */

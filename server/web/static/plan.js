@@ -271,6 +271,17 @@
     tagRoutes();
   }
 
+
+  /* each cell's column head as its data-label (the stacked narrow layout) */
+  function labelCells(table) {
+    var heads = table.querySelectorAll('thead th');
+    table.querySelectorAll('tbody tr').forEach(function (row) {
+      for (var i = 0; i < row.children.length; i++) {
+        if (heads[i]) row.children[i].setAttribute('data-label', heads[i].textContent);
+      }
+    });
+  }
+
   /* ---- the table ---- */
   function fmtNum(x, d) {
     if (x == null || isNaN(x)) return DT.t('time.none');
@@ -315,6 +326,7 @@
     var s = $('plan-summary');
     s.textContent = summary ? DT.t(summary.key, summary.vars) : DT.t('plan.empty');
     if (answer && answer.truncated) s.textContent += ' ' + DT.t('plan.truncated');
+    labelCells($('itineraries'));
     highlight();
   }
 
