@@ -375,8 +375,13 @@
       drawMap();
     }, function (err) {
       DT.showError('plan-error', err);
+      answer = null;
+      query = null;
       summary = null;
+      selected = null; hover = null;
+      closeBook();
       renderTable();
+      drawMap();
     }).then(function () { btn.disabled = false; });
   }
 
