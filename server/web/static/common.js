@@ -96,8 +96,11 @@
   }
 
   /* ---- the API ---- */
-  function ApiError(status, code, message) {
+  /* STATUS 0: no answer.  FIELD: the JSON path a 422 names (error.field),
+   * BODY: the whole parsed answer (a 503 /readyz carries its checks). */
+  function ApiError(status, code, message, field, body) {
     this.status = status; this.code = code; this.message = message;
+    this.field = field || null; this.body = body || null;
   }
   ApiError.prototype.toString = function () {
     return this.status ? t('err.http', {status: this.status, message: this.message})
@@ -125,7 +128,8 @@
         try { j = txt ? JSON.parse(txt) : null; } catch (e) { j = null; }
         if (!res.ok) {
           var e = j && j.error ? j.error : {};
-          throw new ApiError(res.status, e.code || 'error', e.message || res.statusText);
+          throw new ApiError(res.status, e.code || 'error', e.message || res.statusText,
+                             e.field || e.path, j);
         }
         return j;
       });
