@@ -192,6 +192,7 @@
       }
       S.wb = j;
       DT.showError('track-error', null);
+      lookupLocation();
       $('wb').hidden = false;
       renderAll();
       drawMap();
@@ -298,6 +299,29 @@
     return hit;
   }
 
+  /* ISO time (UTC as the server keeps status times) in the local time of
+   * place CODE when its time zone is known. */
+  function localTime(iso, code) {
+    var n = code && S.nodes[code], v = ms(iso);
+    if (!n || !n.tz || v == null || typeof Intl === 'undefined') return iso;
+    try {
+      var parts = new Intl.DateTimeFormat('en-US', {timeZone: n.tz, timeZoneName: 'longOffset'})
+        .formatToParts(new Date(v));
+      var z = parts.filter(function (x) { return x.type === 'timeZoneName'; })[0];
+      var m = z && /GMT(?:([+-])(\d\d):(\d\d))?$/.exec(z.value);
+      if (!m) return iso;
+      return inZone(iso, m[1] ? (m[1] === '-' ? -1 : 1) * (+m[2] * 60 + +m[3]) : 0);
+    } catch (e) { return iso; }
+  }
+
+  /* the node of the reported location (its local name, time zone) */
+  function lookupLocation() {
+    var w = S.wb, c = tr().location && tr().location.code;
+    if (c && S.nodes[c] === undefined) searchNode(c).then(function () {
+      if (S.wb === w) { renderSummary(); updateMarker(); }
+    });
+  }
+
   function renderSummary() {
     var w = S.wb, k = tr();
     document.title = 'Dongting · ' + w.number;
@@ -306,12 +330,13 @@
     v.textContent = t('view.' + w.view);
     v.className = 'badge view-' + w.view;
     v.title = w.view === 'public' ? t('view.public.title') : '';
-    $('wb-view-note').hidden = !S.tokenRefused;
-    $('wb-view-note').textContent = S.tokenRefused ? t('wb.token_refused') : '';
+    var refused = S.tokenRefused && w.view !== 'full';
+    $('wb-view-note').hidden = !refused;
+    $('wb-view-note').textContent = refused ? t('wb.token_refused') : '';
     $('wb-status').textContent = statusText(k.status);
-    if (k.status_time) $('wb-status').appendChild(el('span', {class: 'muted small sub',
-                                                        text: DT.fmtTime(k.status_time)}));
     var loc = k.location, lc = loc && (loc.code || codeOfName(loc.name));
+    if (k.status_time) $('wb-status').appendChild(el('span', {class: 'muted small sub',
+                                                        text: DT.fmtTime(localTime(k.status_time, lc))}));
     $('wb-location').textContent = !loc ? t('wb.no_location')
       : lc && S.nodes[lc] ? nodeName(lc) + (loc.code ? ' (' + loc.code + ')' : '')
       : (loc.name || loc.code || '') + (loc.country && !loc.code ? ', ' + loc.country : '');
@@ -403,13 +428,14 @@
     if (!h) { box.appendChild(el('p', {class: 'muted', text: t('loading')})); return; }
     if (!h.length) { box.appendChild(el('p', {class: 'muted', text: t('eta.none')})); return; }
     box.appendChild(etaChart(h));
-    var table = el('table', {class: 'eta-table'});
-    table.appendChild(el('thead', null, [el('tr', null, [el('th', {text: t('eta.at')}),
-      el('th', {text: t('eta.eta')}), el('th', {text: t('eta.source')})])]));
-    var tb = el('tbody'), off = zoneOffset();
+    var table = el('table', {class: 'eta-table'}), off = zoneOffset(), zn = ' (' + zoneName(off) + ')';
+    table.appendChild(el('thead', null, [el('tr', null, [el('th', {text: t('eta.at') + zn}),
+      el('th', {text: t('eta.eta') + zn}), el('th', {text: t('eta.source')})])]));
+    var tb = el('tbody');
+    function cell(iso) { return inZone(iso, off).slice(0, 16).replace('T', ' '); }
     h.slice().reverse().forEach(function (r) {
-      tb.appendChild(el('tr', null, [el('td', {class: 'nowrap', text: DT.fmtTime(inZone(r.at, off))}),
-        el('td', {class: 'nowrap', text: DT.fmtTime(inZone(r.eta, off))}),
+      tb.appendChild(el('tr', null, [el('td', {class: 'nowrap', text: cell(r.at)}),
+        el('td', {class: 'nowrap', text: cell(r.eta)}),
         el('td', null, [el('span', {class: 'badge src-' + r.source, text: srcText(r.source)})])]));
     });
     table.appendChild(tb);
@@ -578,6 +604,7 @@
   }
 
   function placeStops(stops) {
+    S.stops = stops;
     S.map.clear();
     S.geoms.forEach(function (g) { if (g) S.map.route(g.geometry, g.mode); });
     /* the ends first; a stop next to one already labelled (two terminals
@@ -639,7 +666,8 @@
     }
     if (ll) {
       var name = lc && S.nodes[lc] ? nodeName(lc) : (loc.name || loc.code);
-      return {lon: ll[0], lat: ll[1], label: atStop(ll) ? '' : name, place: name, at: k.status_time};
+      return {lon: ll[0], lat: ll[1], label: atStop(ll) ? '' : name, place: name,
+              at: localTime(k.status_time, lc)};
     }
     /* nothing reported: where the timetable says it waits */
     var code = w.origin;
@@ -652,7 +680,7 @@
 
   /* the marker sits on a drawn stop: its label would cover the stop's */
   function atStop(ll) {
-    return Object.keys(S.nodes).some(function (c) {
+    return (S.stops || []).some(function (c) {
       var n = S.nodes[c];
       return n && Math.abs(n.lon - ll[0]) < 0.02 && Math.abs(n.lat - ll[1]) < 0.02;
     });
@@ -732,6 +760,7 @@
     /* hello or tracking: the tracking object of this view */
     if (data && typeof data === 'object' && Object.keys(data).length) {
       S.wb.tracking = data;
+      lookupLocation();
       renderSummary();
       renderLegs();
       updateMarker();
