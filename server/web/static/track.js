@@ -32,7 +32,7 @@
       'view.public': 'public view', 'view.full': 'full view',
       'view.public.title': 'Names and phone numbers are masked. Open the link with the consignee token, or enter a key, to see everything.',
       'map.title': 'Map', 'map.enroute': '{mode}: {from} → {to}',
-      'map.at': 'at {place}', 'map.waiting': 'waiting at {place}',
+      'map.note.wait': 'No position reported yet: by the timetable the cargo is at {place}.',
       'map.note.interp': 'Position estimated from the leg’s times ({pct}% of {from} → {to}).',
       'map.note.loc': 'Last reported position: {place}, {time}.',
       'map.note.none': 'No position reported yet.',
@@ -81,7 +81,7 @@
       'view.public': '公开视图', 'view.full': '完整视图',
       'view.public.title': '姓名和电话已隐去。请使用带收货人令牌的链接或输入密钥查看全部信息。',
       'map.title': '地图', 'map.enroute': '{mode}：{from} → {to}',
-      'map.at': '位于 {place}', 'map.waiting': '在 {place} 等待',
+      'map.note.wait': '尚未报告位置：按时刻表货物在{place}。',
       'map.note.interp': '位置按该段的时间推算（{from} → {to} 的 {pct}%）。',
       'map.note.loc': '最后报告的位置：{place}，{time}。',
       'map.note.none': '尚未报告位置。',
@@ -126,6 +126,7 @@
     events: null,      /* the timeline, newest first; null: not available */
     eventsNote: false, /* the timeline needs a token or key */
     nodes: {},         /* code -> node (or false: unknown) */
+    byName: {},        /* a place's name (public view) -> its code (or false) */
     geoms: [],         /* per leg: {geometry, mode, km[]} */
     legsSig: '',       /* the legs the map was drawn for */
     map: null,
@@ -291,7 +292,7 @@
   /* The code of the place the public view names (by name only), if it is
    * one of the stops the page knows. */
   function codeOfName(name) {
-    var hit = null;
+    var hit = S.byName[name] || null;
     Object.keys(S.nodes).forEach(function (c) {
       var n = S.nodes[c];
       if (n && name && (n.name_en === name || n.name_zh === name)) hit = c;
@@ -316,10 +317,23 @@
 
   /* the node of the reported location (its local name, time zone) */
   function lookupLocation() {
-    var w = S.wb, c = tr().location && tr().location.code;
-    if (c && S.nodes[c] === undefined) searchNode(c).then(function () {
-      if (S.wb === w) { renderSummary(); updateMarker(); }
-    });
+    var w = S.wb, loc = tr().location, c = loc && loc.code;
+    function again() { if (S.wb === w) { renderSummary(); updateMarker(); } }
+    if (c && S.nodes[c] === undefined) searchNode(c).then(again);
+    else if (loc && !c && loc.name && S.byName[loc.name] === undefined) {
+      /* the public view names the place only: find it by its name */
+      S.byName[loc.name] = false;
+      DT.api('/v1/nodes?q=' + encodeURIComponent(loc.name.slice(0, 90)), {noKey: true}).then(function (j) {
+        var hit = ((j && j.nodes) || []).filter(function (n) {
+          return n.name_en === loc.name || n.name_zh === loc.name;
+        })[0];
+        if (hit) {
+          S.byName[loc.name] = hit.code;
+          if (!S.nodes[hit.code]) S.nodes[hit.code] = hit;
+          again();
+        }
+      }, function () { /* the name stays as the server wrote it */ });
+    }
   }
 
   function renderSummary() {
@@ -378,16 +392,18 @@
       var c = cur[i] || {};
       var cells = [
         el('td', {text: String(i + 1)}),
-        el('td', null, [el('span', {class: 'mode-chip mode-' + l.mode, text: modeText(l.mode)})]),
-        el('td', {text: placeLabel(l.from)}), el('td', {text: placeLabel(l.to)})];
-      if (hasCarrier) cells.push(el('td', {class: 'carrier', text: (l.carrier || '') +
-                                            (l.trip_id ? ' · ' + l.trip_id : '')}));
+        el('td', {class: 'c-mode'}, [el('span', {class: 'mode-chip mode-' + l.mode, text: modeText(l.mode)})]),
+        el('td', {class: 'c-from', text: placeLabel(l.from)}), el('td', {class: 'c-to', text: placeLabel(l.to)})];
+      if (hasCarrier) cells.push(el('td', {class: 'carrier' + (l.carrier ? '' : ' blank'),
+                                           text: (l.carrier || '') + (l.trip_id ? ' · ' + l.trip_id : '')}));
       cells.push(timeCell(l.scheduled_departure, c.departure, c.departure_source),
                  timeCell(l.scheduled_arrival, c.arrival, c.arrival_source));
       if (full && cur.length) {
-        cells.push(el('td', {class: c.delay_min > 0 ? 'late nowrap' : 'nowrap',
+        cells.push(el('td', {class: 'c-delay ' + (c.delay_min > 0 ? 'late nowrap' : 'nowrap'),
                              text: c.delay_min != null ? t('legs.delay_min', {n: c.delay_min}) : ''}));
       }
+      /* each cell names its column: a narrow screen shows the legs as cards */
+      cells.forEach(function (td, j) { td.setAttribute('data-label', cols[j]); });
       tb.appendChild(el('tr', {class: 'leg', 'data-leg': String(i)}, cells));
     });
     table.appendChild(tb);
@@ -673,8 +689,7 @@
     var code = w.origin;
     legs.forEach(function (l, j) { var tm = legTimes(j); if (tm.arr != null && now >= tm.arr) code = l.to; });
     var n = S.nodes[code];
-    if (n) return {lon: n.lon, lat: n.lat, label: '', none: true,
-                   waiting: t('map.waiting', {place: nodeName(code)})};
+    if (n) return {lon: n.lon, lat: n.lat, label: '', none: true, waiting: nodeName(code)};
     return null;
   }
 
@@ -694,7 +709,8 @@
       from: nodeName(legs[p.leg].from), to: nodeName(legs[p.leg].to)});
     else if (p && p.place) note.textContent = t('map.note.loc', {place: p.place,
       time: DT.fmtTime(p.at)});
-    else note.textContent = t('map.note.none') + (p && p.waiting ? ' ' + p.waiting + '.' : '');
+    else note.textContent = p && p.waiting ? t('map.note.wait', {place: p.waiting})
+                                           : t('map.note.none');
   }
 
   /* ---------- live ---------- */
