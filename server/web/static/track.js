@@ -31,7 +31,7 @@
       'wb.token_refused': 'The consignee token in the link was not accepted: showing the public view.',
       'view.public': 'public view', 'view.full': 'full view',
       'view.public.title': 'Names and phone numbers are masked. Open the link with the consignee token, or enter a key, to see everything.',
-      'map.title': 'Map', 'map.enroute': '{mode}: {from} → {to}',
+      'map.title': 'Map',
       'map.note.wait': 'No position reported yet: by the timetable the cargo is at {place}.',
       'map.note.interp': 'Position estimated from the leg’s times ({pct}% of {from} → {to}).',
       'map.note.loc': 'Last reported position: {place}, {time}.',
@@ -80,7 +80,7 @@
       'wb.token_refused': '链接中的收货人令牌无效：显示公开视图。',
       'view.public': '公开视图', 'view.full': '完整视图',
       'view.public.title': '姓名和电话已隐去。请使用带收货人令牌的链接或输入密钥查看全部信息。',
-      'map.title': '地图', 'map.enroute': '{mode}：{from} → {to}',
+      'map.title': '地图',
       'map.note.wait': '尚未报告位置：按时刻表货物在{place}。',
       'map.note.interp': '位置按该段的时间推算（{from} → {to} 的 {pct}%）。',
       'map.note.loc': '最后报告的位置：{place}，{time}。',
@@ -676,8 +676,7 @@
         var f = (now - tm.dep) / (tm.arr - tm.dep);
         var p = along(g, f);
         return {lon: p[0], lat: p[1], interp: true, leg: i, pct: Math.round(f * 100),
-                label: t('map.enroute', {mode: modeText(legs[i].mode), from: legs[i].from,
-                                         to: legs[i].to})};
+                label: modeText(legs[i].mode)};
       }
     }
     if (ll) {
@@ -823,7 +822,7 @@
     /* with a key only, the stream is public: poll the full view now and then too */
     setInterval(function () {
       if (!S.token && isFull() && !document.hidden) loadWaybill();
-    }, 60000);
+    }, 30000);
   }
 
   DT.onLang(function () {
