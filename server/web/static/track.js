@@ -173,6 +173,7 @@
         ul.appendChild(el('li', null, [el('a', {href: '/track/' + encodeURIComponent(n), text: n})]));
       });
       choices.hidden = false;
+      $('track-hint').hidden = true;
     }, function (err) {
       if (err && err.status === 404) DT.showError('track-error', t('track.notfound', {ref: ref}));
       else DT.showError('track-error', err);
