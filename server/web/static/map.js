@@ -75,7 +75,9 @@
         var g = svgEl('g', {class: 'place', transform: 'translate(' + xy[0].toFixed(1) + ',' +
                                                        xy[1].toFixed(1) + ')'});
         g.appendChild(svgEl('circle', {r: 3}));
-        var tx = svgEl('text', {x: 5, y: -5});
+        /* near the right edge the label goes to the left of its point */
+        var left = xy[0] > width - 140;
+        var tx = svgEl('text', left ? {x: -5, y: -5, 'text-anchor': 'end'} : {x: 5, y: -5});
         tx.textContent = p.label;
         g.appendChild(tx);
         gPlaces.appendChild(g);
@@ -86,7 +88,8 @@
           var g = svgEl('g', {class: 'here', id: 'dt-map-marker',
                               transform: 'translate(' + xy[0].toFixed(1) + ',' + xy[1].toFixed(1) + ')'});
           g.appendChild(svgEl('circle', {r: 7}));
-          var tx = svgEl('text', {x: 10, y: 4});
+          var tx = svgEl('text', xy[0] > width - 140 ? {x: -10, y: 4, 'text-anchor': 'end'}
+                                                     : {x: 10, y: 4});
           tx.textContent = marker.label || '';
           g.appendChild(tx);
           gMarker.appendChild(g);
