@@ -55,7 +55,7 @@ fi
 for dir in server/web test/e2e; do
     [ -f "$dir/package-lock.json" ] || continue
     stamp="$dir/node_modules/.package-lock.json"
-    if [ -f "$stamp" ] && [ ! "$dir/package-lock.json" -nt "$stamp" ]; then
+    if [ -f "$stamp" ] && [ -z "$(find "$dir/package-lock.json" -newer "$stamp")" ]; then
         continue
     fi
     echo "deps.sh: npm ci in $dir" >&2
