@@ -33,16 +33,21 @@ function freePort() {
   });
 }
 
-/* True when redis on PORT answers PING. */
-function redisPing(port) {
+/* True when the redis on PORT is process PID (and not another one that
+ * took the port first): INFO server names its process_id. */
+function redisIs(port, pid) {
   return new Promise((resolve) => {
     const c = net.connect(port, '127.0.0.1');
     let buf = '';
     const done = (v) => { c.destroy(); resolve(v); };
     c.setTimeout(500, () => done(false));
     c.on('error', () => done(false));
-    c.on('connect', () => c.write('PING\r\n'));
-    c.on('data', (d) => { buf += d; if (buf.includes('\r\n')) done(buf.startsWith('+PONG')); });
+    c.on('connect', () => c.write('INFO server\r\n'));
+    c.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/process_id:(\d+)/);
+      if (m) done(Number(m[1]) === pid);
+    });
   });
 }
 
@@ -97,15 +102,23 @@ export class World {
       if (!fs.existsSync(b)) throw new Error(`${b} is missing: run make all first`);
     }
 
-    // Redis: in memory only.
-    this.redisPort = await freePort();
-    this.redis = this._spawn('redis', 'redis-server', [
-      '--port', String(this.redisPort), '--bind', '127.0.0.1', '--save', '',
-      '--appendonly', 'no', '--dir', this.dir, '--daemonize', 'no']);
-    for (let i = 0; !(await redisPing(this.redisPort)); i++) {
+    // Redis: in memory only; another port if the first was taken meanwhile.
+    for (let attempt = 0; ; attempt++) {
+      this.redisPort = await freePort();
+      this.redis = this._spawn('redis', 'redis-server', [
+        '--port', String(this.redisPort), '--bind', '127.0.0.1', '--save', '',
+        '--appendonly', 'no', '--dir', this.dir, '--daemonize', 'no']);
+      let i = 0;
+      while (this.redis.exited === null && !(await redisIs(this.redisPort, this.redis.child.pid))) {
+        if (++i > 100) throw new Error(`redis-server did not answer in 5 s:\n${tail(this.redis.log)}`);
+        await sleep(50);
+      }
+      if (this.redis.exited === null) break;
+      if (attempt === 0 && /in use/.test(tail(this.redis.log, 5))) {
+        this.procs = this.procs.filter((p) => p !== this.redis);
+        continue;
+      }
       this.checkAlive();
-      if (i > 100) throw new Error(`redis-server did not answer PING:\n${tail(this.redis.log)}`);
-      await sleep(50);
     }
 
     // The feed simulator: two simulated days of history at 600x, then real
