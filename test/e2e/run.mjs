@@ -25,7 +25,10 @@ const ALL = [tracking, language, planner, customs, ops];
 const SCENARIO_TIMEOUT_MS = 45000;
 
 function chromiumPath() {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
+  if (process.env.CHROMIUM) {
+    if (fs.existsSync(process.env.CHROMIUM)) return process.env.CHROMIUM;
+    throw new Error(`no Chromium at CHROMIUM=${process.env.CHROMIUM}`);
+  }
   for (const p of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (fs.existsSync(p)) return p;
   throw new Error('no Chromium at /usr/bin/chromium (scripts/deps.sh installs it); set CHROMIUM=PATH');
 }
@@ -104,6 +107,13 @@ async function main() {
   const t0 = Date.now();
   fs.mkdirSync(OUT, { recursive: true });
   const notes = [];
+  let exe;
+  try {
+    exe = chromiumPath();
+  } catch (e) {
+    console.error(`e2e: ${e.message}`);
+    return 1;
+  }
   world.shot = (n) => path.join(OUT, `${n}.png`);
   world.note = (s) => notes.push(s);
   try {
@@ -115,7 +125,7 @@ async function main() {
   console.log(`e2e: server ${world.base}, simulator ${world.simBase}, ready in ` +
               `${((Date.now() - t0) / 1000).toFixed(1)} s`);
   browser = await chromium.launch({
-    executablePath: chromiumPath(),
+    executablePath: exe,
     headless: !process.env.E2E_HEADED,
     args: ['--no-sandbox', '--disable-dev-shm-usage'],
   });
