@@ -52,7 +52,7 @@ UNIT_BIN   := $(BUILD)/test/unit_tests
 INTEG_BIN  := $(BUILD)/test/integration_tests
 HARNESS_OBJ := $(BUILD)/test/integration/harness.o
 
-.PHONY: all deps run test test-build-run check unit integration fuzz \
+.PHONY: all deps run test test-build-run check unit integration e2e fuzz \
         fuzz-regress bench clean format
 
 all: deps $(PROTO_H) $(BIN)/dongting $(BIN)/dongting-route $(BIN)/dongting-feedsim
@@ -116,10 +116,12 @@ $(INTEG_BIN): $(INTEG_SRC:%.c=$(BUILD)/%.o) $(HARNESS_OBJ) $(CORE_A)
 # `make test`: lint, then the whole suite twice: a release build and a build
 # with AddressSanitizer + UndefinedBehaviorSanitizer; then the fuzz targets
 # over their seed corpora.  Every integration test starts its own
-# redis-server and bin/dongting on free loopback ports.
+# redis-server and bin/dongting on free loopback ports.  The browser tests
+# (make e2e) run after the sanitizer build, when Chromium is installed.
 test: deps check
 	$(MAKE) --no-print-directory test-build-run
 	$(MAKE) --no-print-directory test-build-run SANITIZER=address,undefined
+	$(MAKE) --no-print-directory e2e
 	$(MAKE) --no-print-directory fuzz-regress
 
 test-build-run: $(BIN)/dongting $(BIN)/dongting-route $(BIN)/dongting-feedsim $(UNIT_BIN) $(INTEG_BIN)
@@ -140,6 +142,26 @@ integration: deps $(BIN)/dongting $(BIN)/dongting-feedsim $(INTEG_BIN)
 
 check:
 	@scripts/checksrc.sh
+
+# Browser tests (test/e2e/, docs/web.md): the pages in headless Chromium
+# (Debian's, driven by playwright-core from npm; never a downloaded
+# browser) against a private redis-server, bin/dongting-feedsim and
+# bin/dongting; screenshots in test/e2e/out/.  Skipped, successfully and
+# saying why, without Chromium, without node 20 or later (playwright-core
+# refuses older ones; Debian 12's nodejs is 18) or without
+# test/e2e/node_modules (scripts/deps.sh runs npm ci there).
+CHROMIUM_BIN := $(or $(wildcard /usr/bin/chromium),$(shell command -v chromium 2>/dev/null))
+e2e: all
+	@if [ -z "$(CHROMIUM_BIN)" ]; then \
+	  echo "e2e: skipped (no Chromium; scripts/deps.sh installs it)"; \
+	elif ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null; then \
+	  echo "e2e: skipped (playwright-core needs node 20 or later; found $$(node --version 2>/dev/null || echo none))"; \
+	elif [ ! -d test/e2e/node_modules/playwright-core ]; then \
+	  echo "e2e: skipped (no test/e2e/node_modules; scripts/deps.sh runs npm ci there)"; \
+	else \
+	  echo "== browser tests (test/e2e)"; \
+	  CHROMIUM=$(CHROMIUM_BIN) node test/e2e/run.mjs; \
+	fi
 
 # ---- fuzzing (clang + libFuzzer) -------------------------------------------
 FUZZ_SRC   := $(wildcard test/fuzz/fuzz_*.c)
