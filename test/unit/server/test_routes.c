@@ -78,8 +78,11 @@ Test(routes, long_segment) {
 }
 
 Test(routes, no_path) {
+    /* "/" is the tracking page (web.c); these are not pages either */
     static const char *const paths[] = {
-        "/",
+        "/track",
+        "/track/a/b",
+        "/static/",
         "",
         "/nope",
         "/healthz/",
