@@ -12,9 +12,14 @@ export async function run({ world, page }) {
   for (const f of ['chenglingji', 'sanhe', 'sanhe-1r', 'rail', 'rail-rt']) {
     if (!names.includes(f)) throw new Error(`no tr.feed[data-feed=${f}] (rows: ${names.join(', ')})`);
   }
-  await page.waitForFunction(() => /\bok\b/i.test((document.getElementById('redis-state') || {}).textContent || ''),
-    null, { timeout: 5000 }).catch(async () => {
+  /* the readiness checks: Redis and the customs load answered ok (the
+   * page marks each check good or bad, whatever the language) */
+  await page.waitForFunction(() => {
+    const r = document.querySelector('#redis-state dd[data-check=redis]');
+    const c = document.querySelector('#redis-state dd[data-check=customs]');
+    return r && c && r.classList.contains('good') && c.classList.contains('good');
+  }, null, { timeout: 5000 }).catch(async () => {
     const t = await page.textContent('#redis-state').catch(() => '(no #redis-state)');
-    throw new Error(`#redis-state reads "${t}", no "ok"`);
+    throw new Error(`#redis-state does not show Redis and customs ok: "${t}"`);
   });
 }
