@@ -61,6 +61,7 @@ struct decl {
     json_t *guids;             /* every head guid it had: a return may answer any */
     char waybill[WB_NUMBER_LEN]; /* the Dongting waybill it is linked to, "" none */
     int pending;               /* a message changing it is being stored */
+    int by_customs;            /* added by the customs role: may name any tenant's waybill */
     int year;                  /* import orders: the year of appTime */
     char buyer[17];            /* import orders: 16 hex of SHA-256 of buyerIdNumber */
 };
@@ -303,13 +304,14 @@ static struct decl *idx_first(const char *a, const char *b, const char *c, const
 /* ---- records ---------------------------------------------------------------------- */
 
 static json_t *decl_record(const struct decl *d) {
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:i, s:b, s:I, s:I, s:s, s:O, s:O, s:s}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:i, s:b, s:I, s:I, s:s, s:O, s:O, s:s, s:b}",
                      "id",
                      d->id, "message", d->message, "kind", d->kind, "direction",
                      d->import ? "import" : "export", "tenant", d->tenant, "block", d->block,
                      "version", d->version, "deleted", d->deleted, "first", (json_int_t)d->first,
                      "updated", (json_int_t)d->updated, "message_guid", d->msg_guid, "returns",
-                     d->returns, "guids", d->guids, "waybill", d->waybill);
+                     d->returns, "guids", d->guids, "waybill", d->waybill, "by_customs",
+                     d->by_customs);
 }
 
 static void buyer_of(struct decl *d) {
@@ -356,6 +358,7 @@ static struct decl *decl_from_record(json_t *r) {
     }
     snprintf(d->waybill, sizeof(d->waybill), "%s",
              json_string_value(json_object_get(r, "waybill")) ?: "");
+    d->by_customs = json_is_true(json_object_get(r, "by_customs"));
     d->guids = json_incref(json_object_get(r, "guids"));
     if (!json_is_array(d->guids)) {
         json_decref(d->guids);
@@ -813,7 +816,10 @@ static int link_waybill(struct decl *d) {
             if (strcmp(norm, c) == 0) continue;
             c = norm;
         }
-        if (c[0] && waybills_brief(c, b) == 0) {
+        /* a forwarder's declaration names only its own waybills: another
+         * tenant's would show it, and its alerts, on their waybill */
+        if (c[0] && waybills_brief(c, b) == 0 &&
+            (d->by_customs || strcmp(b->tenant, d->tenant) == 0)) {
             decl_keys(d, key_del);
             snprintf(d->waybill, sizeof(d->waybill), "%s", b->number);
             decl_keys(d, key_add);
@@ -1191,6 +1197,7 @@ void customs_submit(const json_t *msg, const char *tenant, int customs, customs_
                 snprintf(d->message, sizeof(d->message), "%s", message);
                 snprintf(d->kind, sizeof(d->kind), "%s", kind);
                 snprintf(d->tenant, sizeof(d->tenant), "%s", tenant);
+                d->by_customs = customs;
                 d->import = strcmp(dir, "import") == 0;
                 d->returns = json_array();
                 d->guids = json_array();

@@ -1210,3 +1210,49 @@ Test(customs, a_declaration_before_its_waybill_links_when_it_is_created) {
     json_decref(only_alert("port_mismatch"));
     H_ASSERT_CLEAN_EXIT();
 }
+
+/* A forwarder's declaration names only its own tenant's waybills: another
+ * tenant cannot attach declarations (and their alerts) to a waybill that is
+ * not theirs.  A customs officer's may name any. */
+Test(customs, a_declaration_links_only_to_its_own_tenants_waybill) {
+    char gid[64], gkey[160], id[64];
+    json_t *a, *d;
+    char *m;
+    start();
+    cr_assert_eq(h_create_key("{\"role\":\"forwarder\",\"tenant\":\"globex\",\"name\":\"g\"}", gid,
+                              sizeof(gid), gkey, sizeof(gkey)), 0);
+    create_waybill("YYBL2026308", "CSQU3054383"); /* acme's */
+    m = inventory603("T0000000-0000-4000-8000-000000000001", "1", "YYBL2026308", "4900", "2200",
+                     "5", "V99X", "18000");
+    a = post_msg(gkey, m, 201);
+    free(m);
+    snprintf(id, sizeof(id), "%s", stored_id(a, 0));
+    json_decref(a);
+    d = declaration(id);
+    cr_assert(json_is_null(json_object_get(d, "waybill")), "%s", json_dumps(d, 0));
+    json_decref(d);
+    push_n(1, equipment("c0000000-0000-4000-8000-000000000381", "CSQU3054383", "YYBL2026308",
+                        "LOAD", "2026-11-20T10:00:00+08:00", "CNNGB", "V01E"));
+    h_sleep_ms(300);
+    a = alerts_of(NULL, 0);
+    cr_assert_eq(json_array_size(json_object_get(a, "alerts")), 0, "%s", json_dumps(a, 0));
+    json_decref(a);
+    json_t *w = call("GET", "/v1/waybills/YYBL2026308", fwd, NULL, 200);
+    cr_assert_str_eq(h_jstr(json_object_get(json_object_get(w, "tracking"), "customs"), "state"),
+                     "not_linked");
+    json_decref(w);
+    /* the same declaration from customs links */
+    m = inventory603("T0000000-0000-4000-8000-000000000002", "1", "YYBL2026308", "4900", "2200",
+                     "5", "V99X", "18000");
+    char *p = strstr(m, "INV-YYBL2026308");
+    memcpy(p, "INV-CUSTOMS0001", 15);
+    a = post_msg(cust, m, 201);
+    free(m);
+    snprintf(id, sizeof(id), "%s", stored_id(a, 0));
+    json_decref(a);
+    d = declaration(id);
+    cr_assert_str_eq(h_jstr(json_object_get(d, "waybill"), "number"), "YYBL2026308", "%s",
+                     json_dumps(d, 0));
+    json_decref(d);
+    H_ASSERT_CLEAN_EXIT();
+}
