@@ -55,6 +55,10 @@ srv_handler api_web_ops;
 srv_handler api_web_static;
 srv_handler api_web_vendor;
 
+/* Append R (who, method, path and query, request id) answered STATUS to the
+ * customs audit stream: every read by a customs officer. */
+void api_customs_audit(struct srv_req *r, int status);
+
 struct rt_mc_journey;
 
 /* Journey J of the router as /v1/routes writes an itinerary (legs with

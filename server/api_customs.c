@@ -30,8 +30,9 @@ static void reply_path_error(struct srv_req *r, int status, const char *code, co
     srv_reply_json(r, status, o);
 }
 
-/* Who read what, for the audit stream. */
-static void audit(struct srv_req *r, int status) {
+/* Who read what, for the audit stream (api.h: api_waybills.c records a
+ * customs officer's waybill reads too). */
+void api_customs_audit(struct srv_req *r, int status) {
     char what[400];
     const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r->ev);
     const char *q = u ? evhttp_uri_get_query(u) : NULL;
@@ -105,7 +106,7 @@ void api_customs_declaration(struct srv_req *r) {
     json_t *v;
     if (not_ready(r)) return;
     v = customs_declaration_view(r->params[0]);
-    audit(r, v ? 200 : 404);
+    api_customs_audit(r, v ? 200 : 404);
     if (v == NULL) {
         srv_reply_error(r, 404, "not_found", "no declaration %.40s", r->params[0]);
         return;
@@ -115,7 +116,7 @@ void api_customs_declaration(struct srv_req *r) {
 
 static void history_got(int status, json_t *v, void *arg) {
     struct srv_req *r = arg;
-    audit(r, status);
+    api_customs_audit(r, status);
     if (status == 404) srv_reply_error(r, 404, "not_found", "no declaration %.40s", r->params[0]);
     else if (status != 200) srv_reply_error(r, 503, "redis_unavailable", "history unavailable");
     else srv_reply_json(r, 200, json_pack("{s:s, s:O}", "id", r->params[0], "history", v));
@@ -164,7 +165,7 @@ void api_customs_alerts(struct srv_req *r) {
         srv_reply_error(r, 400, "invalid", "cursor: not an alert id: \"%.40s\"", cursor);
         goto done;
     }
-    audit(r, 200);
+    api_customs_audit(r, 200);
     srv_reply_json(r, 200, out);
 done:
     free(sev);
@@ -176,7 +177,7 @@ done:
 
 static void acked(int status, json_t *v, void *arg) {
     struct srv_req *r = arg;
-    audit(r, status);
+    api_customs_audit(r, status);
     if (status == 200) srv_reply_json(r, 200, json_incref(v));
     else if (status == 404) srv_reply_error(r, 404, "not_found", "no alert %.40s", r->params[0]);
     else if (status == 409)
@@ -253,7 +254,7 @@ void api_customs_negative_add(struct srv_req *r) {
 
 void api_customs_negative_list(struct srv_req *r) {
     if (not_ready(r)) return;
-    audit(r, 200);
+    api_customs_audit(r, 200);
     srv_reply_json(r, 200, customs_negative_list());
 }
 
@@ -289,7 +290,7 @@ void api_stats(struct srv_req *r) {
     /* a forwarder sees its own shipments; customs and admin the zone's */
     json_t *o = customs_stats(f, t, by ? by : "mode",
                               r->who.role == ROLE_FORWARDER ? r->who.tenant : NULL);
-    if (r->who.role != ROLE_FORWARDER) audit(r, 200);
+    if (r->who.role != ROLE_FORWARDER) api_customs_audit(r, 200);
     srv_reply_json(r, 200, o);
 done:
     free(from);

@@ -337,6 +337,8 @@ static void got_one(int status, const char *const *v, const size_t *lens, size_t
     struct one *o = arg;
     struct srv_req *r = o->r;
     enum view view;
+    if (r->who.role == ROLE_CUSTOMS)  /* a customs officer's reads are audited */
+        api_customs_audit(r, status == STORE_NOT_FOUND ? 404 : status == STORE_OK ? 200 : 503);
     if (status == STORE_NOT_FOUND) {
         not_found(r);
         goto done;

@@ -1254,5 +1254,16 @@ Test(customs, a_declaration_links_only_to_its_own_tenants_waybill) {
     cr_assert_str_eq(h_jstr(json_object_get(d, "waybill"), "number"), "YYBL2026308", "%s",
                      json_dumps(d, 0));
     json_decref(d);
+    /* a customs officer reading the waybill is audited too */
+    json_decref(call("GET", "/v1/waybills/YYBL2026308", cust, NULL, 200));
+    redisReply *x = h_redis_command("XREVRANGE cu:{cu}:audit + - COUNT 1");
+    cr_assert(x && x->type == REDIS_REPLY_ARRAY && x->elements == 1);
+    redisReply *f = x->element[0]->element[1];
+    int saw = 0;
+    for (size_t i = 0; i + 1 < f->elements; i += 2)
+        if (strcmp(f->element[i]->str, "what") == 0)
+            saw = strcmp(f->element[i + 1]->str, "GET /v1/waybills/YYBL2026308") == 0;
+    cr_assert(saw, "the waybill read is not the last audit record");
+    freeReplyObject(x);
     H_ASSERT_CLEAN_EXIT();
 }
