@@ -59,10 +59,12 @@ struct rt_csa_ws {
     uint32_t *run_tag, *run_board;
     /* Per stop, INF / unset unless listed in touched. */
     uint32_t *arr, *varr, *ready;
+    uint32_t *gate; /* min(varr, ready): see scan_hot */
     struct src *arr_src, *ready_src;
     uint8_t *dirty;    /* 1 when listed in touched */
     uint32_t *touched; /* stops whose labels this query wrote */
     uint32_t ntouched;
+    int opened; /* a gate went down to the second being scanned */
     uint8_t *target;      /* 1 for the query's target stop and its children */
     uint32_t last_target; /* the stop whose target flags are set, or RT_NONE */
     uint8_t *no_change;   /* transfer_type 3 from the stop to itself */
@@ -76,6 +78,7 @@ void rt_csa_ws_free(struct rt_csa_ws *ws) {
     free(ws->arr);
     free(ws->varr);
     free(ws->ready);
+    free(ws->gate);
     free(ws->arr_src);
     free(ws->ready_src);
     free(ws->dirty);
@@ -98,8 +101,11 @@ struct rt_csa_ws *rt_csa_ws_new(const struct rt_timetable *tt) {
     ws->run_tag = calloc(nr, sizeof(uint32_t));
     ws->run_board = malloc(nr * sizeof(uint32_t));
     ws->arr = malloc(ns * sizeof(uint32_t));
-    ws->varr = malloc(ns * sizeof(uint32_t));
-    ws->ready = malloc(ns * sizeof(uint32_t));
+    /* Two more: the hot arrays' stand-ins for "no boarding" (nstops) and
+     * "no alighting" (nstops + 1), see rt_timetable. */
+    ws->varr = malloc((ns + 2) * sizeof(uint32_t));
+    ws->ready = malloc((ns + 2) * sizeof(uint32_t));
+    ws->gate = malloc((ns + 2) * sizeof(uint32_t));
     ws->arr_src = malloc(ns * sizeof(struct src));
     ws->ready_src = malloc(ns * sizeof(struct src));
     ws->dirty = calloc(ns, 1);
@@ -108,15 +114,17 @@ struct rt_csa_ws *rt_csa_ws_new(const struct rt_timetable *tt) {
     ws->no_change = calloc(ns, 1);
     ws->child_index = calloc(ns + 1, sizeof(uint32_t));
     ws->children = malloc(ns * sizeof(uint32_t));
-    if (!ws->run_tag || !ws->run_board || !ws->arr || !ws->varr || !ws->ready ||
+    if (!ws->run_tag || !ws->run_board || !ws->arr || !ws->varr || !ws->ready || !ws->gate ||
         !ws->arr_src || !ws->ready_src || !ws->dirty || !ws->touched || !ws->target ||
         !ws->no_change || !ws->child_index || !ws->children) {
         rt_csa_ws_free(ws);
         return NULL;
     }
     memset(ws->arr, 0xff, ns * sizeof(uint32_t));
-    memset(ws->varr, 0xff, ns * sizeof(uint32_t));
-    memset(ws->ready, 0xff, ns * sizeof(uint32_t));
+    memset(ws->varr, 0xff, (ns + 2) * sizeof(uint32_t));
+    memset(ws->ready, 0xff, (ns + 2) * sizeof(uint32_t));
+    memset(ws->gate, 0xff, (ns + 2) * sizeof(uint32_t));
+    ws->varr[tt->nstops + 1] = 0; /* never improved: never alighted at */
     if (rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_csa_ws_free(ws);
         return NULL;
@@ -158,6 +166,10 @@ static int reach(struct rt_csa_ws *ws, struct scan *sc, uint32_t b, uint32_t a,
     }
     if (ready_at < ws->ready[b]) {
         ws->ready[b] = ready_at;
+        if (ready_at < ws->gate[b]) {
+            ws->gate[b] = ready_at;
+            ws->opened |= ready_at <= t;
+        }
         ws->ready_src[b] = src;
         again = ready_at == t;
     }
@@ -174,6 +186,10 @@ static __attribute__((noinline)) int alight(const struct rt_timetable *tt,
     uint32_t s = c->to, board = ws->run_board[c->run];
     mark(ws, s);
     ws->varr[s] = c->arr;
+    if (c->arr < ws->gate[s]) {
+        ws->gate[s] = c->arr;
+        ws->opened |= c->arr <= c->dep;
+    }
     struct src here = {k, board, RT_NONE};
     uint32_t ready_at =
         ws->no_change[s] ? INF : sat_add(c->arr, tt->stops[s].min_transfer);
@@ -213,12 +229,79 @@ scan_conn(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
     return alight(tt, ws, sc, c, k);
 }
 
+/* scan_conn over the hot arrays (rt_timetable): connection K departing at
+ * T.  Most connections leave a stop not reached yet (gate > T) on a run not
+ * boarded: those are passed over without reading the run's word, unless
+ * RT_HOT_OPEN says the run may be aboard all the same.  The 24-byte record
+ * is read only to alight (rare) and for a hop of RT_HOT_LONG seconds or
+ * more.  A connection that allows no boarding has from = nstops, whose
+ * ready and gate stay INF; one that allows no alighting has to = nstops +
+ * 1, whose varr stays 0. */
+struct hot {
+    const uint32_t *rs, *ft;
+    const uint16_t *dur;
+    const uint32_t *gate, *ready, *varr;
+    uint32_t *tag, *board;
+    uint32_t base, mask, bits;
+};
+
+/* The rare part of scan_hot: connection K (departing at T, its hot_dur D)
+ * passed the gate; its run word is read here. */
+static inline __attribute__((always_inline)) int
+scan_hot(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
+         const struct hot *h, uint32_t k, uint32_t t, uint32_t ft, uint32_t d) {
+    uint32_t rs = h->rs[k], run = rs & h->mask, seq = rs >> h->bits;
+    if (h->tag[run] - h->base > seq) {
+        if (h->ready[ft & 0xffff] > t) return 0;
+        h->tag[run] = h->base + seq;
+        h->board[run] = k;
+    }
+    d &= RT_HOT_LONG;
+    uint32_t arr = d != RT_HOT_LONG ? t + d : tt->conns[k].arr;
+    if (arr >= h->varr[ft >> 16]) return 0;
+    return alight(tt, ws, sc, &tt->conns[k], k);
+}
+
+#define HOT_CHUNK 64
+
+/* Connections I .. E-1, all departing at T, over the hot arrays.  Those
+ * passing the gate are listed first, without a branch (whether a stop was
+ * reached is not predictable, and most connections fail), then scanned in
+ * order.  When a scanned one opens a gate at T (a zero-time hop or
+ * footpath), the list is made again from the next connection, so every
+ * connection sees the labels the plain scan would show it. */
+static inline __attribute__((always_inline)) int
+scan_hot_range(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
+               const struct hot *h, uint32_t i, uint32_t e, uint32_t t) {
+    int again = 0;
+    uint32_t pass[HOT_CHUNK];
+    while (i < e) {
+        uint32_t stop = e - i > HOT_CHUNK ? i + HOT_CHUNK : e, n = 0;
+        for (uint32_t k = i; k < stop; k++) {
+            uint32_t ft = h->ft[k], d = h->dur[k];
+            pass[n] = k;
+            n += (h->gate[ft & 0xffff] <= t) | (d >> 15);
+        }
+        i = stop;
+        for (uint32_t m = 0; m < n; m++) {
+            uint32_t k = pass[m];
+            again |= scan_hot(tt, ws, sc, h, k, t, h->ft[k], h->dur[k]);
+            if (__builtin_expect(ws->opened, 0)) {
+                ws->opened = 0;
+                i = k + 1;
+                break;
+            }
+        }
+    }
+    return again;
+}
+
 /* Start a new query's labels: the previous query's stops back to INF, a
  * new run generation.  Returns run_gen << 16. */
 static uint32_t next_gen(struct rt_csa_ws *ws) {
     for (uint32_t i = 0; i < ws->ntouched; i++) {
         uint32_t s = ws->touched[i];
-        ws->arr[s] = ws->varr[s] = ws->ready[s] = INF;
+        ws->arr[s] = ws->varr[s] = ws->ready[s] = ws->gate[s] = INF;
         ws->dirty[s] = 0;
     }
     ws->ntouched = 0;
@@ -345,6 +428,7 @@ static int begin(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct sca
     for (uint32_t i = ws->child_index[from_stop]; i < ws->child_index[from_stop + 1];
          i++)
         start_at(tt, ws, sc, ws->children[i], depart);
+    ws->opened = 0;
     return 0;
 }
 
@@ -376,6 +460,33 @@ int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
     struct scan sc;
     uint32_t base;
     if (begin(tt, ws, &sc, from_stop, to_stop, depart, out, &base) != 0) return -1;
+
+    if (tt->hot_rs) {
+        /* The same scan over the hot arrays, a departure second at a time. */
+        const struct rt_hot_sec *sec = tt->hot_sec;
+        uint32_t lo = 0, hi = tt->nhot_sec, nsec = tt->nhot_sec, scanned = 0;
+        const struct hot h = {tt->hot_rs, tt->hot_ft, tt->hot_dur, ws->gate, ws->ready,
+                              ws->varr, ws->run_tag, ws->run_board, base,
+                              (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1),
+                              tt->hot_run_bits};
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (sec[mid].dep < depart)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (uint32_t j = lo; j < nsec && sec[j].dep < sc.best; j++) {
+            uint32_t t = sec[j].dep, i = sec[j].first, e = sec[j + 1].first;
+            int again = scan_hot_range(tt, ws, &sc, &h, i, e, t);
+            scanned += e - i;
+            while (again) { /* as below */
+                again = scan_hot_range(tt, ws, &sc, &h, i, e, t);
+                scanned += e - i;
+            }
+        }
+        return finish(tt, ws, NULL, &sc, depart, scanned, out);
+    }
 
     const struct rt_connection *conns = tt->conns;
     uint32_t n = tt->nconns, i = rt_first_conn(tt, depart), scanned = 0;

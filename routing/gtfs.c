@@ -1592,6 +1592,7 @@ static int load(struct rt_timetable *tt, struct source *src,
     if (rc == 0) rc = build_transfers(&L);
     if (rc == 0) rc = build_connections(&L);
     if (rc == 0 && rt_timetable_index_short(tt) != 0) rc = oom(&L);
+    if (rc == 0 && rt_timetable_index_hot(tt) != 0) rc = oom(&L);
     loader_free(&L);
     if (rc != 0) rt_timetable_free(tt);
     return rc;

@@ -255,6 +255,79 @@ uint32_t rt_trip_find_short(const struct rt_timetable *tt, const char *short_nam
     return RT_NONE;
 }
 
+static void hot_free(struct rt_timetable *tt) {
+    free(tt->hot_rs);
+    free(tt->hot_ft);
+    free(tt->hot_dur);
+    free(tt->hot_sec);
+    tt->hot_rs = tt->hot_ft = NULL;
+    tt->hot_dur = NULL;
+    tt->hot_sec = NULL;
+    tt->nhot_sec = tt->hot_run_bits = 0;
+}
+
+/* The scan reads 10 bytes a connection here instead of the 24 of
+ * struct rt_connection (plus 8 per distinct departure second): the query is
+ * bound by the bytes it streams (README, "Routing").  A timetable whose runs
+ * and seqs do not share a word, or with too many stops for 16 bits, keeps
+ * the arrays NULL and the scan reads conns. */
+int rt_timetable_index_hot(struct rt_timetable *tt) {
+    uint32_t bits = 0, maxseq = 0, nsec = 0, n = tt->nconns;
+    hot_free(tt);
+    if (n == 0 || tt->nstops > RT_HOT_MAX_STOPS) return 0;
+    while (bits < 32 && ((uint64_t)1 << bits) < tt->nruns)
+        bits++;
+    for (uint32_t k = 0; k < n; k++) {
+        if (tt->conns[k].seq > maxseq) maxseq = tt->conns[k].seq;
+        if (k == 0 || tt->conns[k].dep != tt->conns[k - 1].dep) nsec++;
+    }
+    if (bits >= 32 || ((uint64_t)maxseq << bits) > UINT32_MAX) return 0;
+    tt->hot_rs = malloc((size_t)n * sizeof(*tt->hot_rs));
+    tt->hot_ft = malloc((size_t)n * sizeof(*tt->hot_ft));
+    tt->hot_dur = malloc((size_t)n * sizeof(*tt->hot_dur));
+    tt->hot_sec = malloc(((size_t)nsec + 1) * sizeof(*tt->hot_sec));
+    /* Per run while building: the connection of its last hop seen. */
+    uint32_t *last = malloc((size_t)tt->nruns * sizeof(*last));
+    if (!tt->hot_rs || !tt->hot_ft || !tt->hot_dur || !tt->hot_sec || !last) {
+        free(last);
+        hot_free(tt);
+        return -1;
+    }
+    memset(last, 0xff, (size_t)tt->nruns * sizeof(*last));
+    nsec = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct rt_connection *c = &tt->conns[k];
+        uint32_t from = c->flags & RT_CONN_PICKUP ? c->from : tt->nstops;
+        uint32_t to = c->flags & RT_CONN_DROPOFF ? c->to : tt->nstops + 1;
+        uint32_t p = last[c->run];
+        /* Closed (see RT_HOT_OPEN): the first hop allowing boarding, or one
+         * right after the run's previous hop, which allows alighting and
+         * arrives by this departure. */
+        int closed = (c->flags & RT_CONN_PICKUP) &&
+                     (c->seq == 0 ? p == RT_NONE
+                                  : p != RT_NONE && tt->conns[p].seq + 1 == c->seq &&
+                                        (tt->conns[p].flags & RT_CONN_DROPOFF) &&
+                                        tt->conns[p].to == c->from &&
+                                        tt->conns[p].arr <= c->dep);
+        last[c->run] = k;
+        tt->hot_rs[k] = c->run | (uint32_t)c->seq << bits;
+        tt->hot_ft[k] = from | to << 16;
+        tt->hot_dur[k] = (uint16_t)((c->arr - c->dep >= RT_HOT_LONG ? RT_HOT_LONG
+                                                                     : c->arr - c->dep) |
+                                    (closed ? 0 : RT_HOT_OPEN));
+        if (k == 0 || c->dep != c[-1].dep) {
+            tt->hot_sec[nsec].dep = c->dep;
+            tt->hot_sec[nsec++].first = k;
+        }
+    }
+    tt->hot_sec[nsec].dep = UINT32_MAX;
+    tt->hot_sec[nsec].first = n;
+    tt->nhot_sec = nsec;
+    tt->hot_run_bits = bits;
+    free(last);
+    return 0;
+}
+
 uint32_t rt_agency_find(const struct rt_timetable *tt, const char *id) {
     return rt_idmap_get(&tt->agency_ids, tt, id);
 }
@@ -349,11 +422,16 @@ void rt_timetable_stats(const struct rt_timetable *tt, struct rt_stats *st) {
                       map_bytes(&tt->route_ids) + map_bytes(&tt->service_ids) +
                       map_bytes(&tt->trip_ids) +
                       (size_t)tt->nshort * sizeof(*tt->short_index);
+    if (tt->hot_rs)
+        st->hot_bytes = (size_t)tt->nconns * (2 * sizeof(uint32_t) + sizeof(uint16_t)) +
+                        ((size_t)tt->nhot_sec + 1) * sizeof(*tt->hot_sec);
     st->total_bytes = st->conn_bytes + st->run_bytes + st->trip_bytes +
-                      st->pattern_bytes + st->stop_bytes + st->other_bytes;
+                      st->pattern_bytes + st->stop_bytes + st->hot_bytes +
+                      st->other_bytes;
     if (tt->nconns) {
         st->routing_bytes_per_conn =
-            (double)(st->conn_bytes + st->run_bytes + st->trip_bytes + st->stop_bytes) /
+            (double)(st->conn_bytes + st->run_bytes + st->trip_bytes + st->stop_bytes +
+                     st->hot_bytes) /
             tt->nconns;
         st->total_bytes_per_conn = (double)st->total_bytes / tt->nconns;
     }
@@ -380,6 +458,10 @@ void rt_timetable_free(struct rt_timetable *tt) {
     rt_idmap_free(&tt->service_ids);
     rt_idmap_free(&tt->trip_ids);
     free(tt->short_index);
+    free(tt->hot_rs);
+    free(tt->hot_ft);
+    free(tt->hot_dur);
+    free(tt->hot_sec);
     memset(tt, 0, sizeof(*tt));
 }
 

@@ -178,7 +178,36 @@ struct rt_timetable {
      * rt_timetable_index_short. */
     uint32_t *short_index;
     uint32_t nshort;
+
+    /* The earliest-arrival scan's hot copy of conns (rt_timetable_index_hot):
+     * 10 bytes a connection instead of 24, in three parallel arrays, and the
+     * departure seconds listed once.  Connection K departs at
+     * hot_sec[j].dep for the j with hot_sec[j].first <= K <
+     * hot_sec[j + 1].first.  All NULL (the scan reads conns) when the
+     * timetable does not fit: more than RT_HOT_MAX_STOPS stops, or runs and
+     * seqs too many for one word. */
+    uint32_t *hot_rs; /* run | seq << hot_run_bits */
+    uint32_t *hot_ft; /* from | to << 16; from is nstops when boarding is not
+                       * allowed, to is nstops + 1 when alighting is not */
+    uint16_t *hot_dur; /* arr - dep, RT_HOT_LONG when that is RT_HOT_LONG
+                        * or more (read conns[K].arr then); | RT_HOT_OPEN,
+                        * see there */
+    struct rt_hot_sec {
+        uint32_t dep;   /* a departure second, ascending */
+        uint32_t first; /* first connection departing then */
+    } * hot_sec;        /* nhot_sec + 1: the last is {UINT32_MAX, nconns} */
+    uint32_t nhot_sec;
+    uint32_t hot_run_bits;
 };
+
+#define RT_HOT_MAX_STOPS 65534u /* nstops + 1 must fit 16 bits */
+#define RT_HOT_LONG 0x7fffu
+/* In hot_dur: the scan must look at the run even when the from stop has not
+ * been reached.  Without it, being aboard implies the from stop was
+ * reached: the same run's previous hop is a connection that arrives there
+ * no later than this one departs and allows alighting, and this one allows
+ * boarding. */
+#define RT_HOT_OPEN 0x8000u
 
 /* String at pool offset OFF. */
 static inline const char *rt_str(const struct rt_timetable *tt, uint32_t off) {
@@ -254,8 +283,8 @@ int rt_stop_facts(const struct rt_timetable *tt, uint8_t *no_change,
                   uint32_t *child_index, uint32_t *children);
 
 /* Memory in bytes.  "Routing" data is what a connection scan touches:
- * connections, runs, trips (for the route and mode of a run), stops,
- * footpaths and forbidden pairs.  The trips' stop-time patterns (for the
+ * connections and their hot copy, runs, trips (for the route and mode of a
+ * run), stops, footpaths and forbidden pairs.  The trips' stop-time patterns (for the
  * real-time overlay and for results), strings, id maps, zones and routes
  * count in the total only. */
 struct rt_stats {
@@ -264,10 +293,12 @@ struct rt_stats {
     size_t trip_bytes;    /* trips */
     size_t pattern_bytes; /* the trips' stop times */
     size_t stop_bytes;    /* stops, footpaths and their index, forbidden pairs */
+    size_t hot_bytes;     /* the scan's hot arrays (rt_timetable_index_hot) */
     size_t other_bytes;   /* strings, id maps, zones and day starts, agencies,
                            * routes, services */
     size_t total_bytes;
-    double routing_bytes_per_conn; /* (conn + run + trip + stop bytes) / nconns */
+    double routing_bytes_per_conn; /* (conn + run + trip + stop + hot bytes) /
+                                    * nconns */
     double total_bytes_per_conn;
 };
 
@@ -297,6 +328,11 @@ void rt_idmap_free(struct rt_idmap *m);
  * earlier one).  0, or -1 when out of memory (tt->short_index is then
  * NULL and rt_trip_find_short finds nothing). */
 int rt_timetable_index_short(struct rt_timetable *tt);
+
+/* Build the hot scan arrays (tt->hot_*) from tt->conns, replacing any
+ * earlier ones.  0 (the arrays NULL when the timetable does not fit them, see
+ * rt_timetable), or -1 when out of memory (also NULL). */
+int rt_timetable_index_hot(struct rt_timetable *tt);
 
 /* Days since 1970-01-01 of YYYYMMDD, or INT32_MIN when it is not a date
  * in 1900..2199. */

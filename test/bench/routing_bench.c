@@ -69,6 +69,35 @@ static uint32_t floor_earliest(const struct rt_timetable *tt, struct floor_ws *f
     }
     uint32_t gen = fw->gen;
     ea[from] = depart;
+    if (tt->hot_rs) {
+        /* The hot arrays rt_csa_earliest scans (rt_timetable): from is
+         * nstops (ea INF) when boarding is not allowed, to is nstops + 1
+         * (ea 0) when alighting is not; gtfs_gen allows both everywhere. */
+        const struct rt_hot_sec *sec = tt->hot_sec;
+        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1), lo = 0,
+                 hi = tt->nhot_sec;
+        ea[tt->nstops] = UINT32_MAX;
+        ea[tt->nstops + 1] = 0;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (sec[mid].dep < depart)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (const struct rt_hot_sec *s = sec + lo; s->dep < ea[to]; s++) {
+            uint32_t t = s->dep;
+            for (uint32_t k = s->first; k < s[1].first; k++) {
+                uint32_t run = tt->hot_rs[k] & mask, ft = tt->hot_ft[k];
+                if (rg[run] == gen || ea[ft & 0xffff] <= t) {
+                    uint32_t d = tt->hot_dur[k], a = d != RT_HOT_LONG ? t + d : tt->conns[k].arr;
+                    rg[run] = gen;
+                    if (a < ea[ft >> 16]) ea[ft >> 16] = a;
+                }
+            }
+        }
+        return ea[to];
+    }
     const struct rt_connection *c = tt->conns + rt_first_conn(tt, depart);
     const struct rt_connection *end = tt->conns + tt->nconns;
     for (; c < end && c->dep < ea[to]; c++) {
@@ -126,7 +155,7 @@ static int bench_feed(const char *path, uint32_t nq, unsigned rounds, uint64_t s
     double p[4][MAX_ROUNDS];
     struct rt_csa_result *out = malloc(sizeof(*out));
     struct rt_csa_ws *ws = rt_csa_ws_new(&tt);
-    struct floor_ws fw = {calloc(tt.nstops + 1, sizeof(uint32_t)),
+    struct floor_ws fw = {calloc(tt.nstops + 2, sizeof(uint32_t)),
                           calloc(tt.nruns + 1, sizeof(uint32_t)), 0};
     if (!q || !tc || !tf || !out || !ws || !fw.earliest || !fw.run_gen) {
         fputs("routing_bench: out of memory\n", stderr);
