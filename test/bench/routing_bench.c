@@ -9,9 +9,12 @@
  * query alone:
  *
  *   csa   -- rt_csa_earliest, the library's query path (journey included);
- *   floor -- a bare connection scan written here: one pass over tt->conns,
- *            an earliest arrival per stop and a reached flag per run, no
- *            footpaths, transfer times, pickup rules or journey.  On a feed
+ *   floor -- a bare connection scan written here: one pass over the
+ *            timetable's hot arrays (tt->hot_*, the same bytes the csa
+ *            reads; tt->conns when they were not built), an earliest
+ *            arrival per stop and a reached flag per run, no footpaths,
+ *            transfer times, pickup rules or journey.  It has no gate (see
+ *            routing/csa.c), so it reads every run flag it meets.  On a feed
  *            without transfers.txt and with every pickup and drop-off
  *            allowed (what gtfs_gen writes) both must give the same
  *            arrival; every query is compared and mismatches counted.
