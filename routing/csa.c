@@ -176,31 +176,33 @@ static int reach(struct rt_csa_ws *ws, struct scan *sc, uint32_t b, uint32_t a,
     return again;
 }
 
-/* Connection C (index K) was ridden and improves varr[c->to]: set the
- * labels of its stop and walk its footpaths.  Out of line: the scan's
+/* Connection K of RUN, departing at DEP, was ridden and improves varr[S]
+ * (its to stop) with its arrival ARR: set the labels of S and walk its
+ * footpaths.  Takes the connection's fields, not the connection, so that
+ * the hot scan need not read the 24-byte record.  Out of line: the scan's
  * inner loop stays small, and this runs for a small share of connections.
- * 1 when it set a boarding label to C's own departure time (see reach). */
+ * 1 when it set a boarding label to DEP (see reach). */
 static __attribute__((noinline)) int alight(const struct rt_timetable *tt,
                                             struct rt_csa_ws *ws, struct scan *sc,
-                                            const struct rt_connection *c, uint32_t k) {
-    uint32_t s = c->to, board = ws->run_board[c->run];
+                                            uint32_t s, uint32_t dep, uint32_t arr,
+                                            uint32_t run, uint32_t k) {
+    uint32_t board = ws->run_board[run];
     mark(ws, s);
-    ws->varr[s] = c->arr;
-    if (c->arr < ws->gate[s]) {
-        ws->gate[s] = c->arr;
-        ws->opened |= c->arr <= c->dep;
+    ws->varr[s] = arr;
+    if (arr < ws->gate[s]) {
+        ws->gate[s] = arr;
+        ws->opened |= arr <= dep;
     }
     struct src here = {k, board, RT_NONE};
-    uint32_t ready_at =
-        ws->no_change[s] ? INF : sat_add(c->arr, tt->stops[s].min_transfer);
-    int again = reach(ws, sc, s, c->arr, ready_at, here, c->dep);
+    uint32_t ready_at = ws->no_change[s] ? INF : sat_add(arr, tt->stops[s].min_transfer);
+    int again = reach(ws, sc, s, arr, ready_at, here, dep);
     uint32_t n;
     const struct rt_footpath *fp = rt_footpaths(tt, s, &n);
     for (uint32_t i = 0; i < n; i++) {
         if (tt->nforbidden && rt_transfer_forbidden(tt, s, fp[i].to)) continue;
-        uint32_t a = sat_add(c->arr, fp[i].seconds);
+        uint32_t a = sat_add(arr, fp[i].seconds);
         struct src walk = {k, board, s};
-        again |= reach(ws, sc, fp[i].to, a, a, walk, c->dep);
+        again |= reach(ws, sc, fp[i].to, a, a, walk, dep);
     }
     return again;
 }
@@ -226,15 +228,14 @@ scan_conn(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
         ws->run_board[run] = k;
     }
     if (!(c->flags & RT_CONN_DROPOFF) || c->arr >= ws->varr[c->to]) return 0;
-    return alight(tt, ws, sc, c, k);
+    return alight(tt, ws, sc, c->to, c->dep, c->arr, run, k);
 }
 
 /* scan_conn over the hot arrays (rt_timetable): connection K departing at
  * T.  Most connections leave a stop not reached yet (gate > T) on a run not
  * boarded: those are passed over without reading the run's word, unless
  * RT_HOT_OPEN says the run may be aboard all the same.  The 24-byte record
- * is read only to alight (rare) and for a hop of RT_HOT_LONG seconds or
- * more.  A connection that allows no boarding has from = nstops, whose
+ * is read only for a hop of RT_HOT_LONG seconds or more.  A connection that allows no boarding has from = nstops, whose
  * ready and gate stay INF; one that allows no alighting has to = nstops +
  * 1, whose varr stays 0. */
 struct hot {
@@ -259,7 +260,7 @@ scan_hot(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
     d &= RT_HOT_LONG;
     uint32_t arr = d != RT_HOT_LONG ? t + d : tt->conns[k].arr;
     if (arr >= h->varr[ft >> 16]) return 0;
-    return alight(tt, ws, sc, &tt->conns[k], k);
+    return alight(tt, ws, sc, ft >> 16, t, arr, run, k);
 }
 
 #define HOT_CHUNK 64
