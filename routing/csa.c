@@ -231,36 +231,38 @@ scan_conn(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
     return alight(tt, ws, sc, c->to, c->dep, c->arr, run, k);
 }
 
-/* scan_conn over the hot arrays (rt_timetable): connection K departing at
- * T.  Most connections leave a stop not reached yet (gate > T) on a run not
- * boarded: those are passed over without reading the run's word, unless
+/* scan_conn over the hot arrays (rt_timetable), for connections departing
+ * at T.  Most connections leave a stop not reached yet (gate > T) on a run
+ * not boarded: those are passed over without reading the run's word, unless
  * RT_HOT_OPEN says the run may be aboard all the same.  The 24-byte record
- * is read only for a hop of RT_HOT_LONG seconds or more.  A connection that allows no boarding has from = nstops, whose
- * ready and gate stay INF; one that allows no alighting has to = nstops +
- * 1, whose varr stays 0. */
+ * is read only for a hop of RT_HOT_LONG seconds or more.  A connection that
+ * allows no boarding has from = nstops, whose ready and gate stay INF; one
+ * that allows no alighting has to = nstops + 1, whose varr stays 0.  HOT
+ * holds the arrays the scan reads, in locals (as fields of tt and ws the
+ * compiler reloaded them on every connection). */
 struct hot {
-    const uint32_t *rs, *ft;
-    const uint16_t *dur;
+    const uint32_t *rs;
+    const uint16_t *from, *to, *dur;
     const uint32_t *gate, *ready, *varr;
     uint32_t *tag, *board;
     uint32_t base, mask, bits;
 };
 
-/* The rare part of scan_hot: connection K (departing at T, its hot_dur D)
- * passed the gate; its run word is read here. */
+/* Connection K (departing at T, leaving stop FROM) passed the gate: read
+ * its run word, maybe board, maybe alight. */
 static inline __attribute__((always_inline)) int
 scan_hot(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan *sc,
-         const struct hot *h, uint32_t k, uint32_t t, uint32_t ft, uint32_t d) {
+         const struct hot *h, uint32_t k, uint32_t t, uint32_t from) {
     uint32_t rs = h->rs[k], run = rs & h->mask, seq = rs >> h->bits;
     if (h->tag[run] - h->base > seq) {
-        if (h->ready[ft & 0xffff] > t) return 0;
+        if (h->ready[from] > t) return 0;
         h->tag[run] = h->base + seq;
         h->board[run] = k;
     }
-    d &= RT_HOT_LONG;
+    uint32_t d = h->dur[k], to = h->to[k];
     uint32_t arr = d != RT_HOT_LONG ? t + d : tt->conns[k].arr;
-    if (arr >= h->varr[ft >> 16]) return 0;
-    return alight(tt, ws, sc, ft >> 16, t, arr, run, k);
+    if (arr >= h->varr[to]) return 0;
+    return alight(tt, ws, sc, to, t, arr, run, k);
 }
 
 #define HOT_CHUNK 64
@@ -279,14 +281,14 @@ scan_hot_range(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan 
     while (i < e) {
         uint32_t stop = e - i > HOT_CHUNK ? i + HOT_CHUNK : e, n = 0;
         for (uint32_t k = i; k < stop; k++) {
-            uint32_t ft = h->ft[k], d = h->dur[k];
+            uint32_t f = h->from[k];
             pass[n] = k;
-            n += (h->gate[ft & 0xffff] <= t) | (d >> 15);
+            n += (h->gate[f & ~RT_HOT_OPEN] <= t) | (f >> 15);
         }
         i = stop;
         for (uint32_t m = 0; m < n; m++) {
             uint32_t k = pass[m];
-            again |= scan_hot(tt, ws, sc, h, k, t, h->ft[k], h->dur[k]);
+            again |= scan_hot(tt, ws, sc, h, k, t, h->from[k] & ~RT_HOT_OPEN);
             if (__builtin_expect(ws->opened, 0)) {
                 ws->opened = 0;
                 i = k + 1;
@@ -466,7 +468,7 @@ int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
         /* The same scan over the hot arrays, a departure second at a time. */
         const struct rt_hot_sec *sec = tt->hot_sec;
         uint32_t lo = 0, hi = tt->nhot_sec, nsec = tt->nhot_sec, scanned = 0;
-        const struct hot h = {tt->hot_rs, tt->hot_ft, tt->hot_dur, ws->gate, ws->ready,
+        const struct hot h = {tt->hot_rs, tt->hot_from, tt->hot_to, tt->hot_dur, ws->gate, ws->ready,
                               ws->varr, ws->run_tag, ws->run_board, base,
                               (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1),
                               tt->hot_run_bits};

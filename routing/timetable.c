@@ -257,11 +257,12 @@ uint32_t rt_trip_find_short(const struct rt_timetable *tt, const char *short_nam
 
 static void hot_free(struct rt_timetable *tt) {
     free(tt->hot_rs);
-    free(tt->hot_ft);
+    free(tt->hot_from);
+    free(tt->hot_to);
     free(tt->hot_dur);
     free(tt->hot_sec);
-    tt->hot_rs = tt->hot_ft = NULL;
-    tt->hot_dur = NULL;
+    tt->hot_rs = NULL;
+    tt->hot_from = tt->hot_to = tt->hot_dur = NULL;
     tt->hot_sec = NULL;
     tt->nhot_sec = tt->hot_run_bits = 0;
 }
@@ -283,12 +284,13 @@ int rt_timetable_index_hot(struct rt_timetable *tt) {
     }
     if (bits >= 32 || ((uint64_t)maxseq << bits) > UINT32_MAX) return 0;
     tt->hot_rs = malloc((size_t)n * sizeof(*tt->hot_rs));
-    tt->hot_ft = malloc((size_t)n * sizeof(*tt->hot_ft));
+    tt->hot_from = malloc((size_t)n * sizeof(*tt->hot_from));
+    tt->hot_to = malloc((size_t)n * sizeof(*tt->hot_to));
     tt->hot_dur = malloc((size_t)n * sizeof(*tt->hot_dur));
     tt->hot_sec = malloc(((size_t)nsec + 1) * sizeof(*tt->hot_sec));
     /* Per run while building: the connection of its last hop seen. */
     uint32_t *last = malloc((size_t)tt->nruns * sizeof(*last));
-    if (!tt->hot_rs || !tt->hot_ft || !tt->hot_dur || !tt->hot_sec || !last) {
+    if (!tt->hot_rs || !tt->hot_from || !tt->hot_to || !tt->hot_dur || !tt->hot_sec || !last) {
         free(last);
         hot_free(tt);
         return -1;
@@ -311,10 +313,10 @@ int rt_timetable_index_hot(struct rt_timetable *tt) {
                                         tt->conns[p].arr <= c->dep);
         last[c->run] = k;
         tt->hot_rs[k] = c->run | (uint32_t)c->seq << bits;
-        tt->hot_ft[k] = from | to << 16;
-        tt->hot_dur[k] = (uint16_t)((c->arr - c->dep >= RT_HOT_LONG ? RT_HOT_LONG
-                                                                     : c->arr - c->dep) |
-                                    (closed ? 0 : RT_HOT_OPEN));
+        tt->hot_from[k] = (uint16_t)(from | (closed ? 0 : RT_HOT_OPEN));
+        tt->hot_to[k] = (uint16_t)to;
+        tt->hot_dur[k] =
+            (uint16_t)(c->arr - c->dep >= RT_HOT_LONG ? RT_HOT_LONG : c->arr - c->dep);
         if (k == 0 || c->dep != c[-1].dep) {
             tt->hot_sec[nsec].dep = c->dep;
             tt->hot_sec[nsec++].first = k;
@@ -423,7 +425,7 @@ void rt_timetable_stats(const struct rt_timetable *tt, struct rt_stats *st) {
                       map_bytes(&tt->trip_ids) +
                       (size_t)tt->nshort * sizeof(*tt->short_index);
     if (tt->hot_rs)
-        st->hot_bytes = (size_t)tt->nconns * (2 * sizeof(uint32_t) + sizeof(uint16_t)) +
+        st->hot_bytes = (size_t)tt->nconns * (sizeof(uint32_t) + 3 * sizeof(uint16_t)) +
                         ((size_t)tt->nhot_sec + 1) * sizeof(*tt->hot_sec);
     st->total_bytes = st->conn_bytes + st->run_bytes + st->trip_bytes +
                       st->pattern_bytes + st->stop_bytes + st->hot_bytes +
@@ -459,7 +461,8 @@ void rt_timetable_free(struct rt_timetable *tt) {
     rt_idmap_free(&tt->trip_ids);
     free(tt->short_index);
     free(tt->hot_rs);
-    free(tt->hot_ft);
+    free(tt->hot_from);
+    free(tt->hot_to);
     free(tt->hot_dur);
     free(tt->hot_sec);
     memset(tt, 0, sizeof(*tt));

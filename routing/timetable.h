@@ -180,18 +180,18 @@ struct rt_timetable {
     uint32_t nshort;
 
     /* The earliest-arrival scan's hot copy of conns (rt_timetable_index_hot):
-     * 10 bytes a connection instead of 24, in three parallel arrays, and the
+     * 10 bytes a connection instead of 24, in four parallel arrays, and the
      * departure seconds listed once.  Connection K departs at
      * hot_sec[j].dep for the j with hot_sec[j].first <= K <
      * hot_sec[j + 1].first.  All NULL (the scan reads conns) when the
      * timetable does not fit: more than RT_HOT_MAX_STOPS stops, or runs and
      * seqs too many for one word. */
     uint32_t *hot_rs; /* run | seq << hot_run_bits */
-    uint32_t *hot_ft; /* from | to << 16; from is nstops when boarding is not
-                       * allowed, to is nstops + 1 when alighting is not */
-    uint16_t *hot_dur; /* arr - dep, RT_HOT_LONG when that is RT_HOT_LONG
-                        * or more (read conns[K].arr then); | RT_HOT_OPEN,
-                        * see there */
+    uint16_t *hot_from; /* from stop, nstops when boarding is not allowed;
+                         * | RT_HOT_OPEN, see there */
+    uint16_t *hot_to;   /* to stop, nstops + 1 when alighting is not */
+    uint16_t *hot_dur;  /* arr - dep, RT_HOT_LONG when that is RT_HOT_LONG
+                         * or more (read conns[K].arr then) */
     struct rt_hot_sec {
         uint32_t dep;   /* a departure second, ascending */
         uint32_t first; /* first connection departing then */
@@ -200,9 +200,9 @@ struct rt_timetable {
     uint32_t hot_run_bits;
 };
 
-#define RT_HOT_MAX_STOPS 65534u /* nstops + 1 must fit 16 bits */
-#define RT_HOT_LONG 0x7fffu
-/* In hot_dur: the scan must look at the run even when the from stop has not
+#define RT_HOT_MAX_STOPS 32766u /* nstops + 1 must fit 15 bits */
+#define RT_HOT_LONG 0xffffu
+/* In hot_from: the scan must look at the run even when the from stop has not
  * been reached.  Without it, being aboard implies the from stop was
  * reached: the same run's previous hop is a connection that arrives there
  * no later than this one departs and allows alighting, and this one allows

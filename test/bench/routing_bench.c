@@ -91,11 +91,12 @@ static uint32_t floor_earliest(const struct rt_timetable *tt, struct floor_ws *f
         for (const struct rt_hot_sec *s = sec + lo; s->dep < ea[to]; s++) {
             uint32_t t = s->dep;
             for (uint32_t k = s->first; k < s[1].first; k++) {
-                uint32_t run = tt->hot_rs[k] & mask, ft = tt->hot_ft[k];
-                if (rg[run] == gen || ea[ft & 0xffff] <= t) {
-                    uint32_t d = tt->hot_dur[k], a = d != RT_HOT_LONG ? t + d : tt->conns[k].arr;
+                uint32_t run = tt->hot_rs[k] & mask;
+                if (rg[run] == gen || ea[tt->hot_from[k] & ~RT_HOT_OPEN] <= t) {
+                    uint32_t d = tt->hot_dur[k], s_to = tt->hot_to[k];
+                    uint32_t a = d != RT_HOT_LONG ? t + d : tt->conns[k].arr;
                     rg[run] = gen;
-                    if (a < ea[ft >> 16]) ea[ft >> 16] = a;
+                    if (a < ea[s_to]) ea[s_to] = a;
                 }
             }
         }
