@@ -54,7 +54,9 @@ struct rt_csa_ws {
     /* Per run: run_tag is (run_gen << 16) + seq of the hop boarded at,
      * current when >= run_gen << 16 (older generations are smaller);
      * run_board the index of that hop.  run_gen runs 1 .. 0xffff, then
-     * run_tag is cleared and it starts again. */
+     * run_tag is cleared and it starts again.  The hot scan indexes them by
+     * the hot arrays' run number, the others by run index: a query uses
+     * one or the other, and the generation hides the other's words. */
     uint32_t run_gen;
     uint32_t *run_tag, *run_board;
     /* Per stop, INF / unset unless listed in touched. */
@@ -176,7 +178,7 @@ static int reach(struct rt_csa_ws *ws, struct scan *sc, uint32_t b, uint32_t a,
     return again;
 }
 
-/* Connection K of RUN, departing at DEP, was ridden and improves varr[S]
+/* Connection K of RUN (the index run_board is kept by), departing at DEP, was ridden and improves varr[S]
  * (its to stop) with its arrival ARR: set the labels of S and walk its
  * footpaths.  Takes the connection's fields, not the connection, so that
  * the hot scan need not read the 24-byte record.  Out of line: the scan's

@@ -288,10 +288,14 @@ int rt_timetable_index_hot(struct rt_timetable *tt) {
     tt->hot_to = malloc((size_t)n * sizeof(*tt->hot_to));
     tt->hot_dur = malloc((size_t)n * sizeof(*tt->hot_dur));
     tt->hot_sec = malloc(((size_t)nsec + 1) * sizeof(*tt->hot_sec));
-    /* Per run while building: the connection of its last hop seen. */
+    /* Per run while building: the connection of its last hop seen, and its
+     * number in the hot arrays. */
     uint32_t *last = malloc((size_t)tt->nruns * sizeof(*last));
-    if (!tt->hot_rs || !tt->hot_from || !tt->hot_to || !tt->hot_dur || !tt->hot_sec || !last) {
+    uint32_t *num = malloc((size_t)tt->nruns * sizeof(*num)), nnum = 0;
+    if (!tt->hot_rs || !tt->hot_from || !tt->hot_to || !tt->hot_dur || !tt->hot_sec ||
+        !last || !num) {
         free(last);
+        free(num);
         hot_free(tt);
         return -1;
     }
@@ -312,7 +316,8 @@ int rt_timetable_index_hot(struct rt_timetable *tt) {
                                         tt->conns[p].to == c->from &&
                                         tt->conns[p].arr <= c->dep);
         last[c->run] = k;
-        tt->hot_rs[k] = c->run | (uint32_t)c->seq << bits;
+        if (p == RT_NONE) num[c->run] = nnum++;
+        tt->hot_rs[k] = num[c->run] | (uint32_t)c->seq << bits;
         tt->hot_from[k] = (uint16_t)(from | (closed ? 0 : RT_HOT_OPEN));
         tt->hot_to[k] = (uint16_t)to;
         tt->hot_dur[k] =
@@ -327,6 +332,7 @@ int rt_timetable_index_hot(struct rt_timetable *tt) {
     tt->nhot_sec = nsec;
     tt->hot_run_bits = bits;
     free(last);
+    free(num);
     return 0;
 }
 
