@@ -61,7 +61,9 @@ struct rt_csa_ws {
     uint32_t *run_tag, *run_board;
     /* Per stop, INF / unset unless listed in touched. */
     uint32_t *arr, *varr, *ready;
-    uint32_t *gate; /* min(varr, ready): see scan_hot */
+    /* Per stop S: min(varr, ready) (see scan_hot); at RT_HOT_OPEN + S
+     * always 0, so that the gate pass indexes it by hot_from as it is. */
+    uint32_t *gate;
     struct src *arr_src, *ready_src;
     uint8_t *dirty;    /* 1 when listed in touched */
     uint32_t *touched; /* stops whose labels this query wrote */
@@ -107,7 +109,7 @@ struct rt_csa_ws *rt_csa_ws_new(const struct rt_timetable *tt) {
      * "no alighting" (nstops + 1), see rt_timetable. */
     ws->varr = malloc((ns + 2) * sizeof(uint32_t));
     ws->ready = malloc((ns + 2) * sizeof(uint32_t));
-    ws->gate = malloc((ns + 2) * sizeof(uint32_t));
+    ws->gate = calloc(RT_HOT_OPEN + ns + 2, sizeof(uint32_t));
     ws->arr_src = malloc(ns * sizeof(struct src));
     ws->ready_src = malloc(ns * sizeof(struct src));
     ws->dirty = calloc(ns, 1);
@@ -282,10 +284,12 @@ scan_hot_range(const struct rt_timetable *tt, struct rt_csa_ws *ws, struct scan 
     uint32_t pass[HOT_CHUNK];
     while (i < e) {
         uint32_t stop = e - i > HOT_CHUNK ? i + HOT_CHUNK : e, n = 0;
+        __builtin_prefetch(h->from + i + 1024);
+        __builtin_prefetch(h->rs + i + 512);
         for (uint32_t k = i; k < stop; k++) {
             uint32_t f = h->from[k];
             pass[n] = k;
-            n += (h->gate[f & ~RT_HOT_OPEN] <= t) | (f >> 15);
+            n += h->gate[f] <= t;
         }
         i = stop;
         for (uint32_t m = 0; m < n; m++) {
