@@ -186,10 +186,10 @@ struct rt_timetable {
      * hot_sec[j + 1].first.  All NULL (the scan reads conns) when the
      * timetable does not fit: more than RT_HOT_MAX_STOPS stops, or runs and
      * seqs too many for one word. */
-    uint32_t *hot_rs; /* number | seq << hot_run_bits: runs are numbered
-                       * here by their first departure (not their index in
-                       * runs), so the runs running at one time have their
-                       * scan state close together */
+    uint32_t *hot_rs;   /* number | seq << hot_run_bits: runs are numbered
+                         * here by their first departure (not their index in
+                         * runs), so the runs running at one time have their
+                         * scan state close together */
     uint16_t *hot_from; /* from stop, nstops when boarding is not allowed;
                          * | RT_HOT_OPEN, see there */
     uint16_t *hot_to;   /* to stop, nstops + 1 when alighting is not */
