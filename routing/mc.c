@@ -67,6 +67,8 @@ struct rlabel {
     uint16_t bseq;  /* its seq */
     uint16_t terr;  /* territory the cargo is cleared in */
     uint8_t legs;   /* including this ride */
+    uint8_t dead;   /* no alighting from it, here or later, can be kept
+                     * (see "Spent run labels" in scan()) */
     int64_t cost, co2; /* before this ride */
     uint32_t dep;      /* the boarding hop's departure and the km of its */
     double bkm;        /* stop along the trip: kept here, as reading them
@@ -83,7 +85,7 @@ struct final {
 struct rt_mc_ws {
     const struct rt_mc_net *net;
     uint32_t nstops, nruns, gen;
-    uint32_t *stop_gen, *stop_head, *target_gen, *run_gen, *run_head;
+    uint32_t *stop_gen, *stop_head, *target_gen;
     uint8_t *no_change;
     uint32_t *child_index, *children;
     struct slabel *sl;
@@ -101,13 +103,18 @@ struct rt_mc_ws {
     } * fe;
     uint32_t nfe, capfe;
     uint32_t *trip_pat; /* see "patterns" */
-    /* Per run: its trip's first stop_time and pattern (trip_pat), read
-     * together by the scan instead of runs[] and trips[]. */
-    struct runinfo {
-        uint32_t fst, pat;
-    } * runinfo;
+    uint32_t npos;      /* pattern positions: the size of pmark */
+    /* Per run, what the forward scan reads of it in one 16-byte record
+     * (one cache line, fetched ahead by scan_second): the pass (gen) its
+     * bag (head, a list of run labels) is from, its trip's first
+     * stop_time and pattern (trip_pat).  Three arrays before, three
+     * misses for most connections. */
+    struct runrec {
+        uint32_t gen, head, fst, pat;
+    } * rrec;
     /* Per pattern + position (see scan()): the newest frontier entry
-     * already looked at by a departure of it, this pass (gen). */
+     * already looked at by a departure of it, this pass (gen).  Dense
+     * (pattern positions only), so it stays in cache. */
     struct pmark {
         uint32_t gen, e;
     } * pmark;
@@ -116,6 +123,8 @@ struct rt_mc_ws {
     uint32_t *lb_t;
     int64_t *lb_c, *lb_e;
     uint8_t *lb_l;
+    int64_t *lbr_c, *lbr_e; /* the same without the next leg's fixed part
+                             * ("Spent run labels" in scan()) */
     uint32_t *g_index; /* [nstops + 1]: edges into s in g_edge[...] */
     struct gedge {
         uint32_t from, secs;
@@ -314,8 +323,6 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->stop_gen);
     free(ws->stop_head);
     free(ws->target_gen);
-    free(ws->run_gen);
-    free(ws->run_head);
     free(ws->no_change);
     free(ws->child_index);
     free(ws->children);
@@ -328,7 +335,7 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->fe);
     free(ws->trip_pat);
     free(ws->pmark);
-    free(ws->runinfo);
+    free(ws->rrec);
     free(ws->g_index);
     free(ws->g_edge);
     free(ws->heap);
@@ -337,6 +344,8 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->lb_c);
     free(ws->lb_e);
     free(ws->lb_l);
+    free(ws->lbr_c);
+    free(ws->lbr_e);
     free(ws->late);
     free(ws->late_foot);
     free(ws->ok);
@@ -465,9 +474,10 @@ static void heap_pop(struct rt_mc_ws *ws, uint32_t *n) {
  * hop and times relative to their first departure make runs that are the
  * same journey shifted in time: a run of the pattern boarded at position
  * k that departs later arrives later at every stop after k, at the same
- * cost, CO2e and legs.  trip_pat gives each trip the first stop_time index
- * of its pattern's first trip (a pattern and a position then make one
- * number, pattern + k), or RT_NONE when its mode is unusable. */
+ * cost, CO2e and legs.  trip_pat gives each trip the number of its
+ * pattern's first position (a pattern and a position then make one
+ * number, pattern + k, below npos), or RT_NONE when its mode is
+ * unusable. */
 struct tkey {
     uint64_t h;
     uint32_t trip;
@@ -504,11 +514,12 @@ static int patterns_build(struct rt_mc_ws *ws) {
     const struct rt_mc_net *net = ws->net;
     const struct rt_timetable *tt = net->tt;
     struct tkey *key = alloc_n(tt->ntrips, sizeof(*key));
+    uint32_t *head_pos = alloc_n(tt->ntrips, sizeof(uint32_t));
     ws->trip_pat = alloc_n(tt->ntrips, sizeof(uint32_t));
-    ws->pmark = alloc_n(tt->nstop_times, sizeof(*ws->pmark));
-    ws->runinfo = alloc_n(tt->nruns, sizeof(*ws->runinfo));
-    if (!key || !ws->trip_pat || !ws->pmark || !ws->runinfo) {
+    ws->rrec = alloc_n(tt->nruns, sizeof(*ws->rrec));
+    if (!key || !head_pos || !ws->trip_pat || !ws->rrec) {
         free(key);
+        free(head_pos);
         return -1;
     }
     for (uint32_t i = 0; i < tt->ntrips; i++) {
@@ -525,19 +536,34 @@ static int patterns_build(struct rt_mc_ws *ws) {
         key[i].trip = i;
     }
     if (tt->ntrips > 1) qsort(key, tt->ntrips, sizeof(*key), tkey_cmp);
+    /* A pattern is named by its first trip (the hash group's first, or the
+     * trip itself when it differs from that one); its positions get
+     * numbers npos .. npos + nstops - 1 when that trip is first met. */
+    for (uint32_t i = 0; i < tt->ntrips; i++) head_pos[i] = RT_NONE;
+    ws->npos = 0;
     for (uint32_t i = 0, first = 0; i < tt->ntrips; i++) {
         uint32_t t = key[i].trip;
         if (i == 0 || key[i].h != key[i - 1].h) first = i;
         uint32_t rep = key[first].trip;
-        ws->trip_pat[t] = net->trip_mode[t] >= RT_FMODE_COUNT ? RT_NONE
-                          : same_pattern(net, rep, t)         ? tt->trips[rep].first_stop_time
-                                                              : tt->trips[t].first_stop_time;
-    }
-    for (uint32_t r = 0; r < tt->nruns; r++) {
-        ws->runinfo[r].fst = tt->trips[tt->runs[r].trip].first_stop_time;
-        ws->runinfo[r].pat = ws->trip_pat[tt->runs[r].trip];
+        if (net->trip_mode[t] >= RT_FMODE_COUNT) {
+            ws->trip_pat[t] = RT_NONE;
+            continue;
+        }
+        uint32_t hd = same_pattern(net, rep, t) ? rep : t;
+        if (head_pos[hd] == RT_NONE) {
+            head_pos[hd] = ws->npos;
+            ws->npos += tt->trips[hd].nstops;
+        }
+        ws->trip_pat[t] = head_pos[hd];
     }
     free(key);
+    free(head_pos);
+    ws->pmark = alloc_n(ws->npos, sizeof(*ws->pmark));
+    if (!ws->pmark) return -1;
+    for (uint32_t r = 0; r < tt->nruns; r++) {
+        ws->rrec[r].fst = tt->trips[tt->runs[r].trip].first_stop_time;
+        ws->rrec[r].pat = ws->trip_pat[tt->runs[r].trip];
+    }
     return 0;
 }
 
@@ -551,8 +577,6 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->stop_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->stop_head = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->target_gen = alloc_n(tt->nstops, sizeof(uint32_t));
-    ws->run_gen = alloc_n(tt->nruns, sizeof(uint32_t));
-    ws->run_head = alloc_n(tt->nruns, sizeof(uint32_t));
     ws->no_change = alloc_n(tt->nstops, 1);
     ws->child_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->children = alloc_n(tt->nstops, sizeof(uint32_t));
@@ -563,6 +587,8 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->lb_c = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_e = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_l = alloc_n(tt->nstops, 1);
+    ws->lbr_c = alloc_n(tt->nstops, sizeof(int64_t));
+    ws->lbr_e = alloc_n(tt->nstops, sizeof(int64_t));
     ws->late = alloc_n(tt->nstops, sizeof(int64_t));
     ws->late_foot = alloc_n(tt->nstops, sizeof(int64_t));
     ws->ok = alloc_n(tt->nconns, 1);
@@ -587,8 +613,7 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     for (uint32_t s = tt->nstops; s > 0; s--) ws->in_index[s] = ws->in_index[s - 1];
     ws->in_index[0] = 0;
     if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_t || !ws->lb_c || !ws->lb_e ||
-        !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
-        !ws->run_head || !ws->no_change || !ws->child_index || !ws->children ||
+        !ws->lb_l || !ws->lbr_c || !ws->lbr_e || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_mc_ws_free(ws);
         return NULL;
@@ -740,19 +765,25 @@ static void add_final(struct q *q, uint32_t l) {
     tighten(q, avail);
 }
 
-/* 1 when a final makes a label (T, LEGS, COST, CO2) at stop S useless. */
-static int pruned(struct q *q, uint32_t s, uint32_t t, int legs, int64_t cost, int64_t co2) {
-    struct rt_mc_ws *ws = q->ws;
-    t = sat_add(t, ws->lb_t[s]);
-    legs += ws->lb_l[s];
-    cost += ws->lb_c[s];
-    co2 += ws->lb_e[s];
+/* 1 when no journey available at T or later, with LEGS or more legs,
+ * costing COST and emitting CO2 or more, can be in the answer: T is past
+ * the scope's bound, or a final dominates it. */
+static int pruned_as(const struct q *q, uint32_t t, int legs, int64_t cost, int64_t co2) {
+    const struct rt_mc_ws *ws = q->ws;
     if (t > q->bound) return 1;
     for (uint32_t i = 0; i < ws->nfin; i++) {
         const struct final *f = &ws->fin[i];
         if (dominates4(f->avail, f->legs, f->cost, f->co2, t, legs, cost, co2)) return 1;
     }
     return 0;
+}
+
+/* 1 when a final makes a label (T, LEGS, COST, CO2) at stop S useless. */
+static int pruned(const struct q *q, uint32_t s, uint32_t t, int legs, int64_t cost,
+                  int64_t co2) {
+    const struct rt_mc_ws *ws = q->ws;
+    return pruned_as(q, sat_add(t, ws->lb_t[s]), legs + ws->lb_l[s], cost + ws->lb_c[s],
+                     co2 + ws->lb_e[s]);
 }
 
 static int is_target(const struct q *q, uint32_t s) {
@@ -1086,11 +1117,12 @@ static int run_dominates(const struct q *q, int m, const struct rlabel *a,
  * x->bseq, the hop being scanned). */
 static void add_run_label(struct q *q, uint32_t r, int m, const struct rlabel *x) {
     struct rt_mc_ws *ws = q->ws;
-    if (ws->run_gen[r] != ws->gen) {
-        ws->run_gen[r] = ws->gen;
-        ws->run_head[r] = RT_NONE;
+    struct runrec *rr = &ws->rrec[r];
+    if (rr->gen != ws->gen) {
+        rr->gen = ws->gen;
+        rr->head = RT_NONE;
     }
-    for (uint32_t *p = &ws->run_head[r]; *p != RT_NONE;) {
+    for (uint32_t *p = &rr->head; *p != RT_NONE;) {
         struct rlabel *y = &ws->rl[*p];
         if (run_dominates(q, m, y, x, x->bseq)) return;
         if (run_dominates(q, m, x, y, x->bseq)) {
@@ -1105,8 +1137,8 @@ static void add_run_label(struct q *q, uint32_t r, int m, const struct rlabel *x
     }
     uint32_t l = ws->nrl++;
     ws->rl[l] = *x;
-    ws->rl[l].next = ws->run_head[r];
-    ws->run_head[r] = l;
+    ws->rl[l].next = ws->rrec[r].head;
+    ws->rrec[r].head = l;
 }
 
 /* Ready labels.  Boarding a run at stop S by mode M needs a label there
@@ -1190,10 +1222,10 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
     struct rt_mc_ws *ws = q->ws;
     /* Nothing at the stop and nobody aboard: most connections, decided
      * from two small arrays before touching the run's trip. */
-    if (ws->stop_gen[c->from] != ws->gen && ws->run_gen[c->run] != ws->gen) return;
+    const struct runrec *rr = &ws->rrec[c->run];
+    if (ws->stop_gen[c->from] != ws->gen && rr->gen != ws->gen) return;
     int m = q->net->run_mode[c->run];
     if (!allowed(q, m)) return;
-    const struct runinfo ri = ws->runinfo[c->run];
 
     /* Board from every ready label at c->from worth boarding. */
     if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {
@@ -1211,8 +1243,8 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
          * is no shift). */
         uint32_t head = ws->fhead[c->from][m], stop_at = RT_NONE;
         struct pmark *pm = NULL;
-        if (k < tt->nconns && ri.pat != RT_NONE) {
-            pm = &ws->pmark[ri.pat + c->seq];
+        if (k < tt->nconns && rr->pat != RT_NONE) {
+            pm = &ws->pmark[rr->pat + c->seq];
             if (pm->gen == ws->gen) stop_at = pm->e;
         }
         for (uint32_t e = head; e != RT_NONE && (stop_at == RT_NONE || e > stop_at);
@@ -1221,10 +1253,17 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
             const struct slabel *y = &ws->sl[i];
             /* Everything from here on starts at this departure. */
             if (pruned(q, c->from, c->dep, y->legs, y->cost, y->co2)) continue;
-            struct rlabel x = {RT_NONE,  i,      k,
-                               c->seq,   q->net->territory[c->from],
-                               (uint8_t)(y->legs + 1), y->cost, y->co2, c->dep,
-                               q->net->cum_km[ri.fst + c->seq]};
+            struct rlabel x = {.next = RT_NONE,
+                               .from = i,
+                               .board = k,
+                               .bseq = c->seq,
+                               .terr = q->net->territory[c->from],
+                               .legs = (uint8_t)(y->legs + 1),
+                               .dead = 0,
+                               .cost = y->cost,
+                               .co2 = y->co2,
+                               .dep = c->dep,
+                               .bkm = q->net->cum_km[rr->fst + c->seq]};
             add_run_label(q, c->run, m, &x);
             if (q->oom) return;
         }
@@ -1234,16 +1273,34 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
         }
     }
     /* Alight at c->to from every label aboard since this hop or before. */
-    if (!(c->flags & RT_CONN_DROPOFF) || ws->run_gen[c->run] != ws->gen) return;
+    if (!(c->flags & RT_CONN_DROPOFF) || rr->gen != ws->gen) return;
     uint32_t s = c->to;
     /* Every label made here is at s from c->arr on or later: too late for
      * the horizon, or for the scope even on the fastest path, none is
      * kept (add_stop_label and pruned() would drop each). */
     if ((int64_t)c->arr > ws->late[s] || sat_add(c->arr, ws->lb_t[s]) > q->bound) return;
-    const double *cum = q->net->cum_km + ri.fst;
-    for (uint32_t i = ws->run_head[c->run]; i != RT_NONE; i = ws->rl[i].next) {
+    const double *cum = q->net->cum_km + rr->fst;
+    for (uint32_t i = rr->head; i != RT_NONE; i = ws->rl[i].next) {
         struct rlabel x = ws->rl[i];
-        if (x.bseq > c->seq) continue;
+        if (x.dead || x.bseq > c->seq) continue;
+        double km = cum[c->seq + 1] - x.bkm; /* rt_mc_ride_km(trip, x.bseq, seq + 1) */
+        int64_t lc = leg_cost(q, m, km), le = leg_co2(q, m, km);
+        /* Spent run labels.  Whatever X does from here (get off here or at
+         * a later hop, then any legs after), its journey is available no
+         * earlier than c->arr + lb_t[s], with no fewer than x.legs legs,
+         * and costs at least x.cost + lc + lbr_c[s] (lbr_e: CO2e): along
+         * the run, the lower bounds only grow (see lower_bounds_setup).
+         * When a final dominates that, or it is past the scope's bound,
+         * every label X would make, here or later, is pruned in
+         * add_stop_label (its own bounds are no smaller); finals and the
+         * bound only tighten.  So X is marked and skipped from now on; it
+         * stays in the run's bag, which therefore holds what it held
+         * before. */
+        if (pruned_as(q, sat_add(c->arr, ws->lb_t[s]), x.legs, x.cost + lc + ws->lbr_c[s],
+                      x.co2 + le + ws->lbr_e[s])) {
+            ws->rl[i].dead = 1;
+            continue;
+        }
         struct slabel y;
         memset(&y, 0, sizeof(y));
         y.stop = s;
@@ -1253,13 +1310,13 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
         y.foot = RT_NONE;
         y.dep = x.dep;
         y.arr = c->arr;
-        y.km = cum[c->seq + 1] - x.bkm; /* rt_mc_ride_km(trip, x.bseq, seq + 1) */
+        y.km = km;
         y.customs = q->net->territory[s] != x.terr ? customs(q, s, m) : 0;
         y.t = sat_add(c->arr, y.customs);
         y.legs = x.legs;
         y.came = (uint8_t)m;
-        y.cost = x.cost + leg_cost(q, m, y.km);
-        y.co2 = x.co2 + leg_co2(q, m, y.km);
+        y.cost = x.cost + lc;
+        y.co2 = x.co2 + le;
         uint32_t l = add_stop_label(q, &y);
         if (q->oom) return;
         if (l != RT_NONE) footpaths_from(q, l);
@@ -1271,11 +1328,10 @@ static void next_gen(struct rt_mc_ws *ws) {
     if (++ws->gen == 0) {
         memset(ws->stop_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->target_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
-        memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
+        for (uint32_t r = 0; r < ws->nruns; r++) ws->rrec[r].gen = 0;
         memset(ws->nmin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->origin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
-        memset(ws->pmark, 0, (ws->net->tt->nstop_times ? ws->net->tt->nstop_times : 1) *
-                                 sizeof(*ws->pmark));
+        memset(ws->pmark, 0, (ws->npos ? ws->npos : 1) * sizeof(*ws->pmark));
         ws->gen = 1;
     }
 }
@@ -1422,7 +1478,7 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
         for (k = *i; k < tt->nconns && tt->conns[k].dep == t; k++) {
             /* The run's word for a connection a little ahead: it is read
              * at random (as in csa.c). */
-            if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->run_gen[tt->conns[k + 16].run]);
+            if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->rrec[tt->conns[k + 16].run]);
             if (skip && skip[tt->conns[k].run]) continue;
             n++;
             /* No journey available by the horizon uses it ("Horizon"). */
@@ -1511,8 +1567,18 @@ static void lower_bounds_setup(struct q *q) {
     }
     q->lb_cents_leg = isfinite(leg) ? leg : 0;
     const int64_t margin = RT_MC_MAX_LEGS / 2 + 1;
+    /* lbr_c, lbr_e: the bounds of a cargo aboard a run of mode m at a stop
+     * s of it, leaving the leg's fixed part and the next leg out.  Along
+     * the run to a later stop s', dist(s) <= rate[m] x the km between +
+     * dist(s'): the run's hops are edges of the graph.  And the leg's
+     * cost (rounded) to s' exceeds that to s by at least rate[m] x those
+     * km - 1.  So x.cost + leg(s) + dist(s) - 1 bounds from below a
+     * journey that gets off anywhere from s on: one more unit of
+     * margin. */
     graph_dist(q, 0);
     for (uint32_t s = 0; s < ws->nstops; s++) {
+        double r = floor(ws->dist[s]) - (margin + 1);
+        ws->lbr_c[s] = is_target(q, s) || !isfinite(r) || r < 0 ? 0 : (int64_t)r;
         double c = floor(q->lb_cents_leg + ws->dist[s]) - margin;
         ws->lb_c[s] = is_target(q, s) || !isfinite(c) || c < 0 ? 0 : (int64_t)c;
         ws->lb_l[s] = is_target(q, s) ? 0 : 1;
@@ -1522,6 +1588,7 @@ static void lower_bounds_setup(struct q *q) {
     graph_dist(q, 1);
     for (uint32_t s = 0; s < ws->nstops; s++) {
         double e = floor(ws->dist[s]) - margin;
+        ws->lbr_e[s] = is_target(q, s) || !isfinite(e - 1) || e - 1 < 0 ? 0 : (int64_t)(e - 1);
         ws->lb_e[s] = is_target(q, s) || !isfinite(e) || e < 0 ? 0 : (int64_t)e;
     }
     if (q->nside > 0) return;
