@@ -141,7 +141,9 @@ struct rt_mc_ws {
      * can be part of such a journey, per run a flag for both scans. */
     int64_t *late, *late_foot; /* late_foot: the latest arrival at s by a
                                 * footpath that is still useful */
-    uint8_t *ok, *ok_side, *run_flag;
+    uint8_t *ok, *ok_side;
+    uint8_t *run_mf; /* per run: its mode (net->run_mode) | RUN_FLAG, one
+                      * byte read per connection by the two relaxed scans */
     uint32_t capside;
     uint32_t *ea;                        /* the guess's earliest times */
     int32_t (*nmin)[RT_FMODE_COUNT];     /* need_min per stop, per query */
@@ -150,6 +152,7 @@ struct rt_mc_ws {
 };
 
 #define LATE_NONE INT64_MIN
+#define RUN_FLAG 0x80u /* in run_mf: the run is marked (see reach_back, guess_earliest) */
 
 /* ---- the per-timetable facts ---- */
 
@@ -350,7 +353,7 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->late_foot);
     free(ws->ok);
     free(ws->ok_side);
-    free(ws->run_flag);
+    free(ws->run_mf);
     free(ws->ea);
     free(ws->nmin);
     free(ws->nmin_gen);
@@ -592,7 +595,7 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->late = alloc_n(tt->nstops, sizeof(int64_t));
     ws->late_foot = alloc_n(tt->nstops, sizeof(int64_t));
     ws->ok = alloc_n(tt->nconns, 1);
-    ws->run_flag = alloc_n(tt->nruns, 1);
+    ws->run_mf = alloc_n(tt->nruns, 1);
     ws->ea = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->nmin = alloc_n(tt->nstops, sizeof(*ws->nmin));
     ws->nmin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
@@ -600,11 +603,13 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->in_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->in_foot = alloc_n(tt->nfoot, sizeof(uint32_t));
     if (graph_build(ws) != 0 || patterns_build(ws) != 0 || !ws->late || !ws->late_foot ||
-        !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
+        !ws->ok || !ws->run_mf || !ws->ea || !ws->nmin || !ws->nmin_gen ||
         !ws->origin_gen || !ws->in_index || !ws->in_foot) {
         rt_mc_ws_free(ws);
         return NULL;
     }
+    for (uint32_t r = 0; r < tt->nruns; r++)
+        ws->run_mf[r] = net->run_mode[r] < RT_FMODE_COUNT ? net->run_mode[r] : 0x7f;
     /* Footpaths by destination (a counting sort): the backward scan walks
      * them from the stop they lead to. */
     for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_index[tt->foot[f].to + 1]++;
@@ -855,26 +860,31 @@ static void late_raise(struct q *q, uint32_t s, int64_t t, int64_t t_foot) {
     }
 }
 
+/* Unmark every run (run_mf keeps the modes). */
+static void run_flags_clear(struct rt_mc_ws *ws) {
+    for (uint32_t r = 0; r < ws->nruns; r++) ws->run_mf[r] &= (uint8_t)~RUN_FLAG;
+}
+
 /* One connection C of the backward scan; *OK its flag.  Returns 1 when
  * something changed. */
 static int back_conn(struct q *q, const struct rt_connection *c, uint8_t *ok) {
     struct rt_mc_ws *ws = q->ws;
-    int m = q->net->run_mode[c->run];
+    unsigned b = ws->run_mf[c->run];
+    int m = (int)(b & ~RUN_FLAG), flag = (b & RUN_FLAG) != 0;
     if (!allowed(q, m)) {
         *ok = 0;
         return 0;
     }
     /* Useful when the cargo can stay aboard for a useful later hop of the
      * run, or get off here in time. */
-    int use = ws->run_flag[c->run] ||
-              ((c->flags & RT_CONN_DROPOFF) && (int64_t)c->arr <= ws->late[c->to]);
+    int use = flag || ((c->flags & RT_CONN_DROPOFF) && (int64_t)c->arr <= ws->late[c->to]);
     if (!use) {
         *ok = 0;
         return 0;
     }
-    int changed = !*ok || !ws->run_flag[c->run];
+    int changed = !*ok || !flag;
     *ok = 1;
-    ws->run_flag[c->run] = 1;
+    ws->run_mf[c->run] = (uint8_t)(b | RUN_FLAG);
     if (c->flags & RT_CONN_PICKUP) {
         uint32_t u = c->from;
         int32_t nd = need_min(q, u, m);
@@ -903,7 +913,7 @@ static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
         ws->ok_side = p;
         ws->capside = q->nside;
     }
-    memset(ws->run_flag, 0, ws->nruns ? ws->nruns : 1);
+    run_flags_clear(ws);
     memset(ws->ok + lo, 0, tt->nconns - lo);
     if (q->nside > jlo) memset(ws->ok_side + jlo, 0, q->nside - jlo);
     for (uint32_t s = 0; s < tt->nstops; s++)
@@ -959,7 +969,7 @@ static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t 
     uint32_t e = INF;
     int road = allowed(q, RT_FMODE_ROAD);
     for (uint32_t s = 0; s < tt->nstops; s++) ws->ea[s] = INF;
-    memset(ws->run_flag, 0, ws->nruns ? ws->nruns : 1);
+    run_flags_clear(ws);
     for (uint32_t s = 0; s < tt->nstops; s++) {
         if (ws->origin_gen[s] != ws->gen) continue;
         ws->ea[s] = q->depart;
@@ -984,13 +994,14 @@ static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t 
             break;
         }
         if (c->dep >= e || c->dep > max_bound) break;
-        int m = q->net->run_mode[c->run];
+        unsigned b = ws->run_mf[c->run];
+        int m = (int)(b & ~RUN_FLAG);
         if (!allowed(q, m)) continue;
-        if (!ws->run_flag[c->run]) {
+        if (!(b & RUN_FLAG)) {
             if (!(c->flags & RT_CONN_PICKUP) || ws->ea[c->from] == INF) continue;
             int32_t nd = need_min(q, c->from, m);
             if (nd < 0 || (int64_t)ws->ea[c->from] + nd > (int64_t)c->dep) continue;
-            ws->run_flag[c->run] = 1;
+            ws->run_mf[c->run] = (uint8_t)(b | RUN_FLAG);
         }
         if (!(c->flags & RT_CONN_DROPOFF)) continue;
         uint32_t v = c->to;
