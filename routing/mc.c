@@ -106,12 +106,17 @@ struct rt_mc_ws {
     uint32_t npos;      /* pattern positions: the size of pmark */
     /* Per run, what the forward scan reads of it in one 16-byte record
      * (one cache line, fetched ahead by scan_second): the pass (gen) its
-     * bag (head, a list of run labels) is from, its trip's first
-     * stop_time and pattern (trip_pat).  Three arrays before, three
-     * misses for most connections. */
+     * bag (head, a list of run labels) is from, its trip's pattern
+     * (trip_pat) and mode (net->run_mode).  Four arrays before, four
+     * misses for many connections. */
     struct runrec {
-        uint32_t gen, head, fst, pat;
+        uint32_t gen, head, pat;
+        uint8_t mode;
     } * rrec;
+    /* Per pattern position, the km from the pattern's first stop (the
+     * same for every trip of it: net->cum_km, read at random there, was
+     * the scan's costliest miss). */
+    double *pkm;
     /* Per pattern + position (see scan()): the newest frontier entry
      * already looked at by a departure of it, this pass (gen).  Dense
      * (pattern positions only), so it stays in cache. */
@@ -339,6 +344,7 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->trip_pat);
     free(ws->pmark);
     free(ws->rrec);
+    free(ws->pkm);
     free(ws->g_index);
     free(ws->g_edge);
     free(ws->heap);
@@ -562,10 +568,15 @@ static int patterns_build(struct rt_mc_ws *ws) {
     free(key);
     free(head_pos);
     ws->pmark = alloc_n(ws->npos, sizeof(*ws->pmark));
-    if (!ws->pmark) return -1;
+    ws->pkm = alloc_n(ws->npos, sizeof(double));
+    if (!ws->pmark || !ws->pkm) return -1;
+    for (uint32_t t = 0; t < tt->ntrips; t++)
+        if (ws->trip_pat[t] != RT_NONE)
+            for (uint32_t k = 0; k < tt->trips[t].nstops; k++)
+                ws->pkm[ws->trip_pat[t] + k] = net->cum_km[tt->trips[t].first_stop_time + k];
     for (uint32_t r = 0; r < tt->nruns; r++) {
-        ws->rrec[r].fst = tt->trips[tt->runs[r].trip].first_stop_time;
         ws->rrec[r].pat = ws->trip_pat[tt->runs[r].trip];
+        ws->rrec[r].mode = net->run_mode[r];
     }
     return 0;
 }
@@ -1235,8 +1246,8 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
      * from two small arrays before touching the run's trip. */
     const struct runrec *rr = &ws->rrec[c->run];
     if (ws->stop_gen[c->from] != ws->gen && rr->gen != ws->gen) return;
-    int m = q->net->run_mode[c->run];
-    if (!allowed(q, m)) return;
+    int m = rr->mode;
+    if (!allowed(q, m)) return; /* so the trip has a pattern: rr->pat is set */
 
     /* Board from every ready label at c->from worth boarding. */
     if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {
@@ -1274,7 +1285,7 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
                                .cost = y->cost,
                                .co2 = y->co2,
                                .dep = c->dep,
-                               .bkm = q->net->cum_km[rr->fst + c->seq]};
+                               .bkm = ws->pkm[rr->pat + c->seq]};
             add_run_label(q, c->run, m, &x);
             if (q->oom) return;
         }
@@ -1290,7 +1301,7 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
      * the horizon, or for the scope even on the fastest path, none is
      * kept (add_stop_label and pruned() would drop each). */
     if ((int64_t)c->arr > ws->late[s] || sat_add(c->arr, ws->lb_t[s]) > q->bound) return;
-    const double *cum = q->net->cum_km + rr->fst;
+    const double *cum = ws->pkm + rr->pat;
     for (uint32_t i = rr->head; i != RT_NONE; i = ws->rl[i].next) {
         struct rlabel x = ws->rl[i];
         if (x.dead || x.bseq > c->seq) continue;
@@ -1490,11 +1501,22 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
             /* The run's word for a connection a little ahead: it is read
              * at random (as in csa.c). */
             if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->rrec[tt->conns[k + 16].run]);
+            /* And, nearer, the newest label aboard a run that has some. */
+            if (k + 6 < tt->nconns) {
+                const struct runrec *r6 = &q->ws->rrec[tt->conns[k + 6].run];
+                if (r6->gen == q->ws->gen && r6->head != RT_NONE)
+                    __builtin_prefetch(&q->ws->rl[r6->head]);
+            }
             if (skip && skip[tt->conns[k].run]) continue;
             n++;
             /* No journey available by the horizon uses it ("Horizon"). */
             if (!q->ws->ok[k]) continue;
-            scan(q, &tt->conns[k], k);
+            /* scan()'s first test, here: most connections stop at it, and
+             * a call for each cost more than the test. */
+            const struct rt_connection *c = &tt->conns[k];
+            if (q->ws->stop_gen[c->from] != q->ws->gen && q->ws->rrec[c->run].gen != q->ws->gen)
+                continue;
+            scan(q, c, k);
             if (q->oom) return n;
         }
         for (m = *j; m < nside && q->side[m].c.dep == t; m++) {
