@@ -98,6 +98,9 @@ struct rt_mc_ws {
      * newest stop label already looked at, and two lists of entries in
      * fe: the frontier of ready labels and the labels still waiting. */
     uint32_t (*seen)[RT_FMODE_COUNT], (*fhead)[RT_FMODE_COUNT], (*whead)[RT_FMODE_COUNT];
+    int64_t (*wmin)[RT_FMODE_COUNT]; /* the earliest departure a waiting
+                                      * label is ready for (INT64_MAX:
+                                      * none waits) */
     struct fent {
         uint32_t label, next;
     } * fe;
@@ -340,6 +343,7 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->seen);
     free(ws->fhead);
     free(ws->whead);
+    free(ws->wmin);
     free(ws->fe);
     free(ws->trip_pat);
     free(ws->pmark);
@@ -597,6 +601,7 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->seen = alloc_n(tt->nstops, sizeof(*ws->seen));
     ws->fhead = alloc_n(tt->nstops, sizeof(*ws->fhead));
     ws->whead = alloc_n(tt->nstops, sizeof(*ws->whead));
+    ws->wmin = alloc_n(tt->nstops, sizeof(*ws->wmin));
     ws->lb_t = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->lb_c = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_e = alloc_n(tt->nstops, sizeof(int64_t));
@@ -628,7 +633,7 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_foot[ws->in_index[tt->foot[f].to]++] = f;
     for (uint32_t s = tt->nstops; s > 0; s--) ws->in_index[s] = ws->in_index[s - 1];
     ws->in_index[0] = 0;
-    if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_t || !ws->lb_c || !ws->lb_e ||
+    if (!ws->seen || !ws->fhead || !ws->whead || !ws->wmin || !ws->lb_t || !ws->lb_c || !ws->lb_e ||
         !ws->lb_l || !ws->lbr_c || !ws->lbr_e || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_mc_ws_free(ws);
@@ -945,6 +950,8 @@ static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
         int zero = 0, changed = 0;
         for (; a > lo && tt->conns[a - 1].dep == t; a--) {
             const struct rt_connection *c = &tt->conns[a - 1];
+            /* The run's byte, read at random, a little ahead. */
+            if (a > lo + 16) __builtin_prefetch(&ws->run_mf[tt->conns[a - 17].run]);
             zero |= c->arr == t;
             if (!q->skip || !q->skip[c->run]) changed |= back_conn(q, c, &ws->ok[a - 1]);
         }
@@ -1044,8 +1051,10 @@ static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
     if (ws->stop_gen[s] != ws->gen) {
         ws->stop_gen[s] = ws->gen;
         ws->stop_head[s] = RT_NONE;
-        for (int m = 0; m < RT_FMODE_COUNT; m++)
+        for (int m = 0; m < RT_FMODE_COUNT; m++) {
             ws->seen[s][m] = ws->fhead[s][m] = ws->whead[s][m] = RT_NONE;
+            ws->wmin[s][m] = INT64_MAX;
+        }
     }
     for (uint32_t *p = &ws->stop_head[s]; *p != RT_NONE;) {
         struct slabel *y = &ws->sl[*p];
@@ -1216,15 +1225,21 @@ static void refresh(struct q *q, uint32_t s, int m, uint32_t dep) {
         } else {
             uint32_t e = new_entry(q, i, ws->whead[s][m]);
             if (e != RT_NONE) ws->whead[s][m] = e;
+            if ((int64_t)y->t + nd < ws->wmin[s][m]) ws->wmin[s][m] = (int64_t)y->t + nd;
         }
         if (q->oom) return;
     }
     if (top != RT_NONE) ws->seen[s][m] = top;
+    /* None of the waiting labels is ready yet: the walk below would move
+     * none (it ran at every departure before, most often for nothing). */
+    if ((int64_t)dep < ws->wmin[s][m]) return;
+    int64_t wmin = INT64_MAX;
     /* Indices, not pointers: frontier_add may move ws->fe. */
     for (uint32_t prev = RT_NONE, e = ws->whead[s][m]; e != RT_NONE;) {
         uint32_t next = ws->fe[e].next, l = ws->fe[e].label;
         const struct slabel *y = &ws->sl[l];
-        if ((int64_t)y->t + need(q, s, y->came, m) <= (int64_t)dep) {
+        int64_t ready = (int64_t)y->t + need(q, s, y->came, m);
+        if (ready <= (int64_t)dep) {
             if (prev == RT_NONE)
                 ws->whead[s][m] = next;
             else
@@ -1232,10 +1247,12 @@ static void refresh(struct q *q, uint32_t s, int m, uint32_t dep) {
             frontier_add(q, s, m, l);
             if (q->oom) return;
         } else {
+            if (ready < wmin) wmin = ready;
             prev = e;
         }
         e = next;
     }
+    ws->wmin[s][m] = wmin;
 }
 
 /* Scan connection C (index K). */
