@@ -216,6 +216,7 @@ static int bench_zone(const char *data_dir, const char *gtfs, const char *freigh
     struct bench_query *q = calloc(nq ? nq : 1, sizeof(*q));
     double *t = calloc((size_t)nq + 1, sizeof(double)), p50[BENCH_MAX_ROUNDS],
            p99[BENCH_MAX_ROUNDS], journeys = 0, labels = 0;
+    uint64_t digest = 0xcbf29ce484222325ull;
     char err[512];
     int rc = -1;
     if (!rep || !out || !q || !t) goto done;
@@ -237,7 +238,10 @@ static int bench_zone(const char *data_dir, const char *gtfs, const char *freigh
             double s0 = bench_now_us();
             if (rt_mc_search(router_net(), NULL, router_ws(), &mq, out) != 0) goto done;
             t[i] = bench_now_us() - s0;
-            if (r == 0) journeys += out->n, labels += out->labels;
+            if (r == 0) {
+                journeys += out->n, labels += out->labels;
+                digest = answer_digest(digest, out);
+            }
         }
         p50[r] = bench_quantile(t, nq, 0.5);
         p99[r] = bench_quantile(t, nq, 0.99);
@@ -247,6 +251,7 @@ static int bench_zone(const char *data_dir, const char *gtfs, const char *freigh
            "labels per query, p50 %.0f us, p99 %.0f us\n",
            gtfs, tt.nconns, tt.nstops, nq, nq ? journeys / nq : 0, nq ? labels / nq : 0,
            bench_median(p50, rounds), bench_median(p99, rounds));
+    fprintf(stderr, "  %s: answers %016" PRIx64 "\n", gtfs, digest);
     rc = 0;
 done:
     router_free();
