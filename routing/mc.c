@@ -32,7 +32,15 @@
  *   - lower bounds on cost, CO2e and time from every stop to the target
  *     (Dijkstras over the stop graph, "Lower bounds"), against the finals;
  *   - patterns ("patterns"): a stop label boards the runs of one pattern at
- *     one position once, on the first that departs. */
+ *     one position once, on the first that departs;
+ *   - spent run labels (scan()): a run label whose every alighting, here
+ *     or later, the finals would prune is skipped from then on.
+ * What keeps it fast per connection: what the forward scan reads per run
+ * is one 16-byte record fetched ahead (struct runrec), the km of a ride
+ * come from a small per-pattern array (pkm) instead of net->cum_km, the
+ * two relaxed scans read one byte per run (run_mf), and the labels that
+ * wait at a stop for a departure are walked only once one is ready
+ * (wmin). */
 #include "mc.h"
 
 #include "geodata/geodesy.h"
