@@ -32,7 +32,15 @@
  *   - lower bounds on cost, CO2e and time from every stop to the target
  *     (Dijkstras over the stop graph, "Lower bounds"), against the finals;
  *   - patterns ("patterns"): a stop label boards the runs of one pattern at
- *     one position once, on the first that departs. */
+ *     one position once, on the first that departs;
+ *   - spent run labels (scan()): a run label whose every alighting, here
+ *     or later, the finals would prune is skipped from then on.
+ * What keeps it fast per connection: what the forward scan reads per run
+ * is one 16-byte record fetched ahead (struct runrec), the km of a ride
+ * come from a small per-pattern array (pkm) instead of net->cum_km, the
+ * two relaxed scans read one byte per run (run_mf), and the labels that
+ * wait at a stop for a departure are walked only once one is ready
+ * (wmin). */
 #include "mc.h"
 
 #include "geodata/geodesy.h"
@@ -67,6 +75,8 @@ struct rlabel {
     uint16_t bseq;  /* its seq */
     uint16_t terr;  /* territory the cargo is cleared in */
     uint8_t legs;   /* including this ride */
+    uint8_t dead;   /* no alighting from it, here or later, can be kept
+                     * (see "Spent run labels" in scan()) */
     int64_t cost, co2; /* before this ride */
     uint32_t dep;      /* the boarding hop's departure and the km of its */
     double bkm;        /* stop along the trip: kept here, as reading them
@@ -83,7 +93,7 @@ struct final {
 struct rt_mc_ws {
     const struct rt_mc_net *net;
     uint32_t nstops, nruns, gen;
-    uint32_t *stop_gen, *stop_head, *target_gen, *run_gen, *run_head;
+    uint32_t *stop_gen, *stop_head, *target_gen;
     uint8_t *no_change;
     uint32_t *child_index, *children;
     struct slabel *sl;
@@ -96,18 +106,31 @@ struct rt_mc_ws {
      * newest stop label already looked at, and two lists of entries in
      * fe: the frontier of ready labels and the labels still waiting. */
     uint32_t (*seen)[RT_FMODE_COUNT], (*fhead)[RT_FMODE_COUNT], (*whead)[RT_FMODE_COUNT];
+    int64_t (*wmin)[RT_FMODE_COUNT]; /* the earliest departure a waiting
+                                      * label is ready for (INT64_MAX:
+                                      * none waits) */
     struct fent {
         uint32_t label, next;
     } * fe;
     uint32_t nfe, capfe;
     uint32_t *trip_pat; /* see "patterns" */
-    /* Per run: its trip's first stop_time and pattern (trip_pat), read
-     * together by the scan instead of runs[] and trips[]. */
-    struct runinfo {
-        uint32_t fst, pat;
-    } * runinfo;
+    uint32_t npos;      /* pattern positions: the size of pmark */
+    /* Per run, what the forward scan reads of it in one 16-byte record
+     * (one cache line, fetched ahead by scan_second): the pass (gen) its
+     * bag (head, a list of run labels) is from, its trip's pattern
+     * (trip_pat) and mode (net->run_mode).  Four arrays before, four
+     * misses for many connections. */
+    struct runrec {
+        uint32_t gen, head, pat;
+        uint8_t mode;
+    } * rrec;
+    /* Per pattern position, the km from the pattern's first stop (the
+     * same for every trip of it: net->cum_km, read at random there, was
+     * the scan's costliest miss). */
+    double *pkm;
     /* Per pattern + position (see scan()): the newest frontier entry
-     * already looked at by a departure of it, this pass (gen). */
+     * already looked at by a departure of it, this pass (gen).  Dense
+     * (pattern positions only), so it stays in cache. */
     struct pmark {
         uint32_t gen, e;
     } * pmark;
@@ -116,6 +139,8 @@ struct rt_mc_ws {
     uint32_t *lb_t;
     int64_t *lb_c, *lb_e;
     uint8_t *lb_l;
+    int64_t *lbr_c, *lbr_e; /* the same without the next leg's fixed part
+                             * ("Spent run labels" in scan()) */
     uint32_t *g_index; /* [nstops + 1]: edges into s in g_edge[...] */
     struct gedge {
         uint32_t from, secs;
@@ -132,7 +157,9 @@ struct rt_mc_ws {
      * can be part of such a journey, per run a flag for both scans. */
     int64_t *late, *late_foot; /* late_foot: the latest arrival at s by a
                                 * footpath that is still useful */
-    uint8_t *ok, *ok_side, *run_flag;
+    uint8_t *ok, *ok_side;
+    uint8_t *run_mf; /* per run: its mode (net->run_mode) | RUN_FLAG, one
+                      * byte read per connection by the two relaxed scans */
     uint32_t capside;
     uint32_t *ea;                        /* the guess's earliest times */
     int32_t (*nmin)[RT_FMODE_COUNT];     /* need_min per stop, per query */
@@ -141,6 +168,7 @@ struct rt_mc_ws {
 };
 
 #define LATE_NONE INT64_MIN
+#define RUN_FLAG 0x80u /* in run_mf: the run is marked (see reach_back, guess_earliest) */
 
 /* ---- the per-timetable facts ---- */
 
@@ -314,8 +342,6 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->stop_gen);
     free(ws->stop_head);
     free(ws->target_gen);
-    free(ws->run_gen);
-    free(ws->run_head);
     free(ws->no_change);
     free(ws->child_index);
     free(ws->children);
@@ -325,10 +351,12 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->seen);
     free(ws->fhead);
     free(ws->whead);
+    free(ws->wmin);
     free(ws->fe);
     free(ws->trip_pat);
     free(ws->pmark);
-    free(ws->runinfo);
+    free(ws->rrec);
+    free(ws->pkm);
     free(ws->g_index);
     free(ws->g_edge);
     free(ws->heap);
@@ -337,11 +365,13 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->lb_c);
     free(ws->lb_e);
     free(ws->lb_l);
+    free(ws->lbr_c);
+    free(ws->lbr_e);
     free(ws->late);
     free(ws->late_foot);
     free(ws->ok);
     free(ws->ok_side);
-    free(ws->run_flag);
+    free(ws->run_mf);
     free(ws->ea);
     free(ws->nmin);
     free(ws->nmin_gen);
@@ -465,9 +495,10 @@ static void heap_pop(struct rt_mc_ws *ws, uint32_t *n) {
  * hop and times relative to their first departure make runs that are the
  * same journey shifted in time: a run of the pattern boarded at position
  * k that departs later arrives later at every stop after k, at the same
- * cost, CO2e and legs.  trip_pat gives each trip the first stop_time index
- * of its pattern's first trip (a pattern and a position then make one
- * number, pattern + k), or RT_NONE when its mode is unusable. */
+ * cost, CO2e and legs.  trip_pat gives each trip the number of its
+ * pattern's first position (a pattern and a position then make one
+ * number, pattern + k, below npos), or RT_NONE when its mode is
+ * unusable. */
 struct tkey {
     uint64_t h;
     uint32_t trip;
@@ -504,11 +535,12 @@ static int patterns_build(struct rt_mc_ws *ws) {
     const struct rt_mc_net *net = ws->net;
     const struct rt_timetable *tt = net->tt;
     struct tkey *key = alloc_n(tt->ntrips, sizeof(*key));
+    uint32_t *head_pos = alloc_n(tt->ntrips, sizeof(uint32_t));
     ws->trip_pat = alloc_n(tt->ntrips, sizeof(uint32_t));
-    ws->pmark = alloc_n(tt->nstop_times, sizeof(*ws->pmark));
-    ws->runinfo = alloc_n(tt->nruns, sizeof(*ws->runinfo));
-    if (!key || !ws->trip_pat || !ws->pmark || !ws->runinfo) {
+    ws->rrec = alloc_n(tt->nruns, sizeof(*ws->rrec));
+    if (!key || !head_pos || !ws->trip_pat || !ws->rrec) {
         free(key);
+        free(head_pos);
         return -1;
     }
     for (uint32_t i = 0; i < tt->ntrips; i++) {
@@ -525,19 +557,39 @@ static int patterns_build(struct rt_mc_ws *ws) {
         key[i].trip = i;
     }
     if (tt->ntrips > 1) qsort(key, tt->ntrips, sizeof(*key), tkey_cmp);
+    /* A pattern is named by its first trip (the hash group's first, or the
+     * trip itself when it differs from that one); its positions get
+     * numbers npos .. npos + nstops - 1 when that trip is first met. */
+    for (uint32_t i = 0; i < tt->ntrips; i++) head_pos[i] = RT_NONE;
+    ws->npos = 0;
     for (uint32_t i = 0, first = 0; i < tt->ntrips; i++) {
         uint32_t t = key[i].trip;
         if (i == 0 || key[i].h != key[i - 1].h) first = i;
         uint32_t rep = key[first].trip;
-        ws->trip_pat[t] = net->trip_mode[t] >= RT_FMODE_COUNT ? RT_NONE
-                          : same_pattern(net, rep, t)         ? tt->trips[rep].first_stop_time
-                                                              : tt->trips[t].first_stop_time;
-    }
-    for (uint32_t r = 0; r < tt->nruns; r++) {
-        ws->runinfo[r].fst = tt->trips[tt->runs[r].trip].first_stop_time;
-        ws->runinfo[r].pat = ws->trip_pat[tt->runs[r].trip];
+        if (net->trip_mode[t] >= RT_FMODE_COUNT) {
+            ws->trip_pat[t] = RT_NONE;
+            continue;
+        }
+        uint32_t hd = same_pattern(net, rep, t) ? rep : t;
+        if (head_pos[hd] == RT_NONE) {
+            head_pos[hd] = ws->npos;
+            ws->npos += tt->trips[hd].nstops;
+        }
+        ws->trip_pat[t] = head_pos[hd];
     }
     free(key);
+    free(head_pos);
+    ws->pmark = alloc_n(ws->npos, sizeof(*ws->pmark));
+    ws->pkm = alloc_n(ws->npos, sizeof(double));
+    if (!ws->pmark || !ws->pkm) return -1;
+    for (uint32_t t = 0; t < tt->ntrips; t++)
+        if (ws->trip_pat[t] != RT_NONE)
+            for (uint32_t k = 0; k < tt->trips[t].nstops; k++)
+                ws->pkm[ws->trip_pat[t] + k] = net->cum_km[tt->trips[t].first_stop_time + k];
+    for (uint32_t r = 0; r < tt->nruns; r++) {
+        ws->rrec[r].pat = ws->trip_pat[tt->runs[r].trip];
+        ws->rrec[r].mode = net->run_mode[r];
+    }
     return 0;
 }
 
@@ -551,22 +603,23 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->stop_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->stop_head = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->target_gen = alloc_n(tt->nstops, sizeof(uint32_t));
-    ws->run_gen = alloc_n(tt->nruns, sizeof(uint32_t));
-    ws->run_head = alloc_n(tt->nruns, sizeof(uint32_t));
     ws->no_change = alloc_n(tt->nstops, 1);
     ws->child_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->children = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->seen = alloc_n(tt->nstops, sizeof(*ws->seen));
     ws->fhead = alloc_n(tt->nstops, sizeof(*ws->fhead));
     ws->whead = alloc_n(tt->nstops, sizeof(*ws->whead));
+    ws->wmin = alloc_n(tt->nstops, sizeof(*ws->wmin));
     ws->lb_t = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->lb_c = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_e = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_l = alloc_n(tt->nstops, 1);
+    ws->lbr_c = alloc_n(tt->nstops, sizeof(int64_t));
+    ws->lbr_e = alloc_n(tt->nstops, sizeof(int64_t));
     ws->late = alloc_n(tt->nstops, sizeof(int64_t));
     ws->late_foot = alloc_n(tt->nstops, sizeof(int64_t));
     ws->ok = alloc_n(tt->nconns, 1);
-    ws->run_flag = alloc_n(tt->nruns, 1);
+    ws->run_mf = alloc_n(tt->nruns, 1);
     ws->ea = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->nmin = alloc_n(tt->nstops, sizeof(*ws->nmin));
     ws->nmin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
@@ -574,11 +627,13 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->in_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->in_foot = alloc_n(tt->nfoot, sizeof(uint32_t));
     if (graph_build(ws) != 0 || patterns_build(ws) != 0 || !ws->late || !ws->late_foot ||
-        !ws->ok || !ws->run_flag || !ws->ea || !ws->nmin || !ws->nmin_gen ||
+        !ws->ok || !ws->run_mf || !ws->ea || !ws->nmin || !ws->nmin_gen ||
         !ws->origin_gen || !ws->in_index || !ws->in_foot) {
         rt_mc_ws_free(ws);
         return NULL;
     }
+    for (uint32_t r = 0; r < tt->nruns; r++)
+        ws->run_mf[r] = net->run_mode[r] < RT_FMODE_COUNT ? net->run_mode[r] : 0x7f;
     /* Footpaths by destination (a counting sort): the backward scan walks
      * them from the stop they lead to. */
     for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_index[tt->foot[f].to + 1]++;
@@ -586,9 +641,8 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_foot[ws->in_index[tt->foot[f].to]++] = f;
     for (uint32_t s = tt->nstops; s > 0; s--) ws->in_index[s] = ws->in_index[s - 1];
     ws->in_index[0] = 0;
-    if (!ws->seen || !ws->fhead || !ws->whead || !ws->lb_t || !ws->lb_c || !ws->lb_e ||
-        !ws->lb_l || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->run_gen ||
-        !ws->run_head || !ws->no_change || !ws->child_index || !ws->children ||
+    if (!ws->seen || !ws->fhead || !ws->whead || !ws->wmin || !ws->lb_t || !ws->lb_c || !ws->lb_e ||
+        !ws->lb_l || !ws->lbr_c || !ws->lbr_e || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_mc_ws_free(ws);
         return NULL;
@@ -740,19 +794,25 @@ static void add_final(struct q *q, uint32_t l) {
     tighten(q, avail);
 }
 
-/* 1 when a final makes a label (T, LEGS, COST, CO2) at stop S useless. */
-static int pruned(struct q *q, uint32_t s, uint32_t t, int legs, int64_t cost, int64_t co2) {
-    struct rt_mc_ws *ws = q->ws;
-    t = sat_add(t, ws->lb_t[s]);
-    legs += ws->lb_l[s];
-    cost += ws->lb_c[s];
-    co2 += ws->lb_e[s];
+/* 1 when no journey available at T or later, with LEGS or more legs,
+ * costing COST and emitting CO2 or more, can be in the answer: T is past
+ * the scope's bound, or a final dominates it. */
+static int pruned_as(const struct q *q, uint32_t t, int legs, int64_t cost, int64_t co2) {
+    const struct rt_mc_ws *ws = q->ws;
     if (t > q->bound) return 1;
     for (uint32_t i = 0; i < ws->nfin; i++) {
         const struct final *f = &ws->fin[i];
         if (dominates4(f->avail, f->legs, f->cost, f->co2, t, legs, cost, co2)) return 1;
     }
     return 0;
+}
+
+/* 1 when a final makes a label (T, LEGS, COST, CO2) at stop S useless. */
+static int pruned(const struct q *q, uint32_t s, uint32_t t, int legs, int64_t cost,
+                  int64_t co2) {
+    const struct rt_mc_ws *ws = q->ws;
+    return pruned_as(q, sat_add(t, ws->lb_t[s]), legs + ws->lb_l[s], cost + ws->lb_c[s],
+                     co2 + ws->lb_e[s]);
 }
 
 static int is_target(const struct q *q, uint32_t s) {
@@ -824,26 +884,31 @@ static void late_raise(struct q *q, uint32_t s, int64_t t, int64_t t_foot) {
     }
 }
 
+/* Unmark every run (run_mf keeps the modes). */
+static void run_flags_clear(struct rt_mc_ws *ws) {
+    for (uint32_t r = 0; r < ws->nruns; r++) ws->run_mf[r] &= (uint8_t)~RUN_FLAG;
+}
+
 /* One connection C of the backward scan; *OK its flag.  Returns 1 when
  * something changed. */
 static int back_conn(struct q *q, const struct rt_connection *c, uint8_t *ok) {
     struct rt_mc_ws *ws = q->ws;
-    int m = q->net->run_mode[c->run];
+    unsigned b = ws->run_mf[c->run];
+    int m = (int)(b & ~RUN_FLAG), flag = (b & RUN_FLAG) != 0;
     if (!allowed(q, m)) {
         *ok = 0;
         return 0;
     }
     /* Useful when the cargo can stay aboard for a useful later hop of the
      * run, or get off here in time. */
-    int use = ws->run_flag[c->run] ||
-              ((c->flags & RT_CONN_DROPOFF) && (int64_t)c->arr <= ws->late[c->to]);
+    int use = flag || ((c->flags & RT_CONN_DROPOFF) && (int64_t)c->arr <= ws->late[c->to]);
     if (!use) {
         *ok = 0;
         return 0;
     }
-    int changed = !*ok || !ws->run_flag[c->run];
+    int changed = !*ok || !flag;
     *ok = 1;
-    ws->run_flag[c->run] = 1;
+    ws->run_mf[c->run] = (uint8_t)(b | RUN_FLAG);
     if (c->flags & RT_CONN_PICKUP) {
         uint32_t u = c->from;
         int32_t nd = need_min(q, u, m);
@@ -872,7 +937,7 @@ static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
         ws->ok_side = p;
         ws->capside = q->nside;
     }
-    memset(ws->run_flag, 0, ws->nruns ? ws->nruns : 1);
+    run_flags_clear(ws);
     memset(ws->ok + lo, 0, tt->nconns - lo);
     if (q->nside > jlo) memset(ws->ok_side + jlo, 0, q->nside - jlo);
     for (uint32_t s = 0; s < tt->nstops; s++)
@@ -893,6 +958,8 @@ static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
         int zero = 0, changed = 0;
         for (; a > lo && tt->conns[a - 1].dep == t; a--) {
             const struct rt_connection *c = &tt->conns[a - 1];
+            /* The run's byte, read at random, a little ahead. */
+            if (a > lo + 16) __builtin_prefetch(&ws->run_mf[tt->conns[a - 17].run]);
             zero |= c->arr == t;
             if (!q->skip || !q->skip[c->run]) changed |= back_conn(q, c, &ws->ok[a - 1]);
         }
@@ -928,7 +995,7 @@ static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t 
     uint32_t e = INF;
     int road = allowed(q, RT_FMODE_ROAD);
     for (uint32_t s = 0; s < tt->nstops; s++) ws->ea[s] = INF;
-    memset(ws->run_flag, 0, ws->nruns ? ws->nruns : 1);
+    run_flags_clear(ws);
     for (uint32_t s = 0; s < tt->nstops; s++) {
         if (ws->origin_gen[s] != ws->gen) continue;
         ws->ea[s] = q->depart;
@@ -953,13 +1020,14 @@ static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t 
             break;
         }
         if (c->dep >= e || c->dep > max_bound) break;
-        int m = q->net->run_mode[c->run];
+        unsigned b = ws->run_mf[c->run];
+        int m = (int)(b & ~RUN_FLAG);
         if (!allowed(q, m)) continue;
-        if (!ws->run_flag[c->run]) {
+        if (!(b & RUN_FLAG)) {
             if (!(c->flags & RT_CONN_PICKUP) || ws->ea[c->from] == INF) continue;
             int32_t nd = need_min(q, c->from, m);
             if (nd < 0 || (int64_t)ws->ea[c->from] + nd > (int64_t)c->dep) continue;
-            ws->run_flag[c->run] = 1;
+            ws->run_mf[c->run] = (uint8_t)(b | RUN_FLAG);
         }
         if (!(c->flags & RT_CONN_DROPOFF)) continue;
         uint32_t v = c->to;
@@ -991,8 +1059,10 @@ static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
     if (ws->stop_gen[s] != ws->gen) {
         ws->stop_gen[s] = ws->gen;
         ws->stop_head[s] = RT_NONE;
-        for (int m = 0; m < RT_FMODE_COUNT; m++)
+        for (int m = 0; m < RT_FMODE_COUNT; m++) {
             ws->seen[s][m] = ws->fhead[s][m] = ws->whead[s][m] = RT_NONE;
+            ws->wmin[s][m] = INT64_MAX;
+        }
     }
     for (uint32_t *p = &ws->stop_head[s]; *p != RT_NONE;) {
         struct slabel *y = &ws->sl[*p];
@@ -1086,11 +1156,12 @@ static int run_dominates(const struct q *q, int m, const struct rlabel *a,
  * x->bseq, the hop being scanned). */
 static void add_run_label(struct q *q, uint32_t r, int m, const struct rlabel *x) {
     struct rt_mc_ws *ws = q->ws;
-    if (ws->run_gen[r] != ws->gen) {
-        ws->run_gen[r] = ws->gen;
-        ws->run_head[r] = RT_NONE;
+    struct runrec *rr = &ws->rrec[r];
+    if (rr->gen != ws->gen) {
+        rr->gen = ws->gen;
+        rr->head = RT_NONE;
     }
-    for (uint32_t *p = &ws->run_head[r]; *p != RT_NONE;) {
+    for (uint32_t *p = &rr->head; *p != RT_NONE;) {
         struct rlabel *y = &ws->rl[*p];
         if (run_dominates(q, m, y, x, x->bseq)) return;
         if (run_dominates(q, m, x, y, x->bseq)) {
@@ -1105,8 +1176,8 @@ static void add_run_label(struct q *q, uint32_t r, int m, const struct rlabel *x
     }
     uint32_t l = ws->nrl++;
     ws->rl[l] = *x;
-    ws->rl[l].next = ws->run_head[r];
-    ws->run_head[r] = l;
+    ws->rl[l].next = ws->rrec[r].head;
+    ws->rrec[r].head = l;
 }
 
 /* Ready labels.  Boarding a run at stop S by mode M needs a label there
@@ -1162,15 +1233,21 @@ static void refresh(struct q *q, uint32_t s, int m, uint32_t dep) {
         } else {
             uint32_t e = new_entry(q, i, ws->whead[s][m]);
             if (e != RT_NONE) ws->whead[s][m] = e;
+            if ((int64_t)y->t + nd < ws->wmin[s][m]) ws->wmin[s][m] = (int64_t)y->t + nd;
         }
         if (q->oom) return;
     }
     if (top != RT_NONE) ws->seen[s][m] = top;
+    /* None of the waiting labels is ready yet: the walk below would move
+     * none (it ran at every departure before, most often for nothing). */
+    if ((int64_t)dep < ws->wmin[s][m]) return;
+    int64_t wmin = INT64_MAX;
     /* Indices, not pointers: frontier_add may move ws->fe. */
     for (uint32_t prev = RT_NONE, e = ws->whead[s][m]; e != RT_NONE;) {
         uint32_t next = ws->fe[e].next, l = ws->fe[e].label;
         const struct slabel *y = &ws->sl[l];
-        if ((int64_t)y->t + need(q, s, y->came, m) <= (int64_t)dep) {
+        int64_t ready = (int64_t)y->t + need(q, s, y->came, m);
+        if (ready <= (int64_t)dep) {
             if (prev == RT_NONE)
                 ws->whead[s][m] = next;
             else
@@ -1178,10 +1255,12 @@ static void refresh(struct q *q, uint32_t s, int m, uint32_t dep) {
             frontier_add(q, s, m, l);
             if (q->oom) return;
         } else {
+            if (ready < wmin) wmin = ready;
             prev = e;
         }
         e = next;
     }
+    ws->wmin[s][m] = wmin;
 }
 
 /* Scan connection C (index K). */
@@ -1190,10 +1269,10 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
     struct rt_mc_ws *ws = q->ws;
     /* Nothing at the stop and nobody aboard: most connections, decided
      * from two small arrays before touching the run's trip. */
-    if (ws->stop_gen[c->from] != ws->gen && ws->run_gen[c->run] != ws->gen) return;
-    int m = q->net->run_mode[c->run];
-    if (!allowed(q, m)) return;
-    const struct runinfo ri = ws->runinfo[c->run];
+    const struct runrec *rr = &ws->rrec[c->run];
+    if (ws->stop_gen[c->from] != ws->gen && rr->gen != ws->gen) return;
+    int m = rr->mode;
+    if (!allowed(q, m)) return; /* so the trip has a pattern: rr->pat is set */
 
     /* Board from every ready label at c->from worth boarding. */
     if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {
@@ -1211,8 +1290,8 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
          * is no shift). */
         uint32_t head = ws->fhead[c->from][m], stop_at = RT_NONE;
         struct pmark *pm = NULL;
-        if (k < tt->nconns && ri.pat != RT_NONE) {
-            pm = &ws->pmark[ri.pat + c->seq];
+        if (k < tt->nconns && rr->pat != RT_NONE) {
+            pm = &ws->pmark[rr->pat + c->seq];
             if (pm->gen == ws->gen) stop_at = pm->e;
         }
         for (uint32_t e = head; e != RT_NONE && (stop_at == RT_NONE || e > stop_at);
@@ -1221,10 +1300,17 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
             const struct slabel *y = &ws->sl[i];
             /* Everything from here on starts at this departure. */
             if (pruned(q, c->from, c->dep, y->legs, y->cost, y->co2)) continue;
-            struct rlabel x = {RT_NONE,  i,      k,
-                               c->seq,   q->net->territory[c->from],
-                               (uint8_t)(y->legs + 1), y->cost, y->co2, c->dep,
-                               q->net->cum_km[ri.fst + c->seq]};
+            struct rlabel x = {.next = RT_NONE,
+                               .from = i,
+                               .board = k,
+                               .bseq = c->seq,
+                               .terr = q->net->territory[c->from],
+                               .legs = (uint8_t)(y->legs + 1),
+                               .dead = 0,
+                               .cost = y->cost,
+                               .co2 = y->co2,
+                               .dep = c->dep,
+                               .bkm = ws->pkm[rr->pat + c->seq]};
             add_run_label(q, c->run, m, &x);
             if (q->oom) return;
         }
@@ -1234,16 +1320,34 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
         }
     }
     /* Alight at c->to from every label aboard since this hop or before. */
-    if (!(c->flags & RT_CONN_DROPOFF) || ws->run_gen[c->run] != ws->gen) return;
+    if (!(c->flags & RT_CONN_DROPOFF) || rr->gen != ws->gen) return;
     uint32_t s = c->to;
     /* Every label made here is at s from c->arr on or later: too late for
      * the horizon, or for the scope even on the fastest path, none is
      * kept (add_stop_label and pruned() would drop each). */
     if ((int64_t)c->arr > ws->late[s] || sat_add(c->arr, ws->lb_t[s]) > q->bound) return;
-    const double *cum = q->net->cum_km + ri.fst;
-    for (uint32_t i = ws->run_head[c->run]; i != RT_NONE; i = ws->rl[i].next) {
+    const double *cum = ws->pkm + rr->pat;
+    for (uint32_t i = rr->head; i != RT_NONE; i = ws->rl[i].next) {
         struct rlabel x = ws->rl[i];
-        if (x.bseq > c->seq) continue;
+        if (x.dead || x.bseq > c->seq) continue;
+        double km = cum[c->seq + 1] - x.bkm; /* rt_mc_ride_km(trip, x.bseq, seq + 1) */
+        int64_t lc = leg_cost(q, m, km), le = leg_co2(q, m, km);
+        /* Spent run labels.  Whatever X does from here (get off here or at
+         * a later hop, then any legs after), its journey is available no
+         * earlier than c->arr + lb_t[s], with no fewer than x.legs legs,
+         * and costs at least x.cost + lc + lbr_c[s] (lbr_e: CO2e): along
+         * the run, the lower bounds only grow (see lower_bounds_setup).
+         * When a final dominates that, or it is past the scope's bound,
+         * every label X would make, here or later, is pruned in
+         * add_stop_label (its own bounds are no smaller); finals and the
+         * bound only tighten.  So X is marked and skipped from now on; it
+         * stays in the run's bag, which therefore holds what it held
+         * before. */
+        if (pruned_as(q, sat_add(c->arr, ws->lb_t[s]), x.legs, x.cost + lc + ws->lbr_c[s],
+                      x.co2 + le + ws->lbr_e[s])) {
+            ws->rl[i].dead = 1;
+            continue;
+        }
         struct slabel y;
         memset(&y, 0, sizeof(y));
         y.stop = s;
@@ -1253,13 +1357,13 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
         y.foot = RT_NONE;
         y.dep = x.dep;
         y.arr = c->arr;
-        y.km = cum[c->seq + 1] - x.bkm; /* rt_mc_ride_km(trip, x.bseq, seq + 1) */
+        y.km = km;
         y.customs = q->net->territory[s] != x.terr ? customs(q, s, m) : 0;
         y.t = sat_add(c->arr, y.customs);
         y.legs = x.legs;
         y.came = (uint8_t)m;
-        y.cost = x.cost + leg_cost(q, m, y.km);
-        y.co2 = x.co2 + leg_co2(q, m, y.km);
+        y.cost = x.cost + lc;
+        y.co2 = x.co2 + le;
         uint32_t l = add_stop_label(q, &y);
         if (q->oom) return;
         if (l != RT_NONE) footpaths_from(q, l);
@@ -1271,11 +1375,10 @@ static void next_gen(struct rt_mc_ws *ws) {
     if (++ws->gen == 0) {
         memset(ws->stop_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->target_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
-        memset(ws->run_gen, 0, (ws->nruns ? ws->nruns : 1) * sizeof(uint32_t));
+        for (uint32_t r = 0; r < ws->nruns; r++) ws->rrec[r].gen = 0;
         memset(ws->nmin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
         memset(ws->origin_gen, 0, (ws->nstops ? ws->nstops : 1) * sizeof(uint32_t));
-        memset(ws->pmark, 0, (ws->net->tt->nstop_times ? ws->net->tt->nstop_times : 1) *
-                                 sizeof(*ws->pmark));
+        memset(ws->pmark, 0, (ws->npos ? ws->npos : 1) * sizeof(*ws->pmark));
         ws->gen = 1;
     }
 }
@@ -1422,12 +1525,23 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
         for (k = *i; k < tt->nconns && tt->conns[k].dep == t; k++) {
             /* The run's word for a connection a little ahead: it is read
              * at random (as in csa.c). */
-            if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->run_gen[tt->conns[k + 16].run]);
+            if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->rrec[tt->conns[k + 16].run]);
+            /* And, nearer, the newest label aboard a run that has some. */
+            if (k + 6 < tt->nconns) {
+                const struct runrec *r6 = &q->ws->rrec[tt->conns[k + 6].run];
+                if (r6->gen == q->ws->gen && r6->head != RT_NONE)
+                    __builtin_prefetch(&q->ws->rl[r6->head]);
+            }
             if (skip && skip[tt->conns[k].run]) continue;
             n++;
             /* No journey available by the horizon uses it ("Horizon"). */
             if (!q->ws->ok[k]) continue;
-            scan(q, &tt->conns[k], k);
+            /* scan()'s first test, here: most connections stop at it, and
+             * a call for each cost more than the test. */
+            const struct rt_connection *c = &tt->conns[k];
+            if (q->ws->stop_gen[c->from] != q->ws->gen && q->ws->rrec[c->run].gen != q->ws->gen)
+                continue;
+            scan(q, c, k);
             if (q->oom) return n;
         }
         for (m = *j; m < nside && q->side[m].c.dep == t; m++) {
@@ -1511,8 +1625,18 @@ static void lower_bounds_setup(struct q *q) {
     }
     q->lb_cents_leg = isfinite(leg) ? leg : 0;
     const int64_t margin = RT_MC_MAX_LEGS / 2 + 1;
+    /* lbr_c, lbr_e: the bounds of a cargo aboard a run of mode m at a stop
+     * s of it, leaving the leg's fixed part and the next leg out.  Along
+     * the run to a later stop s', dist(s) <= rate[m] x the km between +
+     * dist(s'): the run's hops are edges of the graph.  And the leg's
+     * cost (rounded) to s' exceeds that to s by at least rate[m] x those
+     * km - 1.  So x.cost + leg(s) + dist(s) - 1 bounds from below a
+     * journey that gets off anywhere from s on: one more unit of
+     * margin. */
     graph_dist(q, 0);
     for (uint32_t s = 0; s < ws->nstops; s++) {
+        double r = floor(ws->dist[s]) - (margin + 1);
+        ws->lbr_c[s] = is_target(q, s) || !isfinite(r) || r < 0 ? 0 : (int64_t)r;
         double c = floor(q->lb_cents_leg + ws->dist[s]) - margin;
         ws->lb_c[s] = is_target(q, s) || !isfinite(c) || c < 0 ? 0 : (int64_t)c;
         ws->lb_l[s] = is_target(q, s) ? 0 : 1;
@@ -1522,6 +1646,7 @@ static void lower_bounds_setup(struct q *q) {
     graph_dist(q, 1);
     for (uint32_t s = 0; s < ws->nstops; s++) {
         double e = floor(ws->dist[s]) - margin;
+        ws->lbr_e[s] = is_target(q, s) || !isfinite(e - 1) || e - 1 < 0 ? 0 : (int64_t)(e - 1);
         ws->lb_e[s] = is_target(q, s) || !isfinite(e) || e < 0 ? 0 : (int64_t)e;
     }
     if (q->nside > 0) return;

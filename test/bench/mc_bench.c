@@ -59,8 +59,38 @@ struct result {
         uint32_t reached, failed;
         double p50, p99; /* microseconds */
         double journeys, labels, scanned;
+        uint64_t digest; /* of every answer of round 1 (answer_digest) */
     } c[NCONF];
 };
+
+/* FNV-1a over the answer OUT into H: every journey's four criteria and
+ * each leg's run, boarding, alighting and footpath, in the answer's order.
+ * Two builds of the search that print the same digest gave the same
+ * Pareto sets, journey by journey (the check of a faster search). */
+static uint64_t answer_digest(uint64_t h, const struct rt_mc_result *out) {
+    uint64_t v[4 + 4 * RT_MC_MAX_LEGS];
+    for (uint32_t i = 0; i <= out->n; i++) {
+        size_t n = 0;
+        if (i == out->n) {
+            v[n++] = out->n;
+        } else {
+            const struct rt_mc_journey *j = &out->j[i];
+            v[n++] = j->available;
+            v[n++] = j->nlegs;
+            v[n++] = (uint64_t)j->cost_cents;
+            v[n++] = (uint64_t)j->co2e_g;
+            for (uint32_t g = 0; g < j->nlegs && g < RT_MC_MAX_LEGS; g++) {
+                v[n++] = j->legs[g].leg.run;
+                v[n++] = j->legs[g].leg.board;
+                v[n++] = j->legs[g].leg.alight;
+                v[n++] = j->legs[g].foot;
+            }
+        }
+        const unsigned char *b = (const unsigned char *)v;
+        for (size_t k = 0; k < n * sizeof(v[0]); k++) h = (h ^ b[k]) * 0x100000001b3ull;
+    }
+    return h;
+}
 
 static int bench_feed(const char *path, const struct rt_freight *fr, uint32_t nq,
                       unsigned rounds, uint64_t seed, struct result *res) {
@@ -95,6 +125,7 @@ static int bench_feed(const char *path, const struct rt_freight *fr, uint32_t nq
     }
     free(rep);
     res->nconns = tt.nconns;
+    for (int c = 0; c < NCONF; c++) res->c[c].digest = 0xcbf29ce484222325ull;
     double t0 = bench_now_us();
     if (rt_mc_net_build(&net, &tt, fr, NULL, NULL, NULL, NULL) != 0 ||
         (ws = rt_mc_ws_new(&net)) == NULL) {
@@ -136,14 +167,17 @@ static int bench_feed(const char *path, const struct rt_freight *fr, uint32_t nq
                     res->c[c].journeys += out->n;
                     res->c[c].labels += out->labels;
                     res->c[c].scanned += out->scanned;
+                    res->c[c].digest = answer_digest(res->c[c].digest, out);
                 }
             }
         }
         for (int c = 0; c < NCONF; c++) {
             p50[c][r] = bench_quantile(t + (size_t)c * nq, nq, 0.5);
             p99[c][r] = bench_quantile(t + (size_t)c * nq, nq, 0.99);
-            fprintf(stderr, "  %s: mc (slack %s) round %u/%u: p50 %.0f us, p99 %.0f us\n",
-                    path, conf_name[c], r + 1, rounds, p50[c][r], p99[c][r]);
+            fprintf(stderr,
+                    "  %s: mc (slack %s) round %u/%u: p50 %.0f us, p99 %.0f us, answers %016" PRIx64
+                    "\n",
+                    path, conf_name[c], r + 1, rounds, p50[c][r], p99[c][r], res->c[c].digest);
         }
     }
     res->nqueries = nq;
@@ -182,6 +216,7 @@ static int bench_zone(const char *data_dir, const char *gtfs, const char *freigh
     struct bench_query *q = calloc(nq ? nq : 1, sizeof(*q));
     double *t = calloc((size_t)nq + 1, sizeof(double)), p50[BENCH_MAX_ROUNDS],
            p99[BENCH_MAX_ROUNDS], journeys = 0, labels = 0;
+    uint64_t digest = 0xcbf29ce484222325ull;
     char err[512];
     int rc = -1;
     if (!rep || !out || !q || !t) goto done;
@@ -203,7 +238,10 @@ static int bench_zone(const char *data_dir, const char *gtfs, const char *freigh
             double s0 = bench_now_us();
             if (rt_mc_search(router_net(), NULL, router_ws(), &mq, out) != 0) goto done;
             t[i] = bench_now_us() - s0;
-            if (r == 0) journeys += out->n, labels += out->labels;
+            if (r == 0) {
+                journeys += out->n, labels += out->labels;
+                digest = answer_digest(digest, out);
+            }
         }
         p50[r] = bench_quantile(t, nq, 0.5);
         p99[r] = bench_quantile(t, nq, 0.99);
@@ -213,6 +251,7 @@ static int bench_zone(const char *data_dir, const char *gtfs, const char *freigh
            "labels per query, p50 %.0f us, p99 %.0f us\n",
            gtfs, tt.nconns, tt.nstops, nq, nq ? journeys / nq : 0, nq ? labels / nq : 0,
            bench_median(p50, rounds), bench_median(p99, rounds));
+    fprintf(stderr, "  %s: answers %016" PRIx64 "\n", gtfs, digest);
     rc = 0;
 done:
     router_free();
