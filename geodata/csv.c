@@ -195,6 +195,20 @@ int csv_sort_unique(struct csv_reader *r, void *v, size_t n, size_t size, size_t
     return 0;
 }
 
+int csv_table(void *table, csv_rows_fn *rows, void (*free_fn)(void *table), const char *path,
+              size_t maxbytes, const char *buf, size_t len, const char *source, char *err,
+              size_t errlen) {
+    struct csv_reader r;
+    int rc = path ? csv_open_file(&r, path, maxbytes) : csv_open_buffer(&r, buf, len, source);
+    if (rc == 0) rc = rows(table, &r);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s", r.err);
+        free_fn(table);
+    }
+    csv_close(&r);
+    return rc;
+}
+
 void csv_close(struct csv_reader *r) {
     free(r->owned);
     free(r->scratch);

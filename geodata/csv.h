@@ -67,4 +67,12 @@ int csv_sort_unique(struct csv_reader *r, void *v, size_t n, size_t size, size_t
 
 void csv_close(struct csv_reader *r);
 
+/* Read a whole table: open PATH (at most MAXBYTES) or, when PATH is NULL,
+ * the LEN bytes at BUF named SOURCE, and let ROWS read every record into
+ * TABLE.  0, or -1 with ERR = "SOURCE:LINE: reason" after FREE(TABLE). */
+typedef int csv_rows_fn(void *table, struct csv_reader *r);
+int csv_table(void *table, csv_rows_fn *rows, void (*free_fn)(void *table), const char *path,
+              size_t maxbytes, const char *buf, size_t len, const char *source, char *err,
+              size_t errlen);
+
 #endif

@@ -101,31 +101,19 @@ static int parse_rows(struct geo_territories *t, struct csv_reader *r) {
     return collect_names(t, r);
 }
 
-static int finish(struct geo_territories *t, struct csv_reader *r, int rc, char *err,
-                  size_t errlen) {
-    if (rc != 0) {
-        snprintf(err, errlen, "%s", r->err);
-        geo_territories_free(t);
-    }
-    csv_close(r);
-    return rc;
-}
+static int rows(void *t, struct csv_reader *r) { return parse_rows(t, r); }
+static void drop(void *t) { geo_territories_free(t); }
 
 int geo_territories_load(struct geo_territories *t, const char *path, char *err,
                          size_t errlen) {
-    struct csv_reader r;
     memset(t, 0, sizeof(*t));
-    if (csv_open_file(&r, path, TERRITORY_MAX_BYTES) != 0)
-        return finish(t, &r, -1, err, errlen);
-    return finish(t, &r, parse_rows(t, &r), err, errlen);
+    return csv_table(t, rows, drop, path, TERRITORY_MAX_BYTES, NULL, 0, NULL, err, errlen);
 }
 
 int geo_territories_parse(struct geo_territories *t, const char *buf, size_t len,
                           const char *source, char *err, size_t errlen) {
-    struct csv_reader r;
     memset(t, 0, sizeof(*t));
-    if (csv_open_buffer(&r, buf, len, source) != 0) return finish(t, &r, -1, err, errlen);
-    return finish(t, &r, parse_rows(t, &r), err, errlen);
+    return csv_table(t, rows, drop, NULL, 0, buf, len, source, err, errlen);
 }
 
 void geo_territories_free(struct geo_territories *t) {
