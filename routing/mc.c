@@ -1646,12 +1646,6 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
             /* The run's word for a connection a little ahead: it is read
              * at random (as in csa.c). */
             if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->rrec[tt->conns[k + 16].run]);
-            /* And, nearer, the newest label aboard a run that has some. */
-            if (k + 6 < tt->nconns) {
-                const struct runrec *r6 = &q->ws->rrec[tt->conns[k + 6].run];
-                if (r6->gen == q->ws->gen && r6->head != RT_NONE)
-                    __builtin_prefetch(&q->ws->rl[r6->head]);
-            }
             if (skip && skip[tt->conns[k].run]) continue;
             n++;
             /* No journey available by the horizon uses it ("Horizon"). */
