@@ -38,9 +38,12 @@
  * What keeps it fast per connection: what the forward scan reads per run
  * is one 16-byte record fetched ahead (struct runrec), the km of a ride
  * come from a small per-pattern array (pkm) instead of net->cum_km, the
- * two relaxed scans read one byte per run (run_mf), and the labels that
- * wait at a stop for a departure are walked only once one is ready
- * (wmin). */
+ * two relaxed scans read one byte per run (run_mf, or hot_mf by the hot
+ * arrays' run number) and, without an overlay, the timetable's hot arrays
+ * (10 bytes a connection instead of 24; the guess with csa.c's per-stop
+ * gate, see guess_earliest), NEED after a footpath is cached per stop
+ * like need_min (nfoot), and the labels that wait at a stop for a
+ * departure are walked only once one is ready (wmin). */
 #include "mc.h"
 
 #include "geodata/geodesy.h"
