@@ -38,9 +38,12 @@
  * What keeps it fast per connection: what the forward scan reads per run
  * is one 16-byte record fetched ahead (struct runrec), the km of a ride
  * come from a small per-pattern array (pkm) instead of net->cum_km, the
- * two relaxed scans read one byte per run (run_mf), and the labels that
- * wait at a stop for a departure are walked only once one is ready
- * (wmin). */
+ * two relaxed scans read one byte per run (run_mf, or hot_mf by the hot
+ * arrays' run number) and, without an overlay, the timetable's hot arrays
+ * (10 bytes a connection instead of 24; the guess with csa.c's per-stop
+ * gate, see guess_earliest), NEED after a footpath is cached per stop
+ * like need_min (nfoot), and the labels that wait at a stop for a
+ * departure are walked only once one is ready (wmin). */
 #include "mc.h"
 
 #include "geodata/geodesy.h"
@@ -160,9 +163,13 @@ struct rt_mc_ws {
     uint8_t *ok, *ok_side;
     uint8_t *run_mf; /* per run: its mode (net->run_mode) | RUN_FLAG, one
                       * byte read per connection by the two relaxed scans */
+    uint8_t *hot_mf; /* the same by the hot arrays' run number (NULL when
+                      * the timetable has no hot arrays): the relaxed scans
+                      * over them use it (see guess_earliest) */
     uint32_t capside;
     uint32_t *ea;                        /* the guess's earliest times */
     int32_t (*nmin)[RT_FMODE_COUNT];     /* need_min per stop, per query */
+    int32_t (*nfoot)[RT_FMODE_COUNT];    /* need_foot per stop, per query */
     uint32_t *nmin_gen, *origin_gen;
     uint32_t *in_index, *in_foot; /* footpaths by the stop they lead to */
 };
@@ -372,8 +379,10 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->ok);
     free(ws->ok_side);
     free(ws->run_mf);
+    free(ws->hot_mf);
     free(ws->ea);
     free(ws->nmin);
+    free(ws->nfoot);
     free(ws->nmin_gen);
     free(ws->origin_gen);
     free(ws->in_index);
@@ -622,18 +631,29 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->run_mf = alloc_n(tt->nruns, 1);
     ws->ea = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->nmin = alloc_n(tt->nstops, sizeof(*ws->nmin));
+    ws->nfoot = alloc_n(tt->nstops, sizeof(*ws->nfoot));
     ws->nmin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->origin_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->in_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->in_foot = alloc_n(tt->nfoot, sizeof(uint32_t));
     if (graph_build(ws) != 0 || patterns_build(ws) != 0 || !ws->late || !ws->late_foot ||
-        !ws->ok || !ws->run_mf || !ws->ea || !ws->nmin || !ws->nmin_gen ||
+        !ws->ok || !ws->run_mf || !ws->ea || !ws->nmin || !ws->nfoot || !ws->nmin_gen ||
         !ws->origin_gen || !ws->in_index || !ws->in_foot) {
         rt_mc_ws_free(ws);
         return NULL;
     }
     for (uint32_t r = 0; r < tt->nruns; r++)
         ws->run_mf[r] = net->run_mode[r] < RT_FMODE_COUNT ? net->run_mode[r] : 0x7f;
+    if (tt->hot_rs) {
+        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
+        ws->hot_mf = alloc_n(tt->nruns, 1);
+        if (!ws->hot_mf) {
+            rt_mc_ws_free(ws);
+            return NULL;
+        }
+        for (uint32_t k = 0; k < tt->nconns; k++)
+            ws->hot_mf[tt->hot_rs[k] & mask] = ws->run_mf[tt->conns[k].run];
+    }
     /* Footpaths by destination (a counting sort): the backward scan walks
      * them from the stop they lead to. */
     for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_index[tt->foot[f].to + 1]++;
@@ -837,7 +857,9 @@ static int is_target(const struct q *q, uint32_t s) {
 
 /* need_min(S, M): the smallest NEED(S, x, M) over every x cargo can have
  * come by to S (origin only at the origin); -1 when boarding is impossible
- * whatever the way.  need_min_fill caches the five modes of S per pass. */
+ * whatever the way.  need_min_fill caches the five modes of S per pass, and
+ * with them nfoot[S][M]: NEED(S, footpath, M) when footpaths lead into S
+ * and road is allowed, else -1 (the backward scan's other need). */
 static void need_min_fill(struct q *q, uint32_t s) {
     struct rt_mc_ws *ws = q->ws;
     ws->nmin_gen[s] = ws->gen;
@@ -852,6 +874,9 @@ static void need_min_fill(struct q *q, uint32_t s) {
             if (nd >= 0 && (best < 0 || nd < best)) best = nd;
         }
         ws->nmin[s][mm] = (int32_t)best;
+        ws->nfoot[s][mm] = ws->in_index[s] < ws->in_index[s + 1] && allowed(q, RT_FMODE_ROAD)
+                               ? (int32_t)need(q, s, RT_MC_FOOT, mm)
+                               : -1;
     }
 }
 
@@ -884,16 +909,32 @@ static void late_raise(struct q *q, uint32_t s, int64_t t, int64_t t_foot) {
     }
 }
 
+/* The first second of tt->hot_sec whose connections start at or after
+ * index LO (LO is a second's first connection, or nconns). */
+static uint32_t sec_first_at(const struct rt_timetable *tt, uint32_t lo) {
+    uint32_t a = 0, z = tt->nhot_sec;
+    while (a < z) {
+        uint32_t mid = a + (z - a) / 2;
+        if (tt->hot_sec[mid].first < lo) a = mid + 1;
+        else z = mid;
+    }
+    return a;
+}
+
 /* Unmark every run (run_mf keeps the modes). */
 static void run_flags_clear(struct rt_mc_ws *ws) {
     for (uint32_t r = 0; r < ws->nruns; r++) ws->run_mf[r] &= (uint8_t)~RUN_FLAG;
+    if (ws->hot_mf)
+        for (uint32_t r = 0; r < ws->nruns; r++) ws->hot_mf[r] &= (uint8_t)~RUN_FLAG;
 }
 
 /* One connection C of the backward scan; *OK its flag.  Returns 1 when
  * something changed. */
-static int back_conn(struct q *q, const struct rt_connection *c, uint8_t *ok) {
+static inline __attribute__((always_inline)) int
+back_core(struct q *q, uint8_t *mf, int pick, int drop, uint32_t dep, uint32_t arr,
+          uint32_t from, uint32_t to, uint8_t *ok) {
     struct rt_mc_ws *ws = q->ws;
-    unsigned b = ws->run_mf[c->run];
+    unsigned b = *mf;
     int m = (int)(b & ~RUN_FLAG), flag = (b & RUN_FLAG) != 0;
     if (!allowed(q, m)) {
         *ok = 0;
@@ -901,28 +942,40 @@ static int back_conn(struct q *q, const struct rt_connection *c, uint8_t *ok) {
     }
     /* Useful when the cargo can stay aboard for a useful later hop of the
      * run, or get off here in time. */
-    int use = flag || ((c->flags & RT_CONN_DROPOFF) && (int64_t)c->arr <= ws->late[c->to]);
+    int use = flag || (drop && (int64_t)arr <= ws->late[to]);
     if (!use) {
         *ok = 0;
         return 0;
     }
     int changed = !*ok || !flag;
     *ok = 1;
-    ws->run_mf[c->run] = (uint8_t)(b | RUN_FLAG);
-    if (c->flags & RT_CONN_PICKUP) {
-        uint32_t u = c->from;
-        int32_t nd = need_min(q, u, m);
-        int64_t nf = ws->in_index[u] < ws->in_index[u + 1] && allowed(q, RT_FMODE_ROAD)
-                         ? need(q, u, RT_MC_FOOT, m)
-                         : -1;
-        int64_t t = nd >= 0 ? (int64_t)c->dep - nd : LATE_NONE;
-        int64_t tf = nf >= 0 ? (int64_t)c->dep - nf : LATE_NONE;
+    *mf = (uint8_t)(b | RUN_FLAG);
+    if (pick) {
+        uint32_t u = from;
+        int32_t nd = need_min(q, u, m), nf = ws->nfoot[u][m]; /* need_min filled it */
+        int64_t t = nd >= 0 ? (int64_t)dep - nd : LATE_NONE;
+        int64_t tf = nf >= 0 ? (int64_t)dep - nf : LATE_NONE;
         if (t > ws->late[u] || tf > ws->late_foot[u]) {
             late_raise(q, u, t, tf);
             changed = 1;
         }
     }
     return changed;
+}
+
+static int back_conn(struct q *q, const struct rt_connection *c, uint8_t *ok) {
+    return back_core(q, &q->ws->run_mf[c->run], (c->flags & RT_CONN_PICKUP) != 0,
+                     (c->flags & RT_CONN_DROPOFF) != 0, c->dep, c->arr, c->from, c->to, ok);
+}
+
+/* back_conn for connection K of the hot arrays, departing at T. */
+static inline __attribute__((always_inline)) int back_hot(struct q *q, uint32_t k, uint32_t t,
+                                                          uint32_t mask) {
+    const struct rt_timetable *tt = q->tt;
+    uint32_t f = tt->hot_from[k] & ~RT_HOT_OPEN, to = tt->hot_to[k], d = tt->hot_dur[k];
+    uint32_t arr = d != RT_HOT_LONG ? t + d : tt->conns[k].arr;
+    return back_core(q, &q->ws->hot_mf[tt->hot_rs[k] & mask], f != tt->nstops,
+                     to != tt->nstops + 1, t, arr, f, to, &q->ws->ok[k]);
 }
 
 /* The backward scan for horizon H, over connections departing from
@@ -944,6 +997,30 @@ static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
         if (is_target(q, s))
             late_raise(q, s, (int64_t)h - release_min(q, s),
                        (int64_t)h - (allowed(q, RT_FMODE_ROAD) ? release(q, s, RT_FMODE_ROAD) : 0));
+    if (!q->side && !q->skip && ws->hot_mf) {
+        /* The same over the hot arrays (10 bytes a connection, not 24), a
+         * departure second at a time, in the same order. */
+        const struct rt_hot_sec *sec = tt->hot_sec;
+        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
+        uint32_t sa = sec_first_at(tt, lo), sb = sa;
+        while (sb < tt->nhot_sec && sec[sb].dep <= h) sb++;
+        while (sb > sa) {
+            sb--;
+            uint32_t t = sec[sb].dep, first = sec[sb].first, end = sec[sb + 1].first;
+            int zero = 0, changed = 0;
+            for (uint32_t k = end; k-- > first;) {
+                if (k >= first + 16)
+                    __builtin_prefetch(&ws->hot_mf[tt->hot_rs[k - 16] & mask]);
+                zero |= tt->hot_dur[k] == 0;
+                changed |= back_hot(q, k, t, mask);
+            }
+            while (zero && changed) {
+                changed = 0;
+                for (uint32_t k = end; k-- > first;) changed |= back_hot(q, k, t, mask);
+            }
+        }
+        return 0;
+    }
     uint32_t i = h >= INF - 1 ? tt->nconns : rt_first_conn(tt, h + 1);
     uint32_t j = !q->side     ? 0
                  : h >= INF - 1 ? q->nside
@@ -984,6 +1061,44 @@ static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
     return 0;
 }
 
+/* One connection C of guess_earliest: board when the relaxed rules allow,
+ * alight, walk the footpaths; *E the earliest availability so far. */
+static inline __attribute__((always_inline)) void
+guess_core(struct q *q, uint8_t *mf, int pick, int drop, uint32_t dep, uint32_t arr,
+           uint32_t from, uint32_t to, uint32_t *e, int road) {
+    struct rt_mc_ws *ws = q->ws;
+    const struct rt_timetable *tt = q->tt;
+    unsigned b = *mf;
+    int m = (int)(b & ~RUN_FLAG);
+    if (!allowed(q, m)) return;
+    if (!(b & RUN_FLAG)) {
+        if (!pick || ws->ea[from] == INF) return;
+        int32_t nd = need_min(q, from, m);
+        if (nd < 0 || (int64_t)ws->ea[from] + nd > (int64_t)dep) return;
+        *mf = (uint8_t)(b | RUN_FLAG);
+    }
+    if (!drop) return;
+    uint32_t v = to;
+    if (arr < ws->ea[v]) ws->ea[v] = arr;
+    if (is_target(q, v) && sat_add(arr, release(q, v, m)) < *e)
+        *e = sat_add(arr, release(q, v, m));
+    uint32_t n;
+    const struct rt_footpath *fp = rt_footpaths(tt, v, &n);
+    if (!road || n == 0) return;
+    uint32_t start = sat_add(arr, handling(q, v, m, RT_FMODE_ROAD));
+    for (uint32_t f = 0; f < n; f++) {
+        uint32_t w = fp[f].to, a = sat_add(start, fp[f].seconds);
+        if (a < ws->ea[w]) ws->ea[w] = a;
+        if (is_target(q, w) && sat_add(a, release(q, w, RT_FMODE_ROAD)) < *e)
+            *e = sat_add(a, release(q, w, RT_FMODE_ROAD));
+    }
+}
+
+static void guess_conn(struct q *q, const struct rt_connection *c, uint32_t *e, int road) {
+    guess_core(q, &q->ws->run_mf[c->run], (c->flags & RT_CONN_PICKUP) != 0,
+               (c->flags & RT_CONN_DROPOFF) != 0, c->dep, c->arr, c->from, c->to, e, road);
+}
+
 /* A guess at E (mc.h, "Scope"): an earliest-arrival scan under the same
  * relaxed rules as the backward scan.  Any value is safe (rt_mc_search
  * checks the answer against the horizon it gives and searches again when
@@ -1008,6 +1123,37 @@ static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t 
                 e = sat_add(a, release(q, w, RT_FMODE_ROAD));
         }
     }
+    if (!q->side && !q->skip && ws->hot_mf) {
+        /* Over the hot arrays (timetable.h), a departure second at a time,
+         * with csa.c's gate: a connection does something only when its run
+         * is marked or it can board, and boarding needs ea[from] <= its
+         * departure.  A marked run with a closed hop (no RT_HOT_OPEN) has
+         * ea[from] <= the departure too: its previous hop (seq - 1) was
+         * scanned before it (conns are sorted by (dep, arr, run, seq)),
+         * after the mark (the mark comes from an earlier hop), allows
+         * alighting at FROM and arrives by the departure, so it set
+         * ea[from] to that arrival or less.  So a closed connection whose
+         * from stop has ea above its second does nothing and is passed
+         * over without reading its 24-byte record or its run's byte. */
+        const struct rt_hot_sec *sec = tt->hot_sec;
+        const uint16_t *hf = tt->hot_from;
+        const uint32_t *ea = ws->ea;
+        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
+        for (uint32_t a = sec_first_at(tt, lo); a < tt->nhot_sec; a++) {
+            uint32_t t = sec[a].dep;
+            if (t >= e || t > max_bound) break;
+            for (uint32_t k = sec[a].first, end = sec[a + 1].first; k < end; k++) {
+                uint32_t f = hf[k];
+                if (!(f & RT_HOT_OPEN) && ea[f] > t) continue;
+                uint32_t to = tt->hot_to[k], d = tt->hot_dur[k];
+                guess_core(q, &ws->hot_mf[tt->hot_rs[k] & mask], (f & ~RT_HOT_OPEN) != tt->nstops,
+                           to != tt->nstops + 1, t, d != RT_HOT_LONG ? t + d : tt->conns[k].arr,
+                           f & ~RT_HOT_OPEN, to, &e, road);
+                if (t >= e) break;
+            }
+        }
+        return e;
+    }
     uint32_t i = lo, j = jlo;
     for (;;) {
         const struct rt_connection *c;
@@ -1020,30 +1166,7 @@ static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t 
             break;
         }
         if (c->dep >= e || c->dep > max_bound) break;
-        unsigned b = ws->run_mf[c->run];
-        int m = (int)(b & ~RUN_FLAG);
-        if (!allowed(q, m)) continue;
-        if (!(b & RUN_FLAG)) {
-            if (!(c->flags & RT_CONN_PICKUP) || ws->ea[c->from] == INF) continue;
-            int32_t nd = need_min(q, c->from, m);
-            if (nd < 0 || (int64_t)ws->ea[c->from] + nd > (int64_t)c->dep) continue;
-            ws->run_mf[c->run] = (uint8_t)(b | RUN_FLAG);
-        }
-        if (!(c->flags & RT_CONN_DROPOFF)) continue;
-        uint32_t v = c->to;
-        if (c->arr < ws->ea[v]) ws->ea[v] = c->arr;
-        if (is_target(q, v) && sat_add(c->arr, release(q, v, m)) < e)
-            e = sat_add(c->arr, release(q, v, m));
-        uint32_t n;
-        const struct rt_footpath *fp = rt_footpaths(tt, v, &n);
-        if (!road || n == 0) continue;
-        uint32_t start = sat_add(c->arr, handling(q, v, m, RT_FMODE_ROAD));
-        for (uint32_t f = 0; f < n; f++) {
-            uint32_t w = fp[f].to, a = sat_add(start, fp[f].seconds);
-            if (a < ws->ea[w]) ws->ea[w] = a;
-            if (is_target(q, w) && sat_add(a, release(q, w, RT_FMODE_ROAD)) < e)
-                e = sat_add(a, release(q, w, RT_FMODE_ROAD));
-        }
+        guess_conn(q, c, &e, road);
     }
     return e;
 }
@@ -1526,12 +1649,6 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
             /* The run's word for a connection a little ahead: it is read
              * at random (as in csa.c). */
             if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->rrec[tt->conns[k + 16].run]);
-            /* And, nearer, the newest label aboard a run that has some. */
-            if (k + 6 < tt->nconns) {
-                const struct runrec *r6 = &q->ws->rrec[tt->conns[k + 6].run];
-                if (r6->gen == q->ws->gen && r6->head != RT_NONE)
-                    __builtin_prefetch(&q->ws->rl[r6->head]);
-            }
             if (skip && skip[tt->conns[k].run]) continue;
             n++;
             /* No journey available by the horizon uses it ("Horizon"). */
