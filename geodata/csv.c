@@ -178,6 +178,14 @@ const char *csv_field(const struct csv_reader *r, int i) {
     return (i >= 0 && i < r->nfields) ? r->fields[i] : "";
 }
 
+int csv_columns(struct csv_reader *r, const char *const *names, size_t n, int *col) {
+    if (csv_read_header(r) != 0) return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((col[i] = csv_column(r, names[i])) < 0)
+            return csv_error(r, "missing column '%s'", names[i]);
+    return 0;
+}
+
 int csv_sort_unique(struct csv_reader *r, void *v, size_t n, size_t size, size_t key_off,
                     size_t line_off, int (*cmp)(const void *, const void *), const char *what) {
     char *base = v;

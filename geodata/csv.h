@@ -58,6 +58,10 @@ int csv_double(const char *s, double lo, double hi, double *out);
 int csv_error(struct csv_reader *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Read the header and find the N columns NAMES in it: COL[i] is NAMES[i]'s
+ * index.  0, or -1 with r->err naming the first missing column. */
+int csv_columns(struct csv_reader *r, const char *const *names, size_t n, int *col);
+
 /* Sort the N rows of SIZE bytes at V with CMP (by the string key at
  * KEY_OFF) and refuse a key that appears twice: 0, or -1 with r->err
  * "SOURCE:LINE: WHAT KEY appears twice (also line L)", LINE the later of

@@ -1,6 +1,7 @@
 /* customs_offices.c -- load and look up customs offices (see
  * customs_offices.h). */
 #include "customs_offices.h"
+#include "nodes.h"
 #include "csv.h"
 
 #include <ctype.h>
@@ -17,25 +18,6 @@ static int valid_office_code(const char *s) {
     for (int i = 0; i < 4; i++)
         if (!isdigit((unsigned char)s[i])) return 0;
     return s[4] == '\0';
-}
-
-/* The node code shapes of nodes.csv: UN/LOCODE "CNSHA", IATA "PVG", local
- * "CNSHA-YSH" (2-4 more of A-Z 0-9 after the dash). */
-static int valid_node_code(const char *s) {
-    size_t n = strlen(s), i;
-    if (n == 3) {
-        for (i = 0; i < 3; i++) if (!isupper((unsigned char)s[i])) return 0;
-        return 1;
-    }
-    if (n < 5) return 0;
-    for (i = 0; i < 2; i++) if (!isupper((unsigned char)s[i])) return 0;
-    for (i = 2; i < 5; i++)
-        if (!isupper((unsigned char)s[i]) && !(s[i] >= '2' && s[i] <= '9')) return 0;
-    if (n == 5) return 1;
-    if (s[5] != '-' || n < 8 || n > 10) return 0;
-    for (i = 6; i < n; i++)
-        if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i])) return 0;
-    return 1;
 }
 
 static int copy_text(struct csv_reader *r, char *dst, size_t dstlen, const char *value,
@@ -57,7 +39,7 @@ static int parse_nodes(struct csv_reader *r, struct cx_office *o, const char *s)
         size_t len = end ? (size_t)(end - p) : strlen(p);
         char node[CX_NODE_LEN];
         if (len == 0 || len >= sizeof(node) ||
-            (memcpy(node, p, len), node[len] = '\0', !valid_node_code(node)))
+            (memcpy(node, p, len), node[len] = '\0', !geo_node_code_valid(node)))
             return csv_error(r, "%s: node '%.*s' is not a node code (CNCLJ, CSX, "
                                 "CNSHA-YSH)", o->code, (int)(len > 40 ? 40 : len), p);
         for (size_t i = 0; i < o->nnodes; i++)
@@ -82,10 +64,7 @@ static int parse_rows(struct cx_offices *t, struct csv_reader *r) {
     int col[NCOLS], rc;
     size_t cap = 0;
 
-    if (csv_read_header(r) != 0) return -1;
-    for (size_t i = 0; i < NCOLS; i++)
-        if ((col[i] = csv_column(r, columns[i])) < 0)
-            return csv_error(r, "missing column '%s'", columns[i]);
+    if (csv_columns(r, columns, NCOLS, col) != 0) return -1;
 
     while ((rc = csv_next(r)) == 1) {
         struct cx_office o;

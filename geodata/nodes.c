@@ -31,8 +31,7 @@ const char *geo_customs_name(int i) {
     return (i >= 0 && i < CUSTOMS_FLAG_COUNT) ? customs_names[i] : "unknown";
 }
 
-/* UN/LOCODE "CNSHA", IATA "PVG", or local "CNSHA-YSH". */
-static int valid_code(const char *s) {
+int geo_node_code_valid(const char *s) {
     size_t n = strlen(s), i;
     if (n == 3) {
         for (i = 0; i < 3; i++) if (!isupper((unsigned char)s[i])) return 0;
@@ -100,10 +99,7 @@ static int parse_rows(struct geo_nodes *t, struct csv_reader *r) {
     int col[NCOLS], rc;
     size_t cap = 0;
 
-    if (csv_read_header(r) != 0) return -1;
-    for (size_t i = 0; i < NCOLS; i++)
-        if ((col[i] = csv_column(r, columns[i])) < 0)
-            return csv_error(r, "missing column '%s'", columns[i]);
+    if (csv_columns(r, columns, NCOLS, col) != 0) return -1;
 
     while ((rc = csv_next(r)) == 1) {
         struct geo_node nd;
@@ -111,7 +107,7 @@ static int parse_rows(struct geo_nodes *t, struct csv_reader *r) {
         memset(&nd, 0, sizeof(nd));
         if (r->nfields != r->nheader)
             return csv_error(r, "%d fields, the header has %d", r->nfields, r->nheader);
-        if (!valid_code(csv_field(r, col[0])))
+        if (!geo_node_code_valid(csv_field(r, col[0])))
             return csv_error(r, "code '%.40s' is not a UN/LOCODE (CNSHA), an IATA "
                                 "code (PVG) or a local code (CNSHA-YSH)",
                              csv_field(r, col[0]));

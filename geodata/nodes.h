@@ -50,6 +50,10 @@ int geo_nodes_parse(struct geo_nodes *t, const char *buf, size_t len,
 
 void geo_nodes_free(struct geo_nodes *t);
 
+/* 1 when S has the shape of a node code: a UN/LOCODE "CNSHA", an IATA
+ * code "PVG", or a local code "CNSHA-YSH" (2-4 of A-Z 0-9 after the dash). */
+int geo_node_code_valid(const char *s);
+
 /* The node with CODE (exact, case-sensitive), or NULL. */
 const struct geo_node *geo_node_find(const struct geo_nodes *t, const char *code);
 

@@ -61,10 +61,7 @@ static int parse_rows(struct geo_territories *t, struct csv_reader *r) {
     int col[NCOLS], rc;
     size_t cap = 0;
 
-    if (csv_read_header(r) != 0) return -1;
-    for (size_t i = 0; i < NCOLS; i++)
-        if ((col[i] = csv_column(r, columns[i])) < 0)
-            return csv_error(r, "missing column '%s'", columns[i]);
+    if (csv_columns(r, columns, NCOLS, col) != 0) return -1;
 
     while ((rc = csv_next(r)) == 1) {
         struct geo_territory_row row;
