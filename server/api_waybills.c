@@ -283,15 +283,16 @@ static int cursor_decode(const char *hex, char *out, size_t outlen) {
     return 0;
 }
 
-static void got_history(int status, const char *const *v, const size_t *lens, size_t n,
-                        void *arg) {
-    struct one *o = arg;
+/* Reply {"waybill": N, "history": [...]}: each stored string V[i] made an
+ * entry by ENTRY (NULL: skipped). */
+static void reply_history(struct one *o, int status, const char *const *v, const size_t *lens,
+                          size_t n, json_t *(*entry)(const char *s, size_t len)) {
     if (status != STORE_OK) {
         store_failed(o->r, status);
     } else {
         json_t *list = json_array();
         for (size_t i = 0; i < n; i++) {
-            json_t *j = json_loadb(v[i], lens[i], 0, NULL);
+            json_t *j = entry(v[i], lens[i]);
             if (j) json_array_append_new(list, j);
         }
         srv_reply_json(o->r, 200, json_pack("{s:s, s:o}", "waybill", o->r->params[0],
@@ -300,35 +301,34 @@ static void got_history(int status, const char *const *v, const size_t *lens, si
     one_free(o);
 }
 
-/* "AT|ETA|SOURCE" entries (store_wb_eta_history) as objects. */
+static json_t *amendment_entry(const char *s, size_t len) { return json_loadb(s, len, 0, NULL); }
+
+/* An "AT|ETA|SOURCE" entry (store_wb_eta_history) as an object. */
+static json_t *eta_entry(const char *s, size_t len) {
+    char at[40], eta[40], src[32] = "";
+    long long a = 0, e = 0;
+    char *line = strndup(s, len), *p1, *p2;
+    if (line && (p1 = strchr(line, '|')) && (p2 = strchr(p1 + 1, '|'))) {
+        *p1 = *p2 = '\0';
+        a = strtoll(line, NULL, 10);
+        e = strtoll(p1 + 1, NULL, 10);
+        snprintf(src, sizeof(src), "%s", p2 + 1);
+    }
+    free(line);
+    if (a <= 0 || e <= 0) return NULL;
+    time_format_iso8601(a, 0, at, sizeof(at));
+    time_format_iso8601(e, 0, eta, sizeof(eta));
+    return json_pack("{s:s, s:s, s:s}", "at", at, "eta", eta, "source", src);
+}
+
+static void got_history(int status, const char *const *v, const size_t *lens, size_t n,
+                        void *arg) {
+    reply_history(arg, status, v, lens, n, amendment_entry);
+}
+
 static void got_eta_history(int status, const char *const *v, const size_t *lens, size_t n,
                             void *arg) {
-    struct one *o = arg;
-    if (status != STORE_OK) {
-        store_failed(o->r, status);
-    } else {
-        json_t *list = json_array();
-        for (size_t i = 0; i < n; i++) {
-            char at[40], eta[40], src[32] = "";
-            long long a = 0, e = 0;
-            char *line = strndup(v[i], lens[i]), *p1, *p2;
-            if (line && (p1 = strchr(line, '|')) && (p2 = strchr(p1 + 1, '|'))) {
-                *p1 = *p2 = '\0';
-                a = strtoll(line, NULL, 10);
-                e = strtoll(p1 + 1, NULL, 10);
-                snprintf(src, sizeof(src), "%s", p2 + 1);
-            }
-            free(line);
-            if (a <= 0 || e <= 0) continue;
-            time_format_iso8601(a, 0, at, sizeof(at));
-            time_format_iso8601(e, 0, eta, sizeof(eta));
-            json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "at", at, "eta", eta,
-                                                  "source", src));
-        }
-        srv_reply_json(o->r, 200, json_pack("{s:s, s:o}", "waybill", o->r->params[0],
-                                            "history", list));
-    }
-    one_free(o);
+    reply_history(arg, status, v, lens, n, eta_entry);
 }
 
 static void patch_loaded(struct one *o, const char *doc, size_t doclen, const char *props);

@@ -893,8 +893,10 @@ void customs_flush(void) {
     if (cu.ndirty == 0) return;
     if (cu.recheck_ev) evtimer_del(cu.recheck_ev);
     for (size_t i = 0; i < cu.ndirty; i++) {
+        /* events moved: only the event rules can say something new (the
+         * matching and the negative list ran when the documents came) */
         struct mm_slot *s = idx_get("w:", cu.dirty_list[i], NULL);
-        for (size_t k = 0; s && k < s->n; k++) check_decl(s->v[k], &r);
+        for (size_t k = 0; s && k < s->n; k++) check_events(s->v[k], &r);
         free(cu.dirty_list[i]);
     }
     cu.ndirty = 0;
