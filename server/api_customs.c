@@ -12,7 +12,6 @@
 #include "carriers/ceb.h"
 #include "geodata/timefmt.h"
 
-#include <event2/http.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,8 +33,7 @@ static void reply_path_error(struct srv_req *r, int status, const char *code, co
  * customs officer's waybill reads too). */
 void api_customs_audit(struct srv_req *r, int status) {
     char what[400];
-    const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r->ev);
-    const char *q = u ? evhttp_uri_get_query(u) : NULL;
+    const char *q = srv_query_string(r);
     snprintf(what, sizeof(what), "%s %s%s%s", r->method, r->path, q ? "?" : "", q ? q : "");
     customs_audit(role_name(r->who.role), r->who.key_id, r->who.tenant, what, r->request_id,
                   status);

@@ -462,6 +462,11 @@ const char *srv_header(struct srv_req *r, const char *name) {
     return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
 }
 
+const char *srv_query_string(struct srv_req *r) {
+    const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r->ev);
+    return u ? evhttp_uri_get_query(u) : NULL;
+}
+
 char *srv_query(struct srv_req *r, const char *name) {
     const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->ev));
     struct evkeyvalq params;

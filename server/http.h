@@ -128,6 +128,10 @@ json_t *srv_body_json_or_reply(struct srv_req *r);
  * request; NULL when empty. */
 const char *srv_body(struct srv_req *r, size_t *len);
 
+/* The raw query string (after '?', not decoded) or NULL; valid during the
+ * request. */
+const char *srv_query_string(struct srv_req *r);
+
 /* Value of query parameter NAME (decoded, caller frees) or NULL. */
 char *srv_query(struct srv_req *r, const char *name);
 

@@ -624,6 +624,11 @@ Test(customs, four_documents_match_or_raise_a_mismatch) {
     /* acknowledge it once */
     char path[160];
     snprintf(path, sizeof(path), "/v1/customs/alerts/%s/ack", h_jstr(al, "id"));
+    /* a note must be text: refused, and the alert stays open */
+    d = call("POST", path, cust, "{\"note\":123}", 422);
+    cr_assert(strstr(h_jstr(json_object_get(d, "error"), "message"), "note") != NULL);
+    json_decref(d);
+    json_decref(call("POST", "/v1/customs/alerts/al-nosuch/ack", cust, NULL, 404));
     d = call("POST", path, cust, "{\"note\":\"refund under review\"}", 200);
     cr_assert_str_eq(h_jstr(d, "state"), "acknowledged");
     cr_assert_str_eq(h_jstr(d, "note"), "refund under review");
