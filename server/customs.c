@@ -526,10 +526,18 @@ static void alert_raise(struct raise *r, const char *key, const char *rule, cons
             json_decref(doc);
             return;
         }
+    if (r->n == r->cap) {
+        size_t nc = r->cap ? r->cap * 2 : 8;
+        struct alert **nv = realloc(r->v, nc * sizeof(*nv));
+        if (nv == NULL) {
+            json_decref(doc);
+            return;
+        }
+        r->v = nv;
+        r->cap = nc;
+    }
     struct alert *a = calloc(1, sizeof(*a));
-    if (a == NULL || (r->n == r->cap && (r->cap = r->cap ? r->cap * 2 : 8,
-                                         r->v = realloc(r->v, r->cap * sizeof(*r->v))) == NULL)) {
-        free(a);
+    if (a == NULL) {
         json_decref(doc);
         return;
     }
