@@ -59,6 +59,13 @@
     return s;
   }
 
+  /* The string for KEY, or FALLBACK when no language has one (a code the
+   * server sent that the page has no name for). */
+  function tOr(key, fallback) {
+    var s = t(key);
+    return s === key ? fallback : s;
+  }
+
   function strings(add) {
     Object.keys(add).forEach(function (l) {
       S[l] = S[l] || {};
@@ -226,6 +233,17 @@
   }
   onLang(function () { showWho(); });
 
+  /* Each cell of TABLE's body gets its column head as data-label: the
+   * narrow layout of app.css (table.stack) shows it before the value. */
+  function labelCells(table) {
+    var heads = table.querySelectorAll('thead th');
+    table.querySelectorAll('tbody tr').forEach(function (row) {
+      for (var i = 0; i < row.children.length; i++) {
+        if (heads[i]) row.children[i].setAttribute('data-label', heads[i].textContent);
+      }
+    });
+  }
+
   function showError(target, err) {
     var box = typeof target === 'string' ? document.getElementById(target) : target;
     if (!box) return;
@@ -234,9 +252,9 @@
   }
 
   window.DT = {
-    t: t, strings: strings, applyI18n: applyI18n, lang: function () { return lang; },
+    t: t, tOr: tOr, strings: strings, applyI18n: applyI18n, lang: function () { return lang; },
     setLang: setLang, onLang: onLang, key: key, setKey: setKey, onKey: onKey, api: api,
     ApiError: ApiError, fmtTime: fmtTime, el: el, header: header, whoami: function () { return whoami; },
-    showWho: showWho, showError: showError
+    showWho: showWho, showError: showError, labelCells: labelCells
   };
 })();

@@ -114,10 +114,7 @@
   var note = null;
   var seq = 0;
 
-  function tr(key, fallback) {
-    var s = t(key);
-    return s === key ? fallback : s;
-  }
+  var tr = DT.tOr;
   function ruleName(r) { return tr('rule.' + r, r); }
   function statusName(s) { return tr('st.' + s, s); }
 
@@ -128,15 +125,7 @@
   }
 
 
-  /* each cell's column head as its data-label (the stacked narrow layout) */
-  function labelCells(table) {
-    var heads = table.querySelectorAll('thead th');
-    table.querySelectorAll('tbody tr').forEach(function (row) {
-      for (var i = 0; i < row.children.length; i++) {
-        if (heads[i]) row.children[i].setAttribute('data-label', heads[i].textContent);
-      }
-    });
-  }
+  var labelCells = DT.labelCells;
 
   /* ---- the alerts ---- */
   /* Declared and observed as the alert says them; a document mismatch

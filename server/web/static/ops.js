@@ -59,7 +59,7 @@
   var timer = null;
   var allowed = false;
 
-  function tr(key, fallback) { var s = t(key); return s === key ? fallback : s; }
+  var tr = DT.tOr;
 
   function setNote(key, vars) {
     note = key ? {key: key, vars: vars} : null;
@@ -171,15 +171,7 @@
   }
 
 
-  /* each cell's column head as its data-label (the stacked narrow layout) */
-  function labelCells(table) {
-    var heads = table.querySelectorAll('thead th');
-    table.querySelectorAll('tbody tr').forEach(function (row) {
-      for (var i = 0; i < row.children.length; i++) {
-        if (heads[i]) row.children[i].setAttribute('data-label', heads[i].textContent);
-      }
-    });
-  }
+  var labelCells = DT.labelCells;
 
   /* ---- feeds ---- */
   function newestEvent(f) {

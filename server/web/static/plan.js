@@ -272,15 +272,7 @@
   }
 
 
-  /* each cell's column head as its data-label (the stacked narrow layout) */
-  function labelCells(table) {
-    var heads = table.querySelectorAll('thead th');
-    table.querySelectorAll('tbody tr').forEach(function (row) {
-      for (var i = 0; i < row.children.length; i++) {
-        if (heads[i]) row.children[i].setAttribute('data-label', heads[i].textContent);
-      }
-    });
-  }
+  var labelCells = DT.labelCells;
 
   /* ---- the table ---- */
   function fmtNum(x, d) {

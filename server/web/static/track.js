@@ -140,7 +140,7 @@
   function tr() { return (S.wb && S.wb.tracking) || {}; }
   function isFull() { return !!(S.wb && S.wb.view === 'full'); }
   function ms(iso) { var v = iso ? Date.parse(iso) : NaN; return isNaN(v) ? null : v; }
-  function tOr(key, fallback) { var s = t(key); return s === key ? fallback : s; }
+  var tOr = DT.tOr;
   function statusText(st) { return st ? tOr('st.' + st, st) : t('wb.no_status'); }
   function srcText(src) { return src ? tOr('src.' + src, src) : ''; }
   function modeText(m) { return m ? tOr('mode.' + m, m) : ''; }
