@@ -108,10 +108,14 @@ struct rt_mc_ws {
     /* Boarding (see "Ready labels"): per stop and departing mode, the
      * newest stop label already looked at, and two lists of entries in
      * fe: the frontier of ready labels and the labels still waiting. */
-    uint32_t (*seen)[RT_FMODE_COUNT], (*fhead)[RT_FMODE_COUNT], (*whead)[RT_FMODE_COUNT];
-    int64_t (*wmin)[RT_FMODE_COUNT]; /* the earliest departure a waiting
-                                      * label is ready for (INT64_MAX:
-                                      * none waits) */
+    struct board {
+        int64_t wmin;               /* the earliest departure a waiting
+                                     * label is ready for (INT64_MAX: none
+                                     * waits) */
+        uint32_t seen, fhead, whead; /* one record: a departure reads all
+                                      * four (they were four arrays, four
+                                      * misses) */
+    } (*bd)[RT_FMODE_COUNT];
     struct fent {
         uint32_t label, next;
     } * fe;
@@ -127,6 +131,12 @@ struct rt_mc_ws {
         uint32_t gen, head, pat;
         uint8_t mode;
     } * rrec;
+    /* Per run, its record's index in rrec: with the hot arrays, its number
+     * there (runs by first departure: the runs running at one time have
+     * their records close together, and the forward scan over the hot
+     * arrays finds it there without reading the connection); else the
+     * run itself.  RT_NONE: a run without connections. */
+    uint32_t *rix;
     /* Per pattern position, the km from the pattern's first stop (the
      * same for every trip of it: net->cum_km, read at random there, was
      * the scan's costliest miss). */
@@ -136,7 +146,24 @@ struct rt_mc_ws {
      * (pattern positions only), so it stays in cache. */
     struct pmark {
         uint32_t gen, e;
+        uint32_t snew;  /* ws->snew of the stop then */
+        uint32_t until; /* the earliest departure a label waiting there
+                         * then was ready for (capped) */
     } * pmark;
+    uint32_t *snew; /* per stop: the newest label made there this pass */
+    /* The forward scan over the hot arrays (scan_hot_second), NULL when
+     * the timetable has none:
+     *   ract   per run by the hot arrays' number: it has a bag this pass;
+     *   pp     per connection: its pattern position (pattern + seq), or
+     *          npos (no pattern: armed[npos] stays INF);
+     *   armed  per pattern position, this pass: the earliest departure
+     *          at which a label at its stop that it has not boarded yet
+     *          is ready (INF: none), see arm();
+     *   spos   the pattern positions leaving each stop by each mode:
+     *          spos[spos_index[s * RT_FMODE_COUNT + m] ...]. */
+    uint8_t *ract;
+    uint32_t *pp, *armed, *spos_index, *spos;
+    uint32_t hot_mask;
     /* Lower bounds from a stop to the target, per query (see "Lower
      * bounds"), and the stop graph they come from (graph_build). */
     uint32_t *lb_t;
@@ -348,6 +375,12 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     if (!ws) return;
     free(ws->stop_gen);
     free(ws->stop_head);
+    free(ws->snew);
+    free(ws->ract);
+    free(ws->pp);
+    free(ws->armed);
+    free(ws->spos_index);
+    free(ws->spos);
     free(ws->target_gen);
     free(ws->no_change);
     free(ws->child_index);
@@ -355,14 +388,12 @@ void rt_mc_ws_free(struct rt_mc_ws *ws) {
     free(ws->sl);
     free(ws->rl);
     free(ws->fin);
-    free(ws->seen);
-    free(ws->fhead);
-    free(ws->whead);
-    free(ws->wmin);
+    free(ws->bd);
     free(ws->fe);
     free(ws->trip_pat);
     free(ws->pmark);
     free(ws->rrec);
+    free(ws->rix);
     free(ws->pkm);
     free(ws->g_index);
     free(ws->g_edge);
@@ -547,7 +578,8 @@ static int patterns_build(struct rt_mc_ws *ws) {
     uint32_t *head_pos = alloc_n(tt->ntrips, sizeof(uint32_t));
     ws->trip_pat = alloc_n(tt->ntrips, sizeof(uint32_t));
     ws->rrec = alloc_n(tt->nruns, sizeof(*ws->rrec));
-    if (!key || !head_pos || !ws->trip_pat || !ws->rrec) {
+    ws->rix = alloc_n(tt->nruns, sizeof(uint32_t));
+    if (!key || !head_pos || !ws->trip_pat || !ws->rrec || !ws->rix) {
         free(key);
         free(head_pos);
         return -1;
@@ -595,10 +627,71 @@ static int patterns_build(struct rt_mc_ws *ws) {
         if (ws->trip_pat[t] != RT_NONE)
             for (uint32_t k = 0; k < tt->trips[t].nstops; k++)
                 ws->pkm[ws->trip_pat[t] + k] = net->cum_km[tt->trips[t].first_stop_time + k];
-    for (uint32_t r = 0; r < tt->nruns; r++) {
-        ws->rrec[r].pat = ws->trip_pat[tt->runs[r].trip];
-        ws->rrec[r].mode = net->run_mode[r];
+    if (tt->hot_rs) {
+        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
+        for (uint32_t r = 0; r < tt->nruns; r++) ws->rix[r] = RT_NONE;
+        for (uint32_t k = 0; k < tt->nconns; k++) ws->rix[tt->conns[k].run] = tt->hot_rs[k] & mask;
+    } else {
+        for (uint32_t r = 0; r < tt->nruns; r++) ws->rix[r] = r;
     }
+    for (uint32_t r = 0; r < tt->nruns; r++) {
+        uint32_t x = ws->rix[r];
+        if (x == RT_NONE) continue;
+        ws->rrec[x].pat = ws->trip_pat[tt->runs[r].trip];
+        ws->rrec[x].mode = net->run_mode[r];
+    }
+    return 0;
+}
+
+/* ws->pp, armed, spos_index and spos (see there), for a timetable with
+ * hot arrays, after patterns_build. */
+static int hot_positions(struct rt_mc_ws *ws) {
+    const struct rt_timetable *tt = ws->net->tt;
+    size_t nsm = (size_t)tt->nstops * RT_FMODE_COUNT;
+    ws->pp = alloc_n(tt->nconns, sizeof(uint32_t));
+    ws->armed = alloc_n((size_t)ws->npos + 1, sizeof(uint32_t));
+    ws->spos_index = alloc_n(nsm + 1, sizeof(uint32_t));
+    uint8_t *done = alloc_n((size_t)ws->npos + 1, 1);
+    if (!ws->pp || !ws->armed || !ws->spos_index || !done) {
+        free(done);
+        return -1;
+    }
+    ws->armed[ws->npos] = INF;
+    /* A position's stop and mode from the connections that depart there
+     * (a position no connection departs from is never armed). */
+    for (uint32_t k = 0; k < tt->nconns; k++) {
+        const struct rt_connection *c = &tt->conns[k];
+        const struct runrec *rr = &ws->rrec[ws->rix[c->run]];
+        ws->pp[k] = rr->pat == RT_NONE ? ws->npos : rr->pat + c->seq;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        memset(done, 0, (size_t)ws->npos + 1);
+        for (uint32_t k = 0; k < tt->nconns; k++) {
+            uint32_t p = ws->pp[k];
+            const struct rt_connection *c = &tt->conns[k];
+            if (p == ws->npos || done[p]) continue;
+            done[p] = 1;
+            /* No boarding there (the pattern's flags are its trips'). */
+            if (!(c->flags & RT_CONN_PICKUP)) continue;
+            size_t sm = (size_t)c->from * RT_FMODE_COUNT + ws->rrec[ws->rix[c->run]].mode;
+            if (pass == 0)
+                ws->spos_index[sm + 1]++;
+            else
+                ws->spos[ws->spos_index[sm]++] = p;
+        }
+        if (pass == 0) {
+            for (size_t i = 0; i < nsm; i++) ws->spos_index[i + 1] += ws->spos_index[i];
+            ws->spos = alloc_n((size_t)ws->spos_index[nsm] + 1, sizeof(uint32_t));
+            if (!ws->spos) {
+                free(done);
+                return -1;
+            }
+        }
+    }
+    /* The second pass moved each start to the next one's: back by one. */
+    for (size_t i = nsm; i > 0; i--) ws->spos_index[i] = ws->spos_index[i - 1];
+    ws->spos_index[0] = 0;
+    free(done);
     return 0;
 }
 
@@ -611,14 +704,12 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->nruns = tt->nruns;
     ws->stop_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->stop_head = alloc_n(tt->nstops, sizeof(uint32_t));
+    ws->snew = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->target_gen = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->no_change = alloc_n(tt->nstops, 1);
     ws->child_index = alloc_n((size_t)tt->nstops + 1, sizeof(uint32_t));
     ws->children = alloc_n(tt->nstops, sizeof(uint32_t));
-    ws->seen = alloc_n(tt->nstops, sizeof(*ws->seen));
-    ws->fhead = alloc_n(tt->nstops, sizeof(*ws->fhead));
-    ws->whead = alloc_n(tt->nstops, sizeof(*ws->whead));
-    ws->wmin = alloc_n(tt->nstops, sizeof(*ws->wmin));
+    ws->bd = alloc_n(tt->nstops, sizeof(*ws->bd));
     ws->lb_t = alloc_n(tt->nstops, sizeof(uint32_t));
     ws->lb_c = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lb_e = alloc_n(tt->nstops, sizeof(int64_t));
@@ -647,7 +738,9 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     if (tt->hot_rs) {
         uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
         ws->hot_mf = alloc_n(tt->nruns, 1);
-        if (!ws->hot_mf) {
+        ws->ract = alloc_n(tt->nruns, 1);
+        ws->hot_mask = mask;
+        if (!ws->hot_mf || !ws->ract || hot_positions(ws) != 0) {
             rt_mc_ws_free(ws);
             return NULL;
         }
@@ -661,8 +754,8 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     for (uint32_t f = 0; f < tt->nfoot; f++) ws->in_foot[ws->in_index[tt->foot[f].to]++] = f;
     for (uint32_t s = tt->nstops; s > 0; s--) ws->in_index[s] = ws->in_index[s - 1];
     ws->in_index[0] = 0;
-    if (!ws->seen || !ws->fhead || !ws->whead || !ws->wmin || !ws->lb_t || !ws->lb_c || !ws->lb_e ||
-        !ws->lb_l || !ws->lbr_c || !ws->lbr_e || !ws->stop_gen || !ws->stop_head || !ws->target_gen || !ws->no_change || !ws->child_index || !ws->children ||
+    if (!ws->bd || !ws->lb_t || !ws->lb_c || !ws->lb_e ||
+        !ws->lb_l || !ws->lbr_c || !ws->lbr_e || !ws->stop_gen || !ws->stop_head || !ws->snew || !ws->target_gen || !ws->no_change || !ws->child_index || !ws->children ||
         rt_stop_facts(tt, ws->no_change, ws->child_index, ws->children) != 0) {
         rt_mc_ws_free(ws);
         return NULL;
@@ -698,6 +791,8 @@ struct q {
     uint32_t slack_s;
     int oom;
     int again; /* a label became usable at the second being scanned */
+    int opened; /* a stop got its first label, or a run its bag (see
+                 * scan_hot_second) */
     uint32_t now;
     /* Lower bounds (see "Lower bounds"): the cheapest fixed part of a
      * leg in cents; per mode, cents and grams per km of a leg (the affine
@@ -1171,6 +1266,32 @@ static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t 
     return e;
 }
 
+/* Arming (the forward scan over the hot arrays, scan_hot_second): stop
+ * label L is ready for mode M at t + NEED(s, came, M); the first departure
+ * of each pattern position leaving its stop by M from then on must look
+ * at it (scan() boards it there, or finds it pruned), and a later one
+ * finds nothing new (see "patterns" in scan()).  So each such position's
+ * armed time is brought down to that, and scan() raises it again after
+ * a departure to the earliest time a label still waiting there is ready
+ * (pmark's until).  A connection whose position is not armed by its
+ * departure, on a run without a bag, does nothing and is not scanned. */
+static void arm(struct q *q, uint32_t l) {
+    struct rt_mc_ws *ws = q->ws;
+    const struct slabel *y = &ws->sl[l];
+    if (y->legs >= q->max_legs) return;
+    uint32_t s = y->stop;
+    const uint32_t *ix = ws->spos_index + (size_t)s * RT_FMODE_COUNT;
+    for (int m = 0; m < RT_FMODE_COUNT; m++) {
+        if (ix[m] == ix[m + 1] || !allowed(q, m)) continue;
+        int64_t nd = need(q, s, y->came, m);
+        if (nd < 0 || (int64_t)y->t + nd >= (int64_t)INF) continue;
+        uint32_t r = (uint32_t)((int64_t)y->t + nd);
+        for (uint32_t i = ix[m]; i < ix[m + 1]; i++)
+            if (r < ws->armed[ws->spos[i]]) ws->armed[ws->spos[i]] = r;
+        if (r <= q->now) q->opened = 1;
+    }
+}
+
 /* Insert stop label *X at x->stop unless a label there dominates it;
  * unlink the ones it dominates.  Returns its index, or RT_NONE. */
 static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
@@ -1183,8 +1304,8 @@ static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
         ws->stop_gen[s] = ws->gen;
         ws->stop_head[s] = RT_NONE;
         for (int m = 0; m < RT_FMODE_COUNT; m++) {
-            ws->seen[s][m] = ws->fhead[s][m] = ws->whead[s][m] = RT_NONE;
-            ws->wmin[s][m] = INT64_MAX;
+            ws->bd[s][m].seen = ws->bd[s][m].fhead = ws->bd[s][m].whead = RT_NONE;
+            ws->bd[s][m].wmin = INT64_MAX;
         }
     }
     for (uint32_t *p = &ws->stop_head[s]; *p != RT_NONE;) {
@@ -1209,6 +1330,8 @@ static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
     ws->sl[l].live = 1;
     ws->sl[l].next = ws->stop_head[s];
     ws->stop_head[s] = l;
+    ws->snew[s] = l;
+    if (ws->armed) arm(q, l);
     if (x->t <= q->now) q->again = 1;
     if (is_target(q, s) && x->legs > 0) add_final(q, l);
     return l;
@@ -1275,14 +1398,18 @@ static int run_dominates(const struct q *q, int m, const struct rlabel *a,
     return a->cost + dc <= b->cost && a->co2 + de <= b->co2;
 }
 
-/* Insert run label *X into the bag of run R of mode M (boarding at seq
- * x->bseq, the hop being scanned). */
+/* Insert run label *X into the bag of the run whose record is rrec[R]
+ * (mode M, boarding at seq x->bseq, the hop being scanned). */
 static void add_run_label(struct q *q, uint32_t r, int m, const struct rlabel *x) {
     struct rt_mc_ws *ws = q->ws;
     struct runrec *rr = &ws->rrec[r];
     if (rr->gen != ws->gen) {
         rr->gen = ws->gen;
         rr->head = RT_NONE;
+        if (ws->ract) {
+            ws->ract[r] = 1;
+            q->opened = 1;
+        }
     }
     for (uint32_t *p = &rr->head; *p != RT_NONE;) {
         struct rlabel *y = &ws->rl[*p];
@@ -1327,25 +1454,25 @@ static uint32_t new_entry(struct q *q, uint32_t label, uint32_t next) {
 static void frontier_add(struct q *q, uint32_t s, int m, uint32_t l) {
     struct rt_mc_ws *ws = q->ws;
     const struct slabel *x = &ws->sl[l];
-    for (uint32_t e = ws->fhead[s][m]; e != RT_NONE; e = ws->fe[e].next) {
+    for (uint32_t e = ws->bd[s][m].fhead; e != RT_NONE; e = ws->fe[e].next) {
         const struct slabel *y = &ws->sl[ws->fe[e].label];
         if (y->legs <= x->legs && y->cost <= x->cost && y->co2 <= x->co2) return;
     }
-    for (uint32_t *p = &ws->fhead[s][m]; *p != RT_NONE;) {
+    for (uint32_t *p = &ws->bd[s][m].fhead; *p != RT_NONE;) {
         const struct slabel *y = &ws->sl[ws->fe[*p].label];
         if (x->legs <= y->legs && x->cost <= y->cost && x->co2 <= y->co2)
             *p = ws->fe[*p].next;
         else
             p = &ws->fe[*p].next;
     }
-    uint32_t e = new_entry(q, l, ws->fhead[s][m]);
-    if (e != RT_NONE) ws->fhead[s][m] = e;
+    uint32_t e = new_entry(q, l, ws->bd[s][m].fhead);
+    if (e != RT_NONE) ws->bd[s][m].fhead = e;
 }
 
 /* Bring the frontier of (S, M) up to departure time DEP. */
 static void refresh(struct q *q, uint32_t s, int m, uint32_t dep) {
     struct rt_mc_ws *ws = q->ws;
-    uint32_t seen = ws->seen[s][m], top = ws->stop_head[s];
+    uint32_t seen = ws->bd[s][m].seen, top = ws->stop_head[s];
     for (uint32_t i = top; i != RT_NONE && (seen == RT_NONE || i > seen); i = ws->sl[i].next) {
         const struct slabel *y = &ws->sl[i];
         if (y->legs >= q->max_legs) continue;
@@ -1354,25 +1481,25 @@ static void refresh(struct q *q, uint32_t s, int m, uint32_t dep) {
         if ((int64_t)y->t + nd <= (int64_t)dep) {
             frontier_add(q, s, m, i);
         } else {
-            uint32_t e = new_entry(q, i, ws->whead[s][m]);
-            if (e != RT_NONE) ws->whead[s][m] = e;
-            if ((int64_t)y->t + nd < ws->wmin[s][m]) ws->wmin[s][m] = (int64_t)y->t + nd;
+            uint32_t e = new_entry(q, i, ws->bd[s][m].whead);
+            if (e != RT_NONE) ws->bd[s][m].whead = e;
+            if ((int64_t)y->t + nd < ws->bd[s][m].wmin) ws->bd[s][m].wmin = (int64_t)y->t + nd;
         }
         if (q->oom) return;
     }
-    if (top != RT_NONE) ws->seen[s][m] = top;
+    if (top != RT_NONE) ws->bd[s][m].seen = top;
     /* None of the waiting labels is ready yet: the walk below would move
      * none (it ran at every departure before, most often for nothing). */
-    if ((int64_t)dep < ws->wmin[s][m]) return;
+    if ((int64_t)dep < ws->bd[s][m].wmin) return;
     int64_t wmin = INT64_MAX;
     /* Indices, not pointers: frontier_add may move ws->fe. */
-    for (uint32_t prev = RT_NONE, e = ws->whead[s][m]; e != RT_NONE;) {
+    for (uint32_t prev = RT_NONE, e = ws->bd[s][m].whead; e != RT_NONE;) {
         uint32_t next = ws->fe[e].next, l = ws->fe[e].label;
         const struct slabel *y = &ws->sl[l];
         int64_t ready = (int64_t)y->t + need(q, s, y->came, m);
         if (ready <= (int64_t)dep) {
             if (prev == RT_NONE)
-                ws->whead[s][m] = next;
+                ws->bd[s][m].whead = next;
             else
                 ws->fe[prev].next = next;
             frontier_add(q, s, m, l);
@@ -1383,22 +1510,31 @@ static void refresh(struct q *q, uint32_t s, int m, uint32_t dep) {
         }
         e = next;
     }
-    ws->wmin[s][m] = wmin;
+    ws->bd[s][m].wmin = wmin;
 }
 
-/* Scan connection C (index K). */
-static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
+/* Scan connection C (index K, its run's record rrec[RI]). */
+static void scan(struct q *q, const struct rt_connection *c, uint32_t k, uint32_t ri) {
     const struct rt_timetable *tt = q->tt;
     struct rt_mc_ws *ws = q->ws;
     /* Nothing at the stop and nobody aboard: most connections, decided
      * from two small arrays before touching the run's trip. */
-    const struct runrec *rr = &ws->rrec[c->run];
+    const struct runrec *rr = &ws->rrec[ri];
     if (ws->stop_gen[c->from] != ws->gen && rr->gen != ws->gen) return;
     int m = rr->mode;
     if (!allowed(q, m)) return; /* so the trip has a pattern: rr->pat is set */
 
     /* Board from every ready label at c->from worth boarding. */
     if ((c->flags & RT_CONN_PICKUP) && ws->stop_gen[c->from] == ws->gen) {
+        struct pmark *pm = NULL;
+        if (k < tt->nconns && rr->pat != RT_NONE) pm = &ws->pmark[rr->pat + c->seq];
+        /* Nothing new at the stop since the last departure of this pattern
+         * at this position (most departures from a stop with labels): no
+         * label made there since, and none of those waiting then is ready
+         * yet.  refresh() would change nothing, and the walk below would
+         * find no entry after that departure's. */
+        if (pm && pm->gen == ws->gen && pm->snew == ws->snew[c->from] && c->dep < pm->until)
+            goto alight;
         refresh(q, c->from, m, c->dep);
         if (q->oom) return;
         /* A label that boarded an earlier run of the same pattern at the
@@ -1411,12 +1547,8 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
          * position looked at are those up to the newest one then: only the
          * ones after it are new.  Only for scheduled runs (an overlay's run
          * is no shift). */
-        uint32_t head = ws->fhead[c->from][m], stop_at = RT_NONE;
-        struct pmark *pm = NULL;
-        if (k < tt->nconns && rr->pat != RT_NONE) {
-            pm = &ws->pmark[rr->pat + c->seq];
-            if (pm->gen == ws->gen) stop_at = pm->e;
-        }
+        uint32_t head = ws->bd[c->from][m].fhead, stop_at = RT_NONE;
+        if (pm && pm->gen == ws->gen) stop_at = pm->e;
         for (uint32_t e = head; e != RT_NONE && (stop_at == RT_NONE || e > stop_at);
              e = ws->fe[e].next) {
             uint32_t i = ws->fe[e].label;
@@ -1434,14 +1566,19 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k) {
                                .co2 = y->co2,
                                .dep = c->dep,
                                .bkm = ws->pkm[rr->pat + c->seq]};
-            add_run_label(q, c->run, m, &x);
+            add_run_label(q, ri, m, &x);
             if (q->oom) return;
         }
-        if (pm && head != RT_NONE) {
+        if (pm) {
+            int64_t w = ws->bd[c->from][m].wmin;
             pm->gen = ws->gen;
             pm->e = head;
+            pm->snew = ws->snew[c->from];
+            pm->until = w < (int64_t)INF ? (uint32_t)w : INF;
+            if (ws->armed) ws->armed[rr->pat + c->seq] = pm->until;
         }
     }
+alight:
     /* Alight at c->to from every label aboard since this hop or before. */
     if (!(c->flags & RT_CONN_DROPOFF) || rr->gen != ws->gen) return;
     uint32_t s = c->to;
@@ -1648,7 +1785,8 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
         for (k = *i; k < tt->nconns && tt->conns[k].dep == t; k++) {
             /* The run's word for a connection a little ahead: it is read
              * at random (as in csa.c). */
-            if (k + 16 < tt->nconns) __builtin_prefetch(&q->ws->rrec[tt->conns[k + 16].run]);
+            if (k + 16 < tt->nconns)
+                __builtin_prefetch(&q->ws->rrec[q->ws->rix[tt->conns[k + 16].run]]);
             if (skip && skip[tt->conns[k].run]) continue;
             n++;
             /* No journey available by the horizon uses it ("Horizon"). */
@@ -1656,21 +1794,65 @@ static uint32_t scan_second(struct q *q, const uint8_t *skip, uint32_t *i, uint3
             /* scan()'s first test, here: most connections stop at it, and
              * a call for each cost more than the test. */
             const struct rt_connection *c = &tt->conns[k];
-            if (q->ws->stop_gen[c->from] != q->ws->gen && q->ws->rrec[c->run].gen != q->ws->gen)
+            uint32_t ri = q->ws->rix[c->run];
+            if (q->ws->stop_gen[c->from] != q->ws->gen && q->ws->rrec[ri].gen != q->ws->gen)
                 continue;
-            scan(q, c, k);
+            scan(q, c, k, ri);
             if (q->oom) return n;
         }
         for (m = *j; m < nside && q->side[m].c.dep == t; m++) {
             n++;
             if (!q->ws->ok_side[m]) continue;
-            scan(q, &q->side[m].c, tt->nconns + m);
+            scan(q, &q->side[m].c, tt->nconns + m, q->ws->rix[q->side[m].c.run]);
             if (q->oom) return n;
         }
     } while (q->again);
     *i = k;
     *j = m;
     return n;
+}
+
+/* Without an overlay, over the hot arrays: the connections of second T,
+ * I .. E-1.  A connection does something only when its run has a bag or
+ * its from stop a label (scan()'s first test) and the backward scan
+ * marked it (ok): those are listed first, without a branch, from three
+ * byte arrays (as csa.c's gate does), then scanned in order.  When a
+ * scanned one gives a stop its first label or a run its bag, the list is
+ * made again from the next connection, so every connection is tested
+ * with what the plain scan would show it. */
+#define HOT_CHUNK 64
+static void scan_hot_second(struct q *q, uint32_t i, uint32_t e, uint32_t t) {
+    const struct rt_timetable *tt = q->tt;
+    struct rt_mc_ws *ws = q->ws;
+    const uint32_t *rs = tt->hot_rs;
+    const uint8_t *ok = ws->ok, *ract = ws->ract;
+    const uint32_t *pp = ws->pp, *armed = ws->armed;
+    uint32_t mask = ws->hot_mask, pass[HOT_CHUNK];
+    while (i < e) {
+        uint32_t stop = e - i > HOT_CHUNK ? i + HOT_CHUNK : e, n = 0;
+        for (uint32_t k = i; k < stop; k++) {
+            pass[n] = k;
+            n += ok[k] & ((armed[pp[k]] <= t) | ract[rs[k] & mask]);
+        }
+        i = stop;
+        q->opened = 0;
+        /* The few listed (about one in sixteen) are far apart: fetch all
+         * their records at once. */
+        for (uint32_t a = 0; a < n; a++) {
+            __builtin_prefetch(&ws->rrec[rs[pass[a]] & mask]);
+            __builtin_prefetch(&tt->conns[pass[a]]);
+        }
+        for (uint32_t a = 0; a < n; a++) {
+            uint32_t k = pass[a];
+            scan(q, &tt->conns[k], k, rs[k] & mask);
+            if (q->oom) return;
+            if (q->opened) {
+                q->opened = 0;
+                i = k + 1;
+                break;
+            }
+        }
+    }
 }
 
 /* Shortest distances from every stop to the target over the stop graph
@@ -1858,10 +2040,28 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
         q.bound = h;
         q.earliest = INF;
         q.now = qq->depart;
+        if (ws->armed) {
+            memset(ws->armed, 0xff, (size_t)ws->npos * sizeof(uint32_t));
+            memset(ws->ract, 0, tt->nruns);
+        }
         start_at(&q, qq->from);
         for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
             start_at(&q, ws->children[i]);
         uint32_t i = lo, j = jlo;
+        if (!q.side && !q.skip && ws->armed) {
+            for (uint32_t a = sec_first_at(tt, lo); a < tt->nhot_sec && !q.oom; a++) {
+                uint32_t t = tt->hot_sec[a].dep, first = tt->hot_sec[a].first,
+                         end = tt->hot_sec[a + 1].first;
+                if (t > q.bound) break;
+                q.now = t;
+                do {
+                    q.again = 0;
+                    scanned += end - first;
+                    scan_hot_second(&q, first, end, t);
+                } while (q.again && !q.oom);
+            }
+            i = tt->nconns;
+        }
         while (!q.oom) {
             uint32_t ti = i < tt->nconns ? tt->conns[i].dep : INF;
             uint32_t tj = j < nside ? q.side[j].c.dep : INF;
