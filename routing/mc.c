@@ -1837,14 +1837,28 @@ static void scan_hot_second(struct q *q, uint32_t i, uint32_t e, uint32_t t) {
         i = stop;
         q->opened = 0;
         /* The few listed (about one in sixteen) are far apart: fetch all
-         * their records at once. */
-        for (uint32_t a = 0; a < n; a++) {
-            __builtin_prefetch(&ws->rrec[rs[pass[a]] & mask]);
-            __builtin_prefetch(&tt->conns[pass[a]]);
-        }
+         * their run records at once. */
+        for (uint32_t a = 0; a < n; a++) __builtin_prefetch(&ws->rrec[rs[pass[a]] & mask]);
         for (uint32_t a = 0; a < n; a++) {
             uint32_t k = pass[a];
-            scan(q, &tt->conns[k], k, rs[k] & mask);
+            /* The connection from the hot arrays (read just now), not
+             * from its 24-byte record (a miss each): all but a hop that
+             * forbids boarding or alighting, or is RT_HOT_LONG long. */
+            uint32_t f = tt->hot_from[k] & ~RT_HOT_OPEN, to = tt->hot_to[k], d = tt->hot_dur[k];
+            const struct rt_connection *c = &tt->conns[k];
+            struct rt_connection cc;
+            if (f != tt->nstops && to != tt->nstops + 1 && d != RT_HOT_LONG) {
+                cc.dep = t;
+                cc.arr = t + d;
+                cc.from = f;
+                cc.to = to;
+                cc.run = RT_NONE; /* scan() reads the record RI, not this */
+                cc.seq = (uint16_t)(rs[k] >> tt->hot_run_bits);
+                cc.flags = RT_CONN_PICKUP | RT_CONN_DROPOFF;
+                cc.pad = 0;
+                c = &cc;
+            }
+            scan(q, c, k, rs[k] & mask);
             if (q->oom) return;
             if (q->opened) {
                 q->opened = 0;
