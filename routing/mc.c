@@ -718,8 +718,8 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     ws->lb_l = alloc_n(tt->nstops, 1);
     ws->lbr_c = alloc_n(tt->nstops, sizeof(int64_t));
     ws->lbr_e = alloc_n(tt->nstops, sizeof(int64_t));
-    ws->late = alloc_n(tt->nstops, sizeof(int64_t));
-    ws->late_foot = alloc_n(tt->nstops, sizeof(int64_t));
+    ws->late = alloc_n((size_t)tt->nstops + 2, sizeof(int64_t)); /* see reach_back */
+    ws->late_foot = alloc_n((size_t)tt->nstops + 2, sizeof(int64_t));
     ws->ok = alloc_n(tt->nconns, 1);
     ws->run_mf = alloc_n(tt->nruns, 1);
     ws->ea = alloc_n(tt->nstops, sizeof(uint32_t));
@@ -1025,29 +1025,29 @@ static void run_flags_clear(struct rt_mc_ws *ws) {
         for (uint32_t r = 0; r < ws->nruns; r++) ws->hot_mf[r] &= (uint8_t)~RUN_FLAG;
 }
 
-/* One connection C of the backward scan; *OK its flag.  Returns 1 when
- * something changed. */
+/* One connection of the backward scan, leaving FROM (nstops: boarding
+ * is not allowed) and reaching TO (nstops + 1: alighting is not) on the
+ * run whose byte is *MF; *OK its flag.  Returns 1 when something changed.
+ * Without a branch but for the rare raise (whether a connection is
+ * useful is not predictable): late[nstops] and late_foot[nstops] are
+ * INT64_MAX (nothing to raise) and late[nstops + 1] is LATE_NONE (no
+ * arrival is in time). */
 static inline __attribute__((always_inline)) int
-back_core(struct q *q, uint8_t *mf, int pick, int drop, uint32_t dep, uint32_t arr,
-          uint32_t from, uint32_t to, uint8_t *ok) {
+back_core(struct q *q, uint8_t *mf, uint32_t dep, uint32_t arr, uint32_t from, uint32_t to,
+          uint8_t *ok) {
     struct rt_mc_ws *ws = q->ws;
-    unsigned b = *mf;
-    int m = (int)(b & ~RUN_FLAG), flag = (b & RUN_FLAG) != 0;
-    if (!allowed(q, m)) {
-        *ok = 0;
-        return 0;
-    }
+    unsigned b = *mf, m = b & ~RUN_FLAG, flag = (b & RUN_FLAG) != 0;
     /* Useful when the cargo can stay aboard for a useful later hop of the
      * run, or get off here in time. */
-    int use = flag || (drop && (int64_t)arr <= ws->late[to]);
-    if (!use) {
-        *ok = 0;
-        return 0;
-    }
-    int changed = !*ok || !flag;
-    *ok = 1;
-    *mf = (uint8_t)(b | RUN_FLAG);
-    if (pick) {
+    unsigned al = m < RT_FMODE_COUNT ? (q->modes >> m) & 1u : 0;
+    unsigned use = al & (flag | ((int64_t)arr <= ws->late[to]));
+    int changed = (int)(use & (!*ok | !flag));
+    *ok = (uint8_t)use;
+    *mf = (uint8_t)(b | use * RUN_FLAG);
+    /* NEED is never negative, so a departure no later than both latest
+     * times of its stop raises neither (most of them): need_min is not
+     * looked up.  (late_foot is INT64_MAX where no footpath leads in.) */
+    if (use && ((int64_t)dep > ws->late[from] || (int64_t)dep > ws->late_foot[from])) {
         uint32_t u = from;
         int32_t nd = need_min(q, u, m), nf = ws->nfoot[u][m]; /* need_min filled it */
         int64_t t = nd >= 0 ? (int64_t)dep - nd : LATE_NONE;
@@ -1061,8 +1061,10 @@ back_core(struct q *q, uint8_t *mf, int pick, int drop, uint32_t dep, uint32_t a
 }
 
 static int back_conn(struct q *q, const struct rt_connection *c, uint8_t *ok) {
-    return back_core(q, &q->ws->run_mf[c->run], (c->flags & RT_CONN_PICKUP) != 0,
-                     (c->flags & RT_CONN_DROPOFF) != 0, c->dep, c->arr, c->from, c->to, ok);
+    uint32_t n = q->tt->nstops;
+    return back_core(q, &q->ws->run_mf[c->run], c->dep, c->arr,
+                     c->flags & RT_CONN_PICKUP ? c->from : n,
+                     c->flags & RT_CONN_DROPOFF ? c->to : n + 1, ok);
 }
 
 /* back_conn for connection K of the hot arrays, departing at T. */
@@ -1071,8 +1073,7 @@ static inline __attribute__((always_inline)) int back_hot(struct q *q, uint32_t 
     const struct rt_timetable *tt = q->tt;
     uint32_t f = tt->hot_from[k] & ~RT_HOT_OPEN, to = tt->hot_to[k], d = tt->hot_dur[k];
     uint32_t arr = d != RT_HOT_LONG ? t + d : tt->conns[k].arr;
-    return back_core(q, &q->ws->hot_mf[tt->hot_rs[k] & mask], f != tt->nstops,
-                     to != tt->nstops + 1, t, arr, f, to, &q->ws->ok[k]);
+    return back_core(q, &q->ws->hot_mf[tt->hot_rs[k] & mask], t, arr, f, to, &q->ws->ok[k]);
 }
 
 /* The backward scan for horizon H, over connections departing from
@@ -1080,7 +1081,14 @@ static inline __attribute__((always_inline)) int back_hot(struct q *q, uint32_t 
 static int reach_back(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) {
     struct rt_mc_ws *ws = q->ws;
     const struct rt_timetable *tt = q->tt;
-    for (uint32_t s = 0; s < tt->nstops; s++) ws->late[s] = ws->late_foot[s] = LATE_NONE;
+    int road = allowed(q, RT_FMODE_ROAD);
+    for (uint32_t s = 0; s < tt->nstops; s++) {
+        ws->late[s] = LATE_NONE;
+        /* No footpath leads in: nothing to raise (see back_core). */
+        ws->late_foot[s] = road && ws->in_index[s] < ws->in_index[s + 1] ? LATE_NONE : INT64_MAX;
+    }
+    ws->late[tt->nstops] = ws->late_foot[tt->nstops] = INT64_MAX;
+    ws->late[tt->nstops + 1] = LATE_NONE;
     if (q->nside > ws->capside) {
         uint8_t *p = realloc(ws->ok_side, q->nside);
         if (!p) return -1;
