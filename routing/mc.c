@@ -902,11 +902,17 @@ static void add_final(struct q *q, uint32_t l) {
         q->oom = 1;
         return;
     }
-    ws->fin[ws->nfin].label = l;
-    ws->fin[ws->nfin].avail = avail;
-    ws->fin[ws->nfin].legs = x->legs;
-    ws->fin[ws->nfin].cost = x->cost;
-    ws->fin[ws->nfin].co2 = x->co2;
+    /* Kept in order of availability (see pruned_as). */
+    uint32_t at = ws->nfin;
+    while (at > 0 && ws->fin[at - 1].avail > avail) {
+        ws->fin[at] = ws->fin[at - 1];
+        at--;
+    }
+    ws->fin[at].label = l;
+    ws->fin[at].avail = avail;
+    ws->fin[at].legs = x->legs;
+    ws->fin[at].cost = x->cost;
+    ws->fin[at].co2 = x->co2;
     ws->nfin++;
     tighten(q, avail);
 }
@@ -917,9 +923,13 @@ static void add_final(struct q *q, uint32_t l) {
 static int pruned_as(const struct q *q, uint32_t t, int legs, int64_t cost, int64_t co2) {
     const struct rt_mc_ws *ws = q->ws;
     if (t > q->bound) return 1;
-    for (uint32_t i = 0; i < ws->nfin; i++) {
+    /* The finals are in order of availability: only those available by T
+     * can dominate.  The other three tests without a branch each (which
+     * of them fails is not predictable; this runs for most labels made
+     * and offered). */
+    for (uint32_t i = 0; i < ws->nfin && ws->fin[i].avail <= t; i++) {
         const struct final *f = &ws->fin[i];
-        if (dominates4(f->avail, f->legs, f->cost, f->co2, t, legs, cost, co2)) return 1;
+        if ((f->legs <= legs) & (f->cost <= cost) & (f->co2 <= co2)) return 1;
     }
     return 0;
 }
