@@ -40,14 +40,17 @@
  *     label at its stop that it has not boarded yet, are scanned at all
  *     (1 in 16 on the 2-day benchmark feed).
  * What keeps it fast per connection: what the forward scan reads per run
- * is one 16-byte record fetched ahead (struct runrec), the km of a ride
- * come from a small per-pattern array (pkm) instead of net->cum_km, the
- * two relaxed scans read one byte per run (run_mf, or hot_mf by the hot
- * arrays' run number) and, without an overlay, the timetable's hot arrays
- * (10 bytes a connection instead of 24; the guess with csa.c's per-stop
- * gate, see guess_earliest), NEED after a footpath is cached per stop
- * like need_min (nfoot), and the labels that wait at a stop for a
- * departure are walked only once one is ready (wmin). */
+ * is one 16-byte record fetched ahead (struct runrec, indexed by the hot
+ * arrays' run number when there are some), the km of a ride come from a
+ * small per-pattern array (pkm) instead of net->cum_km, the two relaxed
+ * scans read one byte per run (run_mf, or hot_mf by the hot arrays' run
+ * number) and, without an overlay, all three scans read the timetable's
+ * hot arrays (10 bytes a connection instead of 24; the guess with csa.c's
+ * per-stop gate, see guess_earliest; the backward scan without a branch,
+ * from halfway to the guess, see "Where the backward scan starts"; the
+ * forward scan's listing, see scan_hot_second), NEED after a footpath is
+ * cached per stop like need_min (nfoot), and the labels that wait at a
+ * stop for a departure are walked only once one is ready (wmin). */
 #include "mc.h"
 
 #include "geodata/geodesy.h"
