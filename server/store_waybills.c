@@ -148,10 +148,9 @@ static const char lives_lua[] =
     "for ki = 1, #KEYS, 3 do "
     " local w, ez, eh = KEYS[ki], KEYS[ki + 1], KEYS[ki + 2] "
     " local num, eta = ARGV[ai], ARGV[ai + 5] "
-    " local old = redis.call('HGET', w, 'eta') "
-    " if old ~= eta and tonumber(eta) > 0 then "
-    "  redis.call('RPUSH', eh, ARGV[ai + 10] .. '|' .. eta .. '|' .. ARGV[ai + 9]) "
-    "  redis.call('LTRIM', eh, -500, -1) "
+    " if ARGV[ai + 11] == '1' then "
+    "  local n = redis.call('RPUSH', eh, ARGV[ai + 10] .. '|' .. eta .. '|' .. ARGV[ai + 9]) "
+    "  if n > 500 then redis.call('LTRIM', eh, -500, -1) end "
     " end "
     " redis.call('HSET', w, 'live', ARGV[ai + 1], 'status', ARGV[ai + 3], "
     "  'risk', ARGV[ai + 4], 'eta', eta) "
@@ -160,7 +159,7 @@ static const char lives_lua[] =
     " if ARGV[ai + 6] == '1' then redis.call('HSET', w, 'proposals', ARGV[ai + 7]) end "
     " if tonumber(eta) > 0 then redis.call('ZADD', ez, eta, num) "
     " else redis.call('ZREM', ez, num) end "
-    " ai = ai + 11 "
+    " ai = ai + 12 "
     "end "
     "return 1";
 
@@ -184,11 +183,12 @@ static void fill_lives(struct store_args *a, const void *items, size_t from, siz
         store_push(a, l->state);
         store_push(a, l->eta_src ? l->eta_src : "");
         store_push(a, store_mkll(a, l->at));
+        store_push(a, l->eta_moved ? "1" : "0");
     }
 }
 
 void store_wb_lives(const struct store_wb_live *v, size_t n, store_done_cb *cb, void *arg) {
-    store_send_batches(lives_lua, 3, 11, fill_lives, v, n, cb, arg);
+    store_send_batches(lives_lua, 3, 12, fill_lives, v, n, cb, arg);
 }
 
 static const char links_lua[] =

@@ -47,8 +47,8 @@ void store_wb_amend(const char *number, int version, const char *const *fv, size
                     const char *history, store_done_cb *cb, void *arg);
 
 /* NUMBER's ETA history: "AT|ETA|SOURCE" strings, oldest first (a new ETA
- * is appended by the create and by store_wb_lives when it differs from the
- * stored one). */
+ * is appended by the create and by store_wb_lives when the engine says it
+ * moved: eta_moved; trimmed to the last 500 once it has more). */
 void store_wb_eta_history(const char *number, store_strings_cb *cb, void *arg);
 
 /* A waybill's tracking state as the engine (waybills.c) computed it. */
@@ -63,6 +63,8 @@ struct store_wb_live {
     const char *eta_src;         /* its source ("scheduled", ...), for the ETA history */
     long long at;                /* Unix s of this state (the ETA history's time) */
     int at_risk;
+    int eta_moved;               /* 1: ETA differs from the one stored before (the
+                                  * engine's, in memory): pushed to the ETA history */
 };
 
 /* Write N states (any number: sent 500 per script).  cb once, after the

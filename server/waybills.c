@@ -984,7 +984,8 @@ static int pub_seal(struct pub *p) {
             .state = it->st_hash == e->st_hash ? NULL : it->state,
             .status = e->status >= 0 ? carrier_status_name((enum carrier_status)e->status) : "",
             .proposals = it->props, .eta = e->eta, .at_risk = e->at_risk,
-            .eta_src = e->eta_src, .at = (long long)time(NULL)};
+            .eta_src = e->eta_src, .at = (long long)time(NULL),
+            .eta_moved = it->old_eta != e->eta && e->eta > 0};
     }
     return 0;
 }
