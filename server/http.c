@@ -63,6 +63,7 @@ static struct {
     struct event_base *base;
     const struct srv_config *cfg;
     struct event *adopt_ev, *listen_retry_ev, *grace_ev;
+    struct event *log_ev; /* flushes the access lines (access_line) */
     struct bufferevent *to_adopt[ADOPT_MAX];
     int n_to_adopt;
     struct srv_conn *conns;
@@ -273,6 +274,24 @@ static void common_headers(struct srv_req *r, struct evkeyvalq *out,
     evhttp_add_header(out, "Cache-Control", cache_control);
 }
 
+static void log_flush_cb(evutil_socket_t fd, short what, void *arg) {
+    (void)fd;
+    (void)what;
+    (void)arg;
+    log_flush();
+}
+
+/* R's access-log line (log.h): the first line waiting arms a flush 50 ms
+ * on, so lines are written in batches, at most that late. */
+static void access_line(const struct srv_req *r, int status, uint64_t dur) {
+    if (log_access(r->method, r->path, status, dur, r->request_id,
+                   r->who.role ? role_name(r->who.role) : NULL, r->who.key_id) &&
+        h.log_ev) {
+        struct timeval tv = {0, 50 * 1000};
+        evtimer_add(h.log_ev, &tv);
+    }
+}
+
 /* Common ending of every reply: headers, send, count, log, free. */
 static void finish_cached(struct srv_req *r, int status, const char *content_type,
                           struct evbuffer *body, const char *cache_control) {
@@ -286,8 +305,7 @@ static void finish_cached(struct srv_req *r, int status, const char *content_typ
     r->status = status;
     evhttp_send_reply(r->ev, status, reason_phrase(status), body);
     metrics_request(r->route, r->method, status, dur);
-    log_access(r->method, r->path, status, dur, r->request_id,
-               r->who.role ? role_name(r->who.role) : NULL, r->who.key_id);
+    access_line(r, status, dur);
     req_free(r);
 }
 
@@ -415,8 +433,7 @@ static void stream_free(struct srv_req *r) {
     if (r->snext) r->snext->sprev = r->sprev;
     h.n_streams--;
     metrics_request(r->route, r->method, r->status, dur);
-    log_access(r->method, r->path, r->status, dur, r->request_id,
-               r->who.role ? role_name(r->who.role) : NULL, r->who.key_id);
+    access_line(r, r->status, dur);
     free(r);
     check_drained();
 }
@@ -674,7 +691,8 @@ int http_start(struct event_base *base, const struct srv_config *cfg) {
     h.http = evhttp_new(base);
     h.adopt_ev = event_new(base, -1, 0, conn_adopt, NULL);
     h.listen_retry_ev = evtimer_new(base, listen_retry, NULL);
-    if (h.http == NULL || h.adopt_ev == NULL || h.listen_retry_ev == NULL) {
+    h.log_ev = evtimer_new(base, log_flush_cb, NULL);
+    if (h.http == NULL || h.adopt_ev == NULL || h.listen_retry_ev == NULL || h.log_ev == NULL) {
         fprintf(stderr, "dongting: out of memory\n");
         return -1;
     }
@@ -749,8 +767,10 @@ void http_stop(void) {
     if (h.http) evhttp_free(h.http);    /* frees remaining connections */
     if (h.adopt_ev) event_free(h.adopt_ev);
     if (h.listen_retry_ev) event_free(h.listen_retry_ev);
+    if (h.log_ev) event_free(h.log_ev);
+    log_flush();
     if (h.chunk) evbuffer_free(h.chunk);
     h.chunk = NULL;
-    h.grace_ev = h.adopt_ev = h.listen_retry_ev = NULL;
+    h.grace_ev = h.adopt_ev = h.listen_retry_ev = h.log_ev = NULL;
     h.http = NULL;
 }
