@@ -796,8 +796,11 @@ struct q {
     uint32_t slack_s;
     int oom;
     int again; /* a label became usable at the second being scanned */
-    int opened; /* a stop got its first label, or a run its bag (see
-                 * scan_hot_second) */
+    int listing; /* the forward scan lists (scan_hot_second): no overlay
+                  * and the timetable has hot arrays; arming and the run
+                  * flags are kept only then */
+    int opened;  /* a stop got its first label, or a run its bag (see
+                  * scan_hot_second) */
     uint32_t now;
     /* Lower bounds (see "Lower bounds"): the cheapest fixed part of a
      * leg in cents; per mode, cents and grams per km of a leg (the affine
@@ -1387,7 +1390,7 @@ static uint32_t add_stop_label(struct q *q, const struct slabel *x) {
     ws->sl[l].next = ws->stop_head[s];
     ws->stop_head[s] = l;
     ws->snew[s] = l;
-    if (ws->armed) arm(q, l);
+    if (q->listing) arm(q, l);
     if (x->t <= q->now) q->again = 1;
     if (is_target(q, s) && x->legs > 0) add_final(q, l);
     return l;
@@ -1462,7 +1465,7 @@ static void add_run_label(struct q *q, uint32_t r, int m, const struct rlabel *x
     if (rr->gen != ws->gen) {
         rr->gen = ws->gen;
         rr->head = RT_NONE;
-        if (ws->ract) {
+        if (q->listing) {
             ws->ract[r] = 1;
             q->opened = 1;
         }
@@ -1630,7 +1633,7 @@ static void scan(struct q *q, const struct rt_connection *c, uint32_t k, uint32_
             pm->e = head;
             pm->snew = ws->snew[c->from];
             pm->until = w < (int64_t)INF ? (uint32_t)w : INF;
-            if (ws->armed) ws->armed[rr->pat + c->seq] = pm->until;
+            if (q->listing) ws->armed[rr->pat + c->seq] = pm->until;
         }
     }
 alight:
@@ -2098,6 +2101,7 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
     }
     q.nside = nside;
     q.skip = skip;
+    q.listing = !q.side && !q.skip && ws->armed != NULL;
     uint32_t lo = rt_first_conn(tt, qq->depart),
              jlo = q.side ? rt_overlay_first_side(q.side, nside, qq->depart) : 0;
 
@@ -2121,7 +2125,7 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
         q.bound = h;
         q.earliest = INF;
         q.now = qq->depart;
-        if (ws->armed) {
+        if (q.listing) {
             memset(ws->armed, 0xff, (size_t)ws->npos * sizeof(uint32_t));
             memset(ws->ract, 0, tt->nruns);
         }
@@ -2129,7 +2133,7 @@ int rt_mc_search(const struct rt_mc_net *net, struct rt_overlay *ov, struct rt_m
         for (uint32_t i = ws->child_index[qq->from]; i < ws->child_index[qq->from + 1]; i++)
             start_at(&q, ws->children[i]);
         uint32_t i = lo, j = jlo;
-        if (!q.side && !q.skip && ws->armed) {
+        if (q.listing) {
             for (uint32_t a = sec_first_at(tt, lo); a < tt->nhot_sec && !q.oom; a++) {
                 uint32_t t = tt->hot_sec[a].dep, first = tt->hot_sec[a].first,
                          end = tt->hot_sec[a + 1].first;
