@@ -492,7 +492,7 @@ int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
     if (tt->hot_rs) {
         /* The same scan over the hot arrays, a departure second at a time. */
         const struct rt_hot_sec *sec = tt->hot_sec;
-        uint32_t lo = 0, hi = tt->nhot_sec, nsec = tt->nhot_sec, scanned = 0;
+        uint32_t nsec = tt->nhot_sec, scanned = 0;
         const struct hot h = {tt->hot_rs,
                               tt->hot_from,
                               tt->hot_to,
@@ -503,17 +503,10 @@ int rt_csa_earliest(const struct rt_timetable *tt, struct rt_csa_ws *ws,
                               ws->run_tag,
                               ws->run_board,
                               base,
-                              (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1),
+                              rt_hot_run_mask(tt),
                               tt->hot_run_bits,
                               tt->nconns};
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (sec[mid].dep < depart)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (uint32_t j = lo; j < nsec && sec[j].dep < sc.best; j++) {
+        for (uint32_t j = rt_hot_sec_first(tt, depart); j < nsec && sec[j].dep < sc.best; j++) {
             uint32_t t = sec[j].dep, i = sec[j].first, e = sec[j + 1].first;
             int again = scan_hot_range(tt, ws, &sc, &h, i, e, t);
             scanned += e - i;

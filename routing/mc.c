@@ -168,7 +168,6 @@ struct rt_mc_ws {
      *          spos[spos_index[s * RT_FMODE_COUNT + m] ...]. */
     uint8_t *ract;
     uint32_t *pp, *armed, *spos_index, *spos;
-    uint32_t hot_mask;
     /* Lower bounds from a stop to the target, per query (see "Lower
      * bounds"), and the stop graph they come from (graph_build). */
     uint32_t *lb_t;
@@ -633,7 +632,7 @@ static int patterns_build(struct rt_mc_ws *ws) {
             for (uint32_t k = 0; k < tt->trips[t].nstops; k++)
                 ws->pkm[ws->trip_pat[t] + k] = net->cum_km[tt->trips[t].first_stop_time + k];
     if (tt->hot_rs) {
-        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
+        uint32_t mask = rt_hot_run_mask(tt);
         for (uint32_t r = 0; r < tt->nruns; r++) ws->rix[r] = RT_NONE;
         for (uint32_t k = 0; k < tt->nconns; k++) ws->rix[tt->conns[k].run] = tt->hot_rs[k] & mask;
     } else {
@@ -741,10 +740,9 @@ struct rt_mc_ws *rt_mc_ws_new(const struct rt_mc_net *net) {
     for (uint32_t r = 0; r < tt->nruns; r++)
         ws->run_mf[r] = net->run_mode[r] < RT_FMODE_COUNT ? net->run_mode[r] : 0x7f;
     if (tt->hot_rs) {
-        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
+        uint32_t mask = rt_hot_run_mask(tt);
         ws->hot_mf = alloc_n(tt->nruns, 1);
         ws->ract = alloc_n(tt->nruns, 1);
-        ws->hot_mask = mask;
         if (!ws->hot_mf || !ws->ract || hot_positions(ws) != 0) {
             rt_mc_ws_free(ws);
             return NULL;
@@ -1038,13 +1036,7 @@ static void late_raise(struct q *q, uint32_t s, int64_t t, int64_t t_foot) {
 /* The first second of tt->hot_sec whose connections start at or after
  * index LO (LO is a second's first connection, or nconns). */
 static uint32_t sec_first_at(const struct rt_timetable *tt, uint32_t lo) {
-    uint32_t a = 0, z = tt->nhot_sec;
-    while (a < z) {
-        uint32_t mid = a + (z - a) / 2;
-        if (tt->hot_sec[mid].first < lo) a = mid + 1;
-        else z = mid;
-    }
-    return a;
+    return lo < tt->nconns ? rt_hot_sec_first(tt, tt->conns[lo].dep) : tt->nhot_sec;
 }
 
 /* Unmark every run (run_mf keeps the modes). */
@@ -1156,7 +1148,7 @@ static void reach_back_scan(struct q *q, uint32_t h, uint32_t lo, uint32_t jlo) 
         /* The same over the hot arrays (10 bytes a connection, not 24), a
          * departure second at a time, in the same order. */
         const struct rt_hot_sec *sec = tt->hot_sec;
-        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
+        uint32_t mask = rt_hot_run_mask(tt);
         uint32_t sa = sec_first_at(tt, lo), sb = sa;
         while (sb < tt->nhot_sec && sec[sb].dep <= h) sb++;
         while (sb > sa) {
@@ -1292,7 +1284,7 @@ static uint32_t guess_earliest(struct q *q, uint32_t lo, uint32_t jlo, uint32_t 
         const struct rt_hot_sec *sec = tt->hot_sec;
         const uint16_t *hf = tt->hot_from;
         const uint32_t *ea = ws->ea;
-        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
+        uint32_t mask = rt_hot_run_mask(tt);
         for (uint32_t a = sec_first_at(tt, lo); a < tt->nhot_sec; a++) {
             uint32_t t = sec[a].dep;
             if (t >= e || t > max_bound) break;
@@ -1892,7 +1884,7 @@ static void scan_hot_second(struct q *q, uint32_t i, uint32_t e, uint32_t t) {
     const uint32_t *rs = tt->hot_rs;
     const uint8_t *ok = ws->ok, *ract = ws->ract;
     const uint32_t *pp = ws->pp, *armed = ws->armed;
-    uint32_t mask = ws->hot_mask, pass[HOT_CHUNK];
+    uint32_t mask = rt_hot_run_mask(tt), pass[HOT_CHUNK];
     while (i < e) {
         uint32_t stop = e - i > HOT_CHUNK ? i + HOT_CHUNK : e, n = 0;
         for (uint32_t k = i; k < stop; k++) {

@@ -212,6 +212,25 @@ struct rt_timetable {
  * boarding. */
 #define RT_HOT_OPEN 0x8000u
 
+/* The run number's bits of hot_rs (the rest is the seq). */
+static inline uint32_t rt_hot_run_mask(const struct rt_timetable *tt) {
+    return (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1);
+}
+
+/* The first second of tt->hot_sec departing at or after T (nhot_sec when
+ * none). */
+static inline uint32_t rt_hot_sec_first(const struct rt_timetable *tt, uint32_t t) {
+    uint32_t lo = 0, hi = tt->nhot_sec;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (tt->hot_sec[mid].dep < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* String at pool offset OFF. */
 static inline const char *rt_str(const struct rt_timetable *tt, uint32_t off) {
     return tt->strings + off;

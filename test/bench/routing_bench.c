@@ -77,18 +77,10 @@ static uint32_t floor_earliest(const struct rt_timetable *tt, struct floor_ws *f
          * nstops (ea INF) when boarding is not allowed, to is nstops + 1
          * (ea 0) when alighting is not; gtfs_gen allows both everywhere. */
         const struct rt_hot_sec *sec = tt->hot_sec;
-        uint32_t mask = (uint32_t)(((uint64_t)1 << tt->hot_run_bits) - 1), lo = 0,
-                 hi = tt->nhot_sec;
+        uint32_t mask = rt_hot_run_mask(tt);
         ea[tt->nstops] = UINT32_MAX;
         ea[tt->nstops + 1] = 0;
-        while (lo < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (sec[mid].dep < depart)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (const struct rt_hot_sec *s = sec + lo; s->dep < ea[to]; s++) {
+        for (const struct rt_hot_sec *s = sec + rt_hot_sec_first(tt, depart); s->dep < ea[to]; s++) {
             uint32_t t = s->dep;
             for (uint32_t k = s->first; k < s[1].first; k++) {
                 uint32_t run = tt->hot_rs[k] & mask;
