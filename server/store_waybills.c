@@ -342,32 +342,28 @@ void store_wb_list(const char *tenant, int by_eta, long long eta_before, const c
 
 /* ---- history, start-up ------------------------------------------------------- */
 
-void store_wb_history(const char *number, long count, store_strings_cb *cb, void *arg) {
+/* The last COUNT entries (0: all) of the list PREFIX NUMBER. */
+static void list_tail(const char *prefix, const char *number, long count, store_strings_cb *cb,
+                      void *arg) {
     struct store_args a;
     if (store_args_init(&a, 4, 2) != 0) {
         cb(STORE_ERROR, NULL, NULL, 0, arg);
         return;
     }
     store_push(&a, "LRANGE");
-    store_push(&a, store_mk(&a, "wb:{wb}:h:", number));
+    store_push(&a, store_mk(&a, prefix, number));
     store_push(&a, store_mkll(&a, -count));
     store_push(&a, "-1");
     store_command_strings(cb, arg, a.n, a.v, a.lens);
     store_args_free(&a);
 }
 
+void store_wb_history(const char *number, long count, store_strings_cb *cb, void *arg) {
+    list_tail("wb:{wb}:h:", number, count, cb, arg);
+}
+
 void store_wb_eta_history(const char *number, store_strings_cb *cb, void *arg) {
-    struct store_args a;
-    if (store_args_init(&a, 4, 1) != 0) {
-        cb(STORE_ERROR, NULL, NULL, 0, arg);
-        return;
-    }
-    store_push(&a, "LRANGE");
-    store_push(&a, store_mk(&a, "wb:{wb}:etah:", number));
-    store_push(&a, "0");
-    store_push(&a, "-1");
-    store_command_strings(cb, arg, a.n, a.v, a.lens);
-    store_args_free(&a);
+    list_tail("wb:{wb}:etah:", number, 0, cb, arg);
 }
 
 void store_wb_numbers(store_strings_cb *cb, void *arg) {
