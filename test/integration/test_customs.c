@@ -78,6 +78,15 @@ static const char *stored_id(json_t *ans, size_t i) {
     return h_jstr(json_array_get(json_object_get(ans, "stored"), i), "id");
 }
 
+/* POST message M (freed here) with BEARER, wanting 201; the first stored
+ * declaration's id into ID. */
+static void post_for_id(const char *bearer, char *m, char *id, size_t idlen) {
+    json_t *a = post_msg(bearer, m, 201);
+    free(m);
+    snprintf(id, idlen, "%s", stored_id(a, 0));
+    json_decref(a);
+}
+
 static json_t *declaration(const char *id) {
     char path[160];
     snprintf(path, sizeof(path), "/v1/customs/declarations/%s", id);
@@ -268,7 +277,6 @@ static const char *export_declared(const char *number, const char *customs, cons
                                    const char *traf, const char *voyage, const char *gross) {
     static char id[64];
     char g[3][64];
-    json_t *a;
     char *m;
     create_waybill(number, "CSQU3054383");
     for (int i = 0; i < 3; i++)
@@ -280,10 +288,7 @@ static const char *export_declared(const char *number, const char *customs, cons
     json_decref(post_msg(fwd, m, 201));
     free(m);
     m = inventory603(g[2], "1", number, customs, port, traf, voyage, gross);
-    a = post_msg(fwd, m, 201);
-    free(m);
-    snprintf(id, sizeof(id), "%s", stored_id(a, 0));
-    json_decref(a);
+    post_for_id(fwd, m, id, sizeof(id));
     return id;
 }
 
@@ -568,10 +573,7 @@ Test(customs, four_documents_match_or_raise_a_mismatch) {
     post_free(fwd, import_waybill("I0000000-0000-4000-8000-000000000002", "IMP-1", "LN-IMP-1"),
               201);
     m = import_inventory("I0000000-0000-4000-8000-000000000003", "IMP-1", "LN-IMP-1");
-    a = post_msg(fwd, m, 201);
-    free(m);
-    snprintf(inv, sizeof(inv), "%s", stored_id(a, 0));
-    json_decref(a);
+    post_for_id(fwd, m, inv, sizeof(inv));
     d = declaration(inv);
     mt = json_object_get(d, "matching");
     cr_assert_str_eq(h_jstr(mt, "status"), "INCOMPLETE", "%s", json_dumps(mt, 0));
@@ -596,10 +598,7 @@ Test(customs, four_documents_match_or_raise_a_mismatch) {
     post_free(fwd, import_waybill("I0000000-0000-4000-8000-000000000013", "IMP-2", "LN-IMP-2"),
               201);
     m = import_inventory("I0000000-0000-4000-8000-000000000014", "IMP-2", "LN-IMP-2");
-    a = post_msg(fwd, m, 201);
-    free(m);
-    snprintf(inv, sizeof(inv), "%s", stored_id(a, 0));
-    json_decref(a);
+    post_for_id(fwd, m, inv, sizeof(inv));
     post_free(fwd, import_payment("I0000000-0000-4000-8000-000000000012", "IMP-2", "109.1"), 201);
     d = declaration(inv);
     mt = json_object_get(d, "matching");
@@ -1182,22 +1181,16 @@ Test(customs, every_message_type_loads_links_and_matches) {
  * are checked from then on. */
 Test(customs, a_declaration_before_its_waybill_links_when_it_is_created) {
     char *m;
-    json_t *a, *d;
+    json_t *d;
     char id[64];
     start();
     /* the customs waybill and the inventory both name it: both link */
     m = waybill505("L0000000-0000-4000-8000-000000000002", "YYBL2026307", "18000");
-    a = post_msg(fwd, m, 201);
-    free(m);
     char wid[64];
-    snprintf(wid, sizeof(wid), "%s", stored_id(a, 0));
-    json_decref(a);
+    post_for_id(fwd, m, wid, sizeof(wid));
     m = inventory603("L0000000-0000-4000-8000-000000000001", "1", "YYBL2026307", "4900", "2200",
                      "5", "V99X", "18000");
-    a = post_msg(fwd, m, 201);
-    free(m);
-    snprintf(id, sizeof(id), "%s", stored_id(a, 0));
-    json_decref(a);
+    post_for_id(fwd, m, id, sizeof(id));
     d = declaration(id);
     cr_assert(json_is_null(json_object_get(d, "waybill")), "%s", json_dumps(d, 0));
     json_decref(d);
@@ -1229,10 +1222,7 @@ Test(customs, a_declaration_links_only_to_its_own_tenants_waybill) {
     create_waybill("YYBL2026308", "CSQU3054383"); /* acme's */
     m = inventory603("T0000000-0000-4000-8000-000000000001", "1", "YYBL2026308", "4900", "2200",
                      "5", "V99X", "18000");
-    a = post_msg(gkey, m, 201);
-    free(m);
-    snprintf(id, sizeof(id), "%s", stored_id(a, 0));
-    json_decref(a);
+    post_for_id(gkey, m, id, sizeof(id));
     d = declaration(id);
     cr_assert(json_is_null(json_object_get(d, "waybill")), "%s", json_dumps(d, 0));
     json_decref(d);
@@ -1251,10 +1241,7 @@ Test(customs, a_declaration_links_only_to_its_own_tenants_waybill) {
                      "5", "V99X", "18000");
     char *p = strstr(m, "INV-YYBL2026308");
     memcpy(p, "INV-CUSTOMS0001", 15);
-    a = post_msg(cust, m, 201);
-    free(m);
-    snprintf(id, sizeof(id), "%s", stored_id(a, 0));
-    json_decref(a);
+    post_for_id(cust, m, id, sizeof(id));
     d = declaration(id);
     cr_assert_str_eq(h_jstr(json_object_get(d, "waybill"), "number"), "YYBL2026308", "%s",
                      json_dumps(d, 0));
